@@ -13,7 +13,8 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.iso7064 import mod_37_36
 
-from elicense.errors import IdentifierError
+from elicense.codec import canonical, decode
+from elicense.errors import EncodingError, IdentifierError
 from elicense.ids import (
     LICENSE_ID_ROOT,
     HolderCodeKind,
@@ -196,6 +197,15 @@ def test_direct_construction_requires_canonical_parts() -> None:
     with pytest.raises(IdentifierError) as info:
         LicenseId(type_code="11100000000013338w011", issuer_code=USCC, serial="1234567")
     assert info.value.field == "type code"
+
+
+def test_canonical_encoding_round_trips_and_decoding_rechecks() -> None:
+    """A LicenseId survives canonical JSON; decoded JSON with a bad embedded USCC is refused."""
+    license_id = parse_license_id(SAMPLES[0])
+    data = canonical(license_id)
+    assert decode(data, LicenseId, what="license id") == license_id
+    with pytest.raises(EncodingError, match="issuer code"):
+        decode(data.replace(b"41J", b"41K"), LicenseId, what="license id")
 
 
 def test_uscc_example_validates_and_normalises() -> None:

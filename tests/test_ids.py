@@ -73,6 +73,7 @@ def test_sample_parts_are_decoded() -> None:
     )
     assert license_id.defining_authority == "11100000000013338W"
     assert stdnum_uscc.is_valid(license_id.defining_authority)
+    assert license_id.issuer_code is not None
     assert stdnum_uscc.is_valid(license_id.issuer_code)
     assert license_id.key == SAMPLES[0].rsplit(".", 2)[0]
 
@@ -255,7 +256,7 @@ def test_uscc_letters_in_the_first_two_positions_are_accepted() -> None:
 def test_ric_example_validates_and_normalises() -> None:
     """The GB 11643 example validates; a lower-case x is upper-cased."""
     assert validate_ric(RIC.lower()) == RIC
-    assert validate_holder_code(RIC, "ric") == RIC  # type: ignore[arg-type]
+    assert validate_holder_code(RIC, "ric") == RIC
 
 
 def test_ric_single_changes_are_refused_with_the_right_expected() -> None:

@@ -29,6 +29,7 @@ never emitted: ``str()``, ``.key`` and ``.next_version()`` raise until
 from __future__ import annotations
 
 import enum
+import functools
 import string
 import warnings
 from typing import Final
@@ -123,6 +124,7 @@ def _require_check(code: str, expected: str, *, field: str, label: str) -> None:
         raise _error(field, label, f"check character {expected!r}", f"{code!r}", expected)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same few department codes recur constantly
 def _check_uscc(code: str, *, field: str, label: str) -> None:
     _require_length(code, range(18, 19), "18 characters", field=field, label=label)
     letters = "0-9 or A-Z without I, O, S, V, Z"
@@ -289,7 +291,7 @@ class LicenseId(msgspec.Struct, frozen=True, kw_only=True):
     def check(self) -> str:
         """The ISO/IEC 7064 MOD 37,36 check character."""
         body = f"{self.type_code}{self.issuer_code or ''}{self.serial}{self.version:03d}"
-        return str(mod_37_36.calc_check_digit(body))
+        return _mod_37_36(body)
 
     @property
     def defining_authority(self) -> str:
@@ -343,6 +345,11 @@ class LicenseId(msgspec.Struct, frozen=True, kw_only=True):
         return self.issuer_code
 
 
+@functools.lru_cache(maxsize=8192)  # str() of an identifier recomputes its check character
+def _mod_37_36(body: str) -> str:
+    return str(mod_37_36.calc_check_digit(body))
+
+
 def _parse_version(text: str) -> int:
     if len(text) != 3 or not set(text) <= _DIGITS or text == "000":
         raise _error("version", "version", "3 digits from 001 to 999", _found(text))
@@ -362,6 +369,21 @@ def parse_license_id(text: str) -> LicenseId:
             ``version``, ``check``); a failed check sets ``expected``.
     """
     s = _normalise(text)
+    license_id = _parse(s)
+    if license_id.issuer_code is None:
+        warnings.warn(
+            NonConformantIdentifierWarning(
+                f"non-conformant license identifier {s!r}: root {_NONCONFORMANT_ROOT} without "
+                f"issuer segment (GB/T 36904: {LICENSE_ID_ROOT} with issuer code); read only, "
+                "never emitted"
+            ),
+            stacklevel=2,
+        )
+    return license_id
+
+
+@functools.lru_cache(maxsize=8192)  # pure; a license's identifier is read several times per act
+def _parse(s: str) -> LicenseId:
     parts = s.split(".")
     root = ".".join(parts[:5])
     if root == _NONCONFORMANT_ROOT and len(parts) == 9:
@@ -388,13 +410,4 @@ def parse_license_id(text: str) -> LicenseId:
     )
     label = "check (ISO/IEC 7064 MOD 37,36)"
     _require_check(s, license_id.check, field="check", label=label)
-    if issuer_code is None:
-        warnings.warn(
-            NonConformantIdentifierWarning(
-                f"non-conformant license identifier {s!r}: root {_NONCONFORMANT_ROOT} without "
-                f"issuer segment (GB/T 36904: {LICENSE_ID_ROOT} with issuer code); read only, "
-                "never emitted"
-            ),
-            stacklevel=2,
-        )
     return license_id

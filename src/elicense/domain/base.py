@@ -1,0 +1,153 @@
+"""The base of every ledger aggregate: events that carry their signed statement.
+
+Every event of every aggregate carries the statement that caused it (its
+canonical bytes and signature, verbatim), the hash of the aggregate's
+previous event (``prev_hash``) and an optional platform annex. Applying an
+event decodes its statement (cached) and advances the aggregate's
+``head_hash``, so an aggregate always knows the hash its next event must
+chain to.
+
+The canonical record of an event (:class:`~elicense.record.EventRecord`) is
+computed once and kept on the event object, so the store writes the very
+bytes the chain hashed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from eventsourcing.domain import Aggregate, CanInitAggregate
+from eventsourcing.utils import get_topic, resolve_topic
+
+from elicense.errors import EncodingError
+from elicense.record import GENESIS_HASH, EventRecord, record_hash
+from elicense.statement import Signed, Statement, decode_statement
+
+__all__ = [
+    "ID_NAMESPACE",
+    "LedgerAggregate",
+    "deterministic_id",
+    "event_from_record",
+    "record_bytes",
+    "replay",
+]
+
+ID_NAMESPACE = uuid.UUID("5e3b0c56-6f1e-5c2a-9a57-0e1ce05e0001")
+"""Namespace of deterministic aggregate ids (uuid5), so the store rejects duplicates."""
+
+A = TypeVar("A", bound="LedgerAggregate")
+
+_RECORD_ATTR = "_record_bytes"
+
+
+def record_bytes(event: Any) -> bytes:
+    """The canonical record bytes of ``event`` (computed once, then kept on the event)."""
+    data: bytes | None = event.__dict__.get(_RECORD_ATTR)
+    if data is None:
+        data = EventRecord(
+            aggregate_id=event.originator_id,
+            version=event.originator_version,
+            topic=get_topic(type(event)),
+            recorded_at=event.timestamp,
+            prev_hash=event.prev_hash,
+            statement=event.statement,
+            signature=event.signature,
+            annex=event.annex,
+        ).encode()
+        object.__setattr__(event, _RECORD_ATTR, data)
+    return data
+
+
+class LedgerAggregate(Aggregate):
+    """An aggregate whose every event is a signed statement, chained by hash."""
+
+    head_hash = GENESIS_HASH  # advanced by every event (not annotated: see Seal)
+
+    class Event(Aggregate.Event):
+        """An event carrying the signed statement that caused it."""
+
+        statement: bytes
+        signature: bytes
+        prev_hash: bytes
+        annex: bytes
+
+        @property
+        def act(self) -> Statement:
+            """The decoded statement (cached by bytes)."""
+            return decode_statement(self.statement)
+
+        def mutate(self, aggregate: Any) -> Any:
+            agg = super().mutate(aggregate)
+            agg.head_hash = record_hash(record_bytes(self))
+            return agg
+
+    class Created(Event, Aggregate.Created):
+        """The first event of an aggregate."""
+
+    @classmethod
+    def _create_from(
+        cls: type[A], event_class: type[Any], aggregate_id: uuid.UUID, signed: Signed
+    ) -> A:
+        return cls._create(
+            event_class,
+            id=aggregate_id,
+            statement=signed.statement,
+            signature=signed.signature,
+            prev_hash=GENESIS_HASH,
+            annex=b"",
+        )
+
+    def _record(self, event_class: type[Any], signed: Signed, annex: bytes = b"") -> None:
+        """Trigger ``event_class`` for ``signed``, chained to the current head."""
+        self.trigger_event(
+            event_class,
+            statement=signed.statement,
+            signature=signed.signature,
+            prev_hash=self.head_hash,
+            annex=annex,
+        )
+
+
+@lru_cache(maxsize=65536)  # uuid5 is a SHA-1 and an object; ids are asked for repeatedly
+def deterministic_id(kind: str, key: str) -> uuid.UUID:
+    """The aggregate id of the ``kind`` aggregate with natural key ``key``."""
+    return uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}")
+
+
+def event_from_record(rec: EventRecord, raw: bytes) -> Any:
+    """Rebuild the domain event of a decoded record (``raw``: its stored bytes).
+
+    Raises:
+        EncodingError: the record's topic names no ledger event class.
+    """
+    try:
+        cls = resolve_topic(rec.topic)
+    except Exception:
+        raise EncodingError(f"unknown event topic {rec.topic!r}") from None
+    if not (isinstance(cls, type) and issubclass(cls, LedgerAggregate.Event)):
+        raise EncodingError(f"topic {rec.topic!r} is not a ledger event")
+    state: dict[str, Any] = {
+        "originator_id": rec.aggregate_id,
+        "originator_version": rec.version,
+        "timestamp": rec.recorded_at,
+        "statement": rec.statement,
+        "signature": rec.signature,
+        "prev_hash": rec.prev_hash,
+        "annex": rec.annex,
+        _RECORD_ATTR: raw,
+    }
+    if issubclass(cls, CanInitAggregate):
+        # Events are nested in their aggregate class: "module:Seal.Made" -> "module:Seal".
+        state["originator_topic"] = rec.topic.rsplit(".", 1)[0]
+    event = object.__new__(cls)
+    object.__setattr__(event, "__dict__", state)
+    return event
+
+
+def replay(events: Any, aggregate: Any = None) -> Any:
+    """Apply ``events`` in order to ``aggregate`` (``None`` to start a new one)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

@@ -1,0 +1,175 @@
+"""National status and operation codes, and the license lifecycle table.
+
+Status codes (电子证照状态, a ministry's data specification): 01 有效, 02 暂扣,
+03 撤销, 04 注销, 05 失效, 06 转出, 07 吊销, 99 其他. Operation codes (操作类型):
+01 新发, 02 延续, 03 暂扣, 04 过期失效, 05 注销/撤销/吊销/转出, 06 暂扣发还, 07 其他,
+08 转入, 09 变更, 10 取消转出.
+
+:data:`TRANSITIONS` is the one lifecycle table: the License aggregate guards
+its commands with it and the verifier re-judges recorded histories with it,
+so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from elicense.errors import TransitionRefusedError
+
+__all__ = [
+    "OPERATION_OF_KIND",
+    "TERMINAL",
+    "TRANSITIONS",
+    "LicenseStatus",
+    "Operation",
+    "RevocationReason",
+    "next_status",
+]
+
+
+class LicenseStatus(StrEnum):
+    """A license's status; ``.code`` is the national two-digit code."""
+
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    TRANSFERRED = "transferred"
+    REVOKED = "revoked"
+    OTHER = "other"
+
+    @property
+    def code(self) -> str:
+        """National status code, e.g. ``01``."""
+        return _STATUS_CODE[self]
+
+    @property
+    def label(self) -> str:
+        """Chinese name, e.g. ``有效``."""
+        return _STATUS_LABEL[self]
+
+    @classmethod
+    def from_code(cls, code: str) -> LicenseStatus:
+        """The status with national code ``code``."""
+        for status, c in _STATUS_CODE.items():
+            if c == code:
+                return status
+        raise ValueError(f"unknown license status code {code!r}")
+
+
+_STATUS_CODE = {
+    LicenseStatus.VALID: "01",
+    LicenseStatus.SUSPENDED: "02",
+    LicenseStatus.WITHDRAWN: "03",
+    LicenseStatus.CANCELLED: "04",
+    LicenseStatus.EXPIRED: "05",
+    LicenseStatus.TRANSFERRED: "06",
+    LicenseStatus.REVOKED: "07",
+    LicenseStatus.OTHER: "99",
+}
+_STATUS_LABEL = {
+    LicenseStatus.VALID: "有效",
+    LicenseStatus.SUSPENDED: "暂扣",
+    LicenseStatus.WITHDRAWN: "撤销",
+    LicenseStatus.CANCELLED: "注销",
+    LicenseStatus.EXPIRED: "失效",
+    LicenseStatus.TRANSFERRED: "转出",
+    LicenseStatus.REVOKED: "吊销",
+    LicenseStatus.OTHER: "其他",
+}
+
+
+class Operation(StrEnum):
+    """National operation codes; the value is the code."""
+
+    ISSUE = "01"  # 新发
+    RENEW = "02"  # 延续
+    SUSPEND = "03"  # 暂扣
+    EXPIRE = "04"  # 过期失效
+    TERMINATE = "05"  # 注销/撤销/吊销/转出
+    REINSTATE = "06"  # 暂扣发还
+    OTHER = "07"  # 其他
+    TRANSFER_IN = "08"  # 转入
+    AMEND = "09"  # 变更
+    CANCEL_TRANSFER = "10"  # 取消转出
+
+
+class RevocationReason(StrEnum):
+    """Why a license ends for good (注销 / 撤销 / 吊销)."""
+
+    CANCELLED = "cancelled"  # 注销: ended at the holder's request or by law
+    WITHDRAWN = "withdrawn"  # 撤销: the issuance itself is withdrawn
+    REVOKED = "revoked"  # 吊销: revoked as a penalty
+
+    @property
+    def status(self) -> LicenseStatus:
+        """The status a revocation for this reason leads to."""
+        return LicenseStatus(self.value)
+
+
+OPERATION_OF_KIND: dict[str, Operation] = {
+    "license.issue": Operation.ISSUE,
+    "license.renew": Operation.RENEW,
+    "license.suspend": Operation.SUSPEND,
+    "license.expire": Operation.EXPIRE,
+    "license.revoke": Operation.TERMINATE,
+    "license.reinstate": Operation.REINSTATE,
+    "license.amend": Operation.AMEND,
+}
+"""The national operation code each license statement kind records."""
+
+_V, _S = LicenseStatus.VALID, LicenseStatus.SUSPENDED
+_REVOKED = object()  # marker: the new status depends on the revocation reason
+
+TRANSITIONS: dict[tuple[LicenseStatus | None, str], LicenseStatus | object] = {
+    (None, "license.issue"): _V,
+    (_V, "license.amend"): _V,
+    (_V, "license.renew"): _V,
+    (_V, "license.suspend"): _S,
+    (_S, "license.reinstate"): _V,
+    (_V, "license.revoke"): _REVOKED,
+    (_S, "license.revoke"): _REVOKED,
+    (_V, "license.expire"): LicenseStatus.EXPIRED,
+    (_S, "license.expire"): LicenseStatus.EXPIRED,
+}
+"""(current status or None for a new license, statement kind) → next status."""
+
+TERMINAL = frozenset(
+    {
+        LicenseStatus.WITHDRAWN,
+        LicenseStatus.CANCELLED,
+        LicenseStatus.REVOKED,
+        LicenseStatus.EXPIRED,
+        LicenseStatus.TRANSFERRED,
+    }
+)
+"""Statuses no act leads out of."""
+
+
+def next_status(
+    current: LicenseStatus | None,
+    kind: str,
+    reason: RevocationReason | None = None,
+    *,
+    subject: str | None = None,
+) -> LicenseStatus:
+    """The status after act ``kind`` on a license in status ``current``.
+
+    Raises:
+        TransitionRefusedError: the lifecycle does not allow ``kind`` now.
+    """
+    nxt = TRANSITIONS.get((current, kind))
+    if nxt is None:
+        where = "a license that does not exist yet" if current is None else f"a {current} license"
+        raise TransitionRefusedError(
+            f"{kind} is not allowed on {where}", code="lifecycle.transition.refused", subject=subject
+        )
+    if nxt is _REVOKED:
+        if reason is None:
+            raise TransitionRefusedError(
+                "license.revoke needs a reason code", code="statement.invalid", subject=subject
+            )
+        return reason.status
+    assert isinstance(nxt, LicenseStatus)
+    return nxt

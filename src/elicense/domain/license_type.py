@@ -1,0 +1,151 @@
+"""The LicenseType aggregate (证照目录 + 证照模板): defined, revised, retired.
+
+A license type is a catalog entry with a field schema, a validity rule and
+the departments allowed to issue it. Its code is 21 characters: the defining
+authority's USCC and a 3-digit type number, so the authority that may
+define, revise and retire it is written in the code itself.
+
+:func:`issue_refusal` and :func:`data_problems` are the rules for "may this
+department issue a license of this type with these fields", shared by the
+ledger (write time) and the verifier (re-judging at each entry's position).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+from uuid import UUID
+
+from elicense.acts import DefineType, FieldSpec, FieldType, HolderKind, LicenseKind, Validity
+from elicense.domain.base import LedgerAggregate, deterministic_id
+from elicense.errors import NotAuthorisedError, NotFoundError, RefusedError, TransitionRefusedError
+from elicense.statement import Signed
+
+__all__ = ["LicenseType", "LicenseTypeView", "data_problems", "issue_refusal"]
+
+
+class LicenseTypeView(Protocol):
+    """What the issuing rules need to know of a license type."""
+
+    code: str
+    retired: bool
+    issuers: frozenset[str]
+    schema: tuple[FieldSpec, ...]
+
+
+def issue_refusal(ltype: LicenseTypeView | None, department: str, code: str = "") -> (
+    RefusedError | None
+):
+    """Why ``department`` may not issue a license of ``ltype``; ``None`` when it may."""
+    if ltype is None:
+        return NotFoundError(f"license type {code!r} is not defined", code="type.unknown")
+    if ltype.retired:
+        return TransitionRefusedError(f"license type {ltype.code} is retired", code="type.retired")
+    if department not in ltype.issuers:
+        return NotAuthorisedError(
+            f"department {department} is not an issuer of license type {ltype.code}",
+            code="authority.not_issuer",
+        )
+    return None
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def data_problems(ltype: LicenseTypeView, data: dict[str, str], *, partial: bool = False) -> (
+    list[str]
+):
+    """What is wrong with license fields ``data`` under the type's schema.
+
+    Args:
+        partial: ``data`` are changes to existing fields (required ones may be absent).
+    """
+    specs = {f.name: f for f in ltype.schema}
+    problems = [f"unknown field {name!r}" for name in data if name not in specs]
+    for spec in ltype.schema:
+        value = data.get(spec.name)
+        if value is None or value == "":
+            if spec.required and not partial:
+                problems.append(f"required field {spec.name!r} ({spec.label}) is missing")
+            continue
+        if spec.type is FieldType.DATE:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"field {spec.name!r} must be a date YYYY-MM-DD, found {value!r}")
+        elif spec.type is FieldType.NUMBER and not _NUMBER.fullmatch(value):
+            problems.append(f"field {spec.name!r} must be a number, found {value!r}")
+    return problems
+
+
+def _restate(ltype: LicenseType, act: object) -> None:
+    """Set the definition of ``ltype`` from a define or revise statement."""
+    assert isinstance(act, DefineType)
+    ltype.code = act.subject
+    ltype.defining_authority = act.subject[:18]
+    ltype.name = act.name
+    ltype.license_kind = act.license_kind
+    ltype.holder_kind = act.holder_kind
+    ltype.schema = act.schema
+    ltype.validity = act.validity
+    ltype.issuers = frozenset(act.issuers)
+    ltype.template = act.template
+
+
+class LicenseType(LedgerAggregate):
+    """A license type: catalog entry and template."""
+
+    if TYPE_CHECKING:  # set by the events (see Seal for why not annotated at runtime)
+        code: str
+        defining_authority: str
+        name: str
+        license_kind: LicenseKind
+        holder_kind: HolderKind
+        schema: tuple[FieldSpec, ...]
+        validity: Validity
+        issuers: frozenset[str]
+        template: str
+        template_version: int
+        retired: bool
+
+    @staticmethod
+    def id_for(code: str) -> UUID:
+        """The aggregate id of the type with code ``code``."""
+        return deterministic_id("type", code)
+
+    @classmethod
+    def define(cls, signed: Signed) -> LicenseType:
+        """Record a new license type."""
+        return cls._create_from(cls.Defined, cls.id_for(signed.decoded().subject), signed)
+
+    class Defined(LedgerAggregate.Created):
+        def apply(self, ltype: LicenseType) -> None:
+            _restate(ltype, self.act)
+            ltype.template_version = 1
+            ltype.retired = False
+
+    def revise(self, signed: Signed) -> None:
+        """Restate the whole definition; the template version grows."""
+        self._require_current("type.revise")
+        self._record(self.Revised, signed)
+
+    class Revised(LedgerAggregate.Event):
+        def apply(self, ltype: LicenseType) -> None:
+            _restate(ltype, self.act)
+            ltype.template_version += 1
+
+    def retire(self, signed: Signed) -> None:
+        """No new licenses of this type from now on."""
+        self._require_current("type.retire")
+        self._record(self.Retired, signed)
+
+    class Retired(LedgerAggregate.Event):
+        def apply(self, ltype: LicenseType) -> None:
+            ltype.retired = True
+
+    def _require_current(self, kind: str) -> None:
+        if self.retired:
+            raise TransitionRefusedError(
+                f"{kind}: license type {self.code} is retired", code="type.retired", subject=self.code
+            )

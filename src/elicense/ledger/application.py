@@ -1,0 +1,504 @@
+"""The Ledger: an eventsourcing Application that records signed statements.
+
+A statement is recorded only if its bytes are canonical, it names this
+ledger's origin, its signature verifies under the key its kind needs (a
+filed, active seal of the right department; the platform key; or, for
+``seal.make``, the new seal's own key), the lifecycle allows it, its
+identifiers check, and its subject is not a duplicate (the rules are in
+:mod:`elicense.ledger.rules`). A refusal raises a typed
+:class:`~elicense.errors.RefusedError` and records nothing.
+
+Batches are saved in one transaction, in statement order (so the ledger order
+the verifier judges by is the order the checks were made in). By default a
+batch is all-or-nothing and the error names every refused statement; with
+``partial=True`` the valid ones are recorded and the refusals returned. A
+concurrent write that recorded first surfaces as
+:class:`~elicense.errors.ConflictError`, never as a lost update.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, Notification
+from eventsourcing.popo import POPOApplicationRecorder
+
+from elicense.codec import utc_now
+from elicense.crypto.suites import PublicKey, public_key
+from elicense.domain.base import LedgerAggregate, record_bytes, replay
+from elicense.domain.license import License
+from elicense.domain.license_type import LicenseType
+from elicense.domain.platform import Platform
+from elicense.domain.seal import Seal, seal_refusal
+from elicense.errors import (
+    BatchRefusedError,
+    ConflictError,
+    EncodingError,
+    InvalidStatementError,
+    NotAuthorisedError,
+    NotFoundError,
+    RefusedError,
+    SealRefusedError,
+    SignatureRefusedError,
+)
+from elicense.ids import parse_license_id
+from elicense.ledger import rules
+from elicense.ledger.mapper import RecordMapper, StoredRecordError
+from elicense.ledger.storage import DEFAULT_LEDGER, MemoryLedgerRecorder, settings_for
+from elicense.record import PositionedRecord, record_hash
+from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed, signing_input
+
+__all__ = ["BatchResult", "Ledger", "Receipt"]
+
+_PARALLEL_MIN = 16  # below this, a thread pool costs more than it saves
+_CHUNK = 8  # signatures per worker task: amortises the cost of a future
+
+
+def _verify_chunk(chunk: list[tuple[int, PublicKey, bytes, bytes]]) -> list[bool]:
+    return [key.verify(sig, data) for _, key, data, sig in chunk]
+
+
+class _Done:
+    """A verification result already known."""
+
+    __slots__ = ("ok",)
+
+    def __init__(self, ok: bool) -> None:
+        self.ok = ok
+
+    def __call__(self) -> bool:
+        return self.ok
+
+
+class _ChunkResult:
+    """One statement's result within a chunk verified on a worker thread."""
+
+    __slots__ = ("future", "pos")
+
+    def __init__(self, future: Future[list[bool]], pos: int) -> None:
+        self.future = future
+        self.pos = pos
+
+    def __call__(self) -> bool:
+        return self.future.result()[self.pos]
+
+
+class Receipt(msgspec.Struct, frozen=True, kw_only=True):
+    """Proof of recording handed back for one accepted statement.
+
+    Attributes:
+        index: the statement's index in its batch.
+        kind: the statement kind.
+        subject: the statement subject.
+        aggregate_id: the aggregate the event belongs to.
+        version: the event's version in its aggregate.
+        position: the event's position in the ledger's global order.
+        event_hash: SHA-256 of the stored record bytes.
+    """
+
+    index: int
+    kind: str
+    subject: str
+    aggregate_id: UUID
+    version: int
+    position: int
+    event_hash: bytes
+
+
+class BatchResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What a batch recorded and what it refused (partial mode)."""
+
+    receipts: list[Receipt]
+    refusals: list[tuple[int, RefusedError]] = []
+
+
+class Ledger(Application[UUID]):
+    """The e-license ledger.
+
+    Args:
+        dsn: ``memory:``, a SQLite path or ``sqlite:///…``, or ``postgresql://…``
+            (see :mod:`elicense.ledger.storage`). Default ``ELICENSE_LEDGER`` or
+            ``./elicense.db``.
+        env: extra eventsourcing settings, overriding those derived from ``dsn``.
+        verify_threads: threads that verify a batch's signatures (cryptography
+            releases the GIL); default: the number of cores.
+    """
+
+    name = "elicense"
+
+    def __init__(
+        self,
+        dsn: str | os.PathLike[str] | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        verify_threads: int | None = None,
+    ) -> None:
+        self.dsn = os.fspath(dsn or os.environ.get("ELICENSE_LEDGER") or DEFAULT_LEDGER)
+        settings = settings_for(self.dsn)
+        settings.update(env or {})
+        super().__init__(env=settings)
+        self._platform: Platform | None = None
+        threads = verify_threads or os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(threads, "elicense-verify") if threads > 1 else None
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return RecordMapper()
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        if type(recorder) is POPOApplicationRecorder:  # the POPO factory ignores the topic
+            return MemoryLedgerRecorder()
+        return recorder
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+        super().close()
+
+    # -- identity ------------------------------------------------------------------------------
+
+    @property
+    def platform(self) -> Platform:
+        """The platform aggregate (origin and keys).
+
+        Raises:
+            NotFoundError: the store holds no established ledger yet.
+        """
+        if self._platform is None:
+            found = self._load(Platform.id_for())
+            if found is None:
+                raise NotFoundError(
+                    "this store holds no ledger yet: establish one first "
+                    "(Ledger.establish or `elicense init`)",
+                    code="ledger.not_established",
+                )
+            assert isinstance(found, Platform)
+            self._platform = found
+        return self._platform
+
+    @property
+    def origin(self) -> str:
+        """The ledger's origin, which every statement must name."""
+        return self.platform.origin
+
+    def establish(self, *, origin: str, name: str, signer: Any) -> Receipt:
+        """Found this ledger: record the platform's self-signed establishing statement.
+
+        Args:
+            origin: the ledger's origin, e.g. ``elicense:city.example``.
+            name: the platform's name.
+            signer: the platform key (a :class:`~elicense.crypto.keys.Signer`).
+        """
+        from elicense.acts import EstablishLedger
+
+        key = signer.public_key
+        act = EstablishLedger(
+            origin=origin,
+            subject=origin,
+            expected_version=0,
+            seal=PLATFORM_PREFIX + key.key_id,
+            alg=key.alg,
+            signed_at=utc_now(),
+            name=name,
+            platform_key=key.spki,
+        )
+        return self.submit(act.sign(signer))
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def submit(self, signed: Signed | bytes) -> Receipt:
+        """Record one signed statement.
+
+        Raises:
+            RefusedError: refused; nothing recorded. ``.code`` says why.
+        """
+        try:
+            return self.submit_many([signed]).receipts[0]
+        except BatchRefusedError as e:
+            raise e.refusals[0][1] from None
+
+    def submit_many(
+        self, items: Iterable[Signed | bytes], *, partial: bool = False
+    ) -> BatchResult:
+        """Record a batch of signed statements in one transaction, in order.
+
+        Args:
+            items: signed statements (or their canonical JSON bytes).
+            partial: record the valid ones and return the refusals, instead of
+                refusing the whole batch.
+
+        Raises:
+            BatchRefusedError: (not partial) some statements were refused; nothing
+                recorded; ``.refusals`` names every one and why.
+            ConflictError: another writer recorded an event of the same subject
+                first; nothing recorded.
+        """
+        batch = list(items)
+        refusals: list[tuple[int, RefusedError]] = []
+        parsed: list[tuple[int, Signed, Statement]] = []
+        for i, item in enumerate(batch):
+            try:
+                signed = item if isinstance(item, Signed) else decode_signed(item)
+                parsed.append((i, signed, signed.decoded()))
+            except EncodingError as e:
+                refusals.append((i, InvalidStatementError(str(e), code="statement.malformed")))
+        ws = rules.WorkingSet(self._load, self._load_many)
+        ws.prefetch(i for _, _, act in parsed for i in rules.prefetch_ids(act))
+        platform = self._platform_or_none()
+        known = self._preverify(ws, platform, parsed)
+        now = utc_now()
+        events: list[Any] = []
+        accepted: list[tuple[int, Statement]] = []
+        for i, signed, act in parsed:
+            try:
+                agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
+            except RefusedError as e:
+                if e.subject is None:
+                    e.subject = act.subject
+                refusals.append((i, e))
+                continue
+            new = agg.collect_events()
+            assert len(new) == 1, "every accepted statement records exactly one event"
+            events.extend(new)
+            accepted.append((i, act))
+            if isinstance(agg, Platform):
+                platform = agg
+        refusals.sort(key=lambda r: r[0])
+        if refusals and not partial:
+            raise BatchRefusedError(refusals, len(batch))
+        if not events:
+            return BatchResult(receipts=[], refusals=refusals)
+        try:
+            # The event store directly, in statement order: Application.save would
+            # regroup events by aggregate, and the ledger order must be the order
+            # in which the checks were made.
+            recordings = self.events.put(events)
+        except IntegrityError:
+            raise ConflictError(
+                "another writer recorded events of the same subjects first; "
+                "nothing of this batch was recorded: re-read and resubmit"
+            ) from None
+        receipts = [
+            Receipt(
+                index=i,
+                kind=act.kind,
+                subject=act.subject,
+                aggregate_id=r.notification.originator_id,  # type: ignore[arg-type]
+                version=r.notification.originator_version,
+                position=r.notification.id,
+                event_hash=record_hash(record_bytes(r.domain_event)),
+            )
+            for (i, act), r in zip(accepted, recordings, strict=True)
+        ]
+        return BatchResult(receipts=receipts, refusals=refusals)
+
+    def _platform_or_none(self) -> Platform | None:
+        try:
+            return self.platform
+        except NotFoundError:
+            return None
+
+    def _preverify(
+        self,
+        ws: rules.WorkingSet,
+        platform: Platform | None,
+        parsed: Sequence[tuple[int, Signed, Statement]],
+    ) -> dict[int, tuple[PublicKey, Callable[[], bool]]]:
+        """Start verifying the signatures whose key is already in the store.
+
+        Verification runs on worker threads (cryptography releases the GIL)
+        while the main thread makes the other checks; each statement waits for
+        its own result only when it gets there. Keys never change once recorded
+        (a seal's key is fixed when it is made), so a signature verified here
+        stays verified whatever the batch does.
+        """
+        jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
+        for i, signed, act in parsed:
+            key = self._stored_key(ws, platform, act)
+            if key is not None:
+                jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
+        if self._pool is None or len(jobs) < _PARALLEL_MIN:
+            return {i: (key, _Done(key.verify(sig, data))) for i, key, data, sig in jobs}
+        out: dict[int, tuple[PublicKey, Callable[[], bool]]] = {}
+        for start in range(0, len(jobs), _CHUNK):
+            chunk = jobs[start : start + _CHUNK]
+            future = self._pool.submit(_verify_chunk, chunk)
+            for pos, (i, key, _, _) in enumerate(chunk):
+                out[i] = (key, _ChunkResult(future, pos))
+        return out
+
+    def _stored_key(
+        self, ws: rules.WorkingSet, platform: Platform | None, act: Statement
+    ) -> PublicKey | None:
+        try:
+            if act.by_platform:
+                if platform is None:
+                    return None
+                pk = platform.keys.get(act.seal[len(PLATFORM_PREFIX) :])
+                return public_key(pk.alg, pk.spki) if pk else None
+            if act.kind == "seal.make":
+                return None
+            seal = ws.seal(act.seal)
+            return public_key(seal.alg, seal.public_key) if seal is not None else None
+        except Exception:  # the sequential pass reports the precise error
+            return None
+
+    def _check_and_apply(
+        self,
+        ws: rules.WorkingSet,
+        platform: Platform | None,
+        signed: Signed,
+        act: Statement,
+        known: tuple[PublicKey, Callable[[], bool]] | None,
+        now: Any,
+    ) -> LedgerAggregate:
+        reg = rules.HANDLERS.get(act.kind)
+        if reg is None:
+            raise InvalidStatementError(
+                f"no ledger handler for statement kind {act.kind!r}", code="statement.kind.unknown"
+            )
+        if act.kind != "ledger.establish":
+            if platform is None:
+                raise NotFoundError(
+                    "this store holds no ledger yet: establish one first",
+                    code="ledger.not_established",
+                )
+            if act.origin != platform.origin:
+                raise InvalidStatementError(
+                    f"statement is for ledger {act.origin!r}, this is {platform.origin!r}",
+                    code="statement.origin.mismatch",
+                )
+        key, seal = self._signer(ws, platform, act, reg.role)
+        ok = known[1]() if known is not None and known[0] is key else None
+        if ok is None:
+            ok = key.verify(signed.signature, signing_input(act.kind, signed.statement))
+        if not ok:
+            raise SignatureRefusedError(
+                f"signature of {act.kind} on {act.subject} does not verify under {act.seal}"
+            )
+        if seal is not None:
+            refusal = seal_refusal(seal, now)
+            if refusal is not None:
+                raise refusal
+        if signed.annex and act.kind != "seal.file":
+            raise InvalidStatementError(
+                f"{act.kind} takes no annex", code="statement.annex.unexpected"
+            )
+        ctx = rules.Context(ws=ws, platform=platform, seal=seal, now=now)
+        try:
+            return reg.fn(ctx, signed, act)
+        except StoredRecordError as e:
+            raise RefusedError(str(e), code="ledger.record.corrupt") from None
+
+    def _signer(
+        self,
+        ws: rules.WorkingSet,
+        platform: Platform | None,
+        act: Statement,
+        role: rules.SignerRole,
+    ) -> tuple[PublicKey, Seal | None]:
+        """The key that must have signed ``act``, and the signing seal if a seal signs."""
+        if role is rules.SignerRole.SELF:
+            own = getattr(act, "public_key", b"")
+            return rules.signer_key(act.alg, own, act.subject), None
+        if act.by_platform:
+            if role not in (rules.SignerRole.PLATFORM, rules.SignerRole.SEAL_OR_PLATFORM):
+                raise NotAuthorisedError(
+                    f"{act.kind} must be signed by a department seal, not the platform",
+                    code="authority.seal_required",
+                )
+            if act.kind == "ledger.establish":
+                own = getattr(act, "platform_key", b"")
+                return rules.signer_key(act.alg, own, act.subject), None
+            assert platform is not None
+            pk = platform.keys.get(act.seal[len(PLATFORM_PREFIX) :])
+            if pk is None:
+                raise SealRefusedError(
+                    f"{act.seal} is not a key of this platform", code="platform.key.unknown"
+                )
+            if pk.alg != act.alg:
+                raise InvalidStatementError(
+                    f"statement says {act.alg}, platform key is {pk.alg}",
+                    code="statement.alg.mismatch",
+                )
+            return rules.signer_key(pk.alg, pk.spki, act.subject), None
+        if role is rules.SignerRole.PLATFORM:
+            raise NotAuthorisedError(
+                f"{act.kind} must be signed by the platform key", code="authority.platform_required"
+            )
+        seal = ws.seal(act.seal)
+        if seal is None:
+            raise SealRefusedError(f"seal {act.seal!r} is not known to this ledger", code="seal.unknown")
+        if seal.alg != act.alg:
+            raise InvalidStatementError(
+                f"statement says {act.alg}, seal {seal.code} is {seal.alg}",
+                code="statement.alg.mismatch",
+            )
+        return rules.signer_key(seal.alg, seal.public_key, act.subject), seal
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _load(self, aggregate_id: UUID) -> LedgerAggregate | None:
+        try:
+            agg = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(agg, LedgerAggregate)
+        return agg
+
+    def _load_many(self, aggregate_ids: list[UUID]) -> dict[UUID, LedgerAggregate]:
+        recorder: Any = self.recorder
+        found = recorder.select_many(aggregate_ids)
+        return {
+            i: replay(self.mapper.to_domain_event(e) for e in events)
+            for i, events in found.items()
+        }
+
+    def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
+        agg = self._load(aggregate_id)
+        if agg is None or not isinstance(agg, cls):
+            raise NotFoundError(f"{what} does not exist in this ledger", subject=what)
+        return agg
+
+    def get_seal(self, code: str) -> Seal:
+        """The seal with ``code``."""
+        return self._get(Seal, Seal.id_for(code), f"seal {code}")  # type: ignore[no-any-return]
+
+    def get_license_type(self, code: str) -> LicenseType:
+        """The license type with ``code``."""
+        return self._get(  # type: ignore[no-any-return]
+            LicenseType, LicenseType.id_for(code), f"license type {code}"
+        )
+
+    def get_license(self, identifier: str) -> License:
+        """The license with ``identifier`` (any version of it)."""
+        lid = parse_license_id(identifier)
+        return self._get(License, License.id_for(lid), f"license {identifier}")  # type: ignore[no-any-return]
+
+    def history(self, aggregate_id: UUID) -> list[PositionedRecord]:
+        """The aggregate's stored records, verbatim, with their global positions."""
+        recorder: Any = self.recorder
+        return [
+            PositionedRecord(position=pos, record=bytes(stored.state))
+            for pos, stored in recorder.select_positioned(aggregate_id)
+        ]
+
+    def notifications(self, start: int = 1, page: int = 1000) -> Iterator[Notification]:
+        """Every stored event in global order, read page by page (streams)."""
+        next_id = start
+        while True:
+            items = self.recorder.select_notifications(next_id, page)
+            if not items:
+                return
+            yield from items
+            next_id = items[-1].id + 1
+
+    def max_position(self) -> int:
+        """The position of the newest recorded event (0 when empty)."""
+        return self.recorder.max_notification_id() or 0

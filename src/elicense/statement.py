@@ -1,0 +1,203 @@
+"""Signed statements: the acts departments and the platform sign.
+
+Every act recorded in the ledger is a :class:`Statement` signed by one key:
+a department's filed seal, the platform key, or (for ``seal.make``) the new
+seal's own key as proof of possession. A statement binds
+
+- ``origin``: the ledger it is meant for (no replay on another ledger);
+- ``kind``: what is done (the msgspec tag, e.g. ``license.issue``);
+- ``subject``: what it is done to (license identifier, seal code, type code …);
+- ``expected_version``: the subject's version the signer saw (0 = new), so a
+  signed "suspend" cannot be replayed after "reinstate" and a statement made
+  offline against a stale version is refused as a conflict;
+- the kind's own fields;
+- ``seal`` and ``alg``: who signs, with which algorithm;
+- ``signed_at``: the claimed signing time (a claim: the ledger order is the clock).
+
+Wire format (docs/wire-format.md): the canonical bytes of the Struct
+(:mod:`elicense.codec`), tag first, then the common fields, then the kind's
+fields, all in declaration order. The signing input is
+``b"elicense/v1/" + kind + b"\\x00" + canonical bytes``.
+
+New kinds are added by subclassing :class:`Statement` with a ``tag`` and
+calling :func:`register`; the decoder is rebuilt on the next decode.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, ClassVar, TypeVar
+
+import msgspec
+
+from elicense.codec import ENCODER, decode_canonical, require_utc
+from elicense.errors import EncodingError, NonCanonicalError
+
+__all__ = [
+    "PLATFORM_PREFIX",
+    "Signed",
+    "Statement",
+    "decode_signed",
+    "decode_statement",
+    "kinds",
+    "register",
+    "signing_input",
+]
+
+SIGNING_TAG = b"elicense/v1/"
+PLATFORM_PREFIX = "platform:"
+"""``seal`` of statements signed by the platform key: ``platform:<key id>``."""
+
+S = TypeVar("S", bound="Statement")
+
+
+class Statement(
+    msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", forbid_unknown_fields=True
+):
+    """The fields every signed act carries. Subclasses add the act's own fields.
+
+    Attributes:
+        origin: the ledger this statement is meant for.
+        subject: what the act is about (license identifier, seal code, type code …).
+        expected_version: the subject's version the signer acted on; 0 for a new subject.
+        seal: the signing seal's code, or ``platform:<key id>`` for the platform key.
+        alg: the signature algorithm identifier.
+        signed_at: the signer's claimed signing time (UTC).
+    """
+
+    origin: str
+    subject: str
+    expected_version: int
+    seal: str
+    alg: str
+    signed_at: datetime
+
+    kind: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        require_utc(self.signed_at, "signed_at")
+        if self.expected_version < 0:
+            raise ValueError(f"expected_version must be ≥ 0, found {self.expected_version}")
+        for name in ("origin", "subject", "seal", "alg"):
+            if not getattr(self, name):
+                raise ValueError(f"{name} must not be empty")
+
+    @property
+    def by_platform(self) -> bool:
+        """Whether the platform key signs this statement."""
+        return self.seal.startswith(PLATFORM_PREFIX)
+
+    def encode(self) -> bytes:
+        """The canonical bytes of this statement (what is signed)."""
+        return ENCODER.encode(self)
+
+    def signing_input(self) -> bytes:
+        """The exact bytes the signer signs."""
+        return signing_input(self.kind, self.encode())
+
+    def sign(self, signer: Any) -> Signed:
+        """Sign with ``signer`` (a :class:`~elicense.crypto.keys.Signer`)."""
+        data = self.encode()
+        return Signed(statement=data, signature=signer.sign(signing_input(self.kind, data)))
+
+    def signed_with_annex(self, signer: Any, annex: bytes) -> Signed:
+        """Sign with ``signer`` and attach ``annex`` (see :class:`Signed`)."""
+        data = self.encode()
+        return Signed(
+            statement=data, signature=signer.sign(signing_input(self.kind, data)), annex=annex
+        )
+
+
+class Signed(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """A statement's canonical bytes and the signature over its signing input.
+
+    This is the unit departments hand to the ledger (``elicense submit``), one
+    JSON object per line in a statements file.
+
+    Attributes:
+        statement: the statement's canonical bytes.
+        signature: the signature over :func:`signing_input`.
+        annex: facts that travel with the statement but are not covered by its
+            signature and are checked by the ledger on their own terms — e.g. the
+            GB/T 38540 SES_Seal of a filing, itself signed by the platform as
+            maker. Empty for most kinds.
+    """
+
+    statement: bytes
+    signature: bytes
+    annex: bytes = b""
+
+    def decoded(self) -> Statement:
+        """The statement these bytes say (canonical, cached)."""
+        return decode_statement(self.statement)
+
+
+def signing_input(kind: str, statement_bytes: bytes) -> bytes:
+    """``b"elicense/v1/" + kind + b"\\x00" + statement_bytes``."""
+    return SIGNING_TAG + kind.encode() + b"\x00" + statement_bytes
+
+
+# -- registry of kinds -----------------------------------------------------------------------
+
+_KINDS: dict[str, type[Statement]] = {}
+_decoder_cache: list[msgspec.json.Decoder[Any]] = []
+
+
+def register(cls: type[S]) -> type[S]:
+    """Class decorator: make ``cls`` decodable; sets ``cls.kind`` from its tag."""
+    tag = cls.__struct_config__.tag
+    if not isinstance(tag, str):
+        raise TypeError(f"{cls.__name__} needs a string tag")
+    if tag in _KINDS and _KINDS[tag] is not cls:
+        raise TypeError(f"statement kind {tag!r} registered twice")
+    cls.kind = tag  # type: ignore[misc]
+    _KINDS[tag] = cls
+    _decoder_cache.clear()
+    decode_statement.cache_clear()
+    return cls
+
+
+def kinds() -> dict[str, type[Statement]]:
+    """The registered statement kinds."""
+    return dict(_KINDS)
+
+
+def _decoder() -> msgspec.json.Decoder[Any]:
+    if not _decoder_cache:
+        union: Any = tuple(_KINDS.values())
+        _decoder_cache.append(msgspec.json.Decoder(union[0] if len(union) == 1 else _union(union)))
+    return _decoder_cache[0]
+
+
+def _union(types: tuple[type[Statement], ...]) -> Any:
+    u: Any = types[0]
+    for t in types[1:]:
+        u = u | t
+    return u
+
+
+@lru_cache(maxsize=8192)
+def decode_statement(data: bytes) -> Statement:
+    """Decode canonical statement bytes (cached: the same bytes decode once).
+
+    Raises:
+        EncodingError: malformed, unknown kind, or fields off their types.
+        NonCanonicalError: well-formed but not the canonical encoding.
+    """
+    if not _KINDS:
+        raise EncodingError("statement: no statement kinds registered")
+    try:
+        obj: Statement = _decoder().decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as e:
+        raise EncodingError(f"statement: {e}") from None
+    if ENCODER.encode(obj) != data:
+        raise NonCanonicalError("statement: bytes are not the canonical encoding of their content")
+    return obj
+
+
+def decode_signed(data: bytes) -> Signed:
+    """Decode one :class:`Signed` (canonical JSON)."""
+    return decode_canonical(data, Signed, what="signed statement")

@@ -24,6 +24,7 @@ working for code that does not know elicense.
     │   ├── NotFoundError                   the subject does not exist
     │   └── ConflictError                   stale expected version or a concurrent write
     ├── BatchRefusedError                   an all-or-nothing batch had refusals
+    ├── TrustError                          a trust bundle or anchor that cannot be trusted
     └── VerificationError                   raised by ``Verdict.raise_for_failure``
 
 A :class:`RefusedError` carries a stable dotted ``code`` (the same vocabulary
@@ -56,6 +57,7 @@ __all__ = [
     "SignatureRefusedError",
     "StorageError",
     "TransitionRefusedError",
+    "TrustError",
     "UnsupportedAlgorithmError",
     "VerificationError",
 ]
@@ -198,6 +200,18 @@ class BatchRefusedError(ElicenseError):
         if len(self.refusals) > 20:
             lines.append(f"  … and {len(self.refusals) - 20} more")
         super().__init__("\n".join(lines))
+
+
+class TrustError(ElicenseError):
+    """A trust bundle or trust anchor that cannot be trusted (bad signature, unpinned key).
+
+    Attributes:
+        code: stable dotted code, e.g. ``trust.signature.invalid``.
+    """
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class VerificationError(ElicenseError):

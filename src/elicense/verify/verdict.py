@@ -134,9 +134,11 @@ class VerdictBuilder:
     cannot forget to make a failure count.
     """
 
-    __slots__ = ("_checked", "_findings", "evidence", "status", "subject")
+    __slots__ = ("_checked", "_findings", "evidence", "failed", "status", "subject")
 
     def __init__(self, subject: str | None = None) -> None:
+        self.failed = False
+        """Whether an error has been recorded."""
         self._findings: list[Finding] = []
         self._checked: list[str] = []
         self.subject = subject
@@ -147,8 +149,13 @@ class VerdictBuilder:
         """Record that the check ``code`` passed."""
         self._checked.append(code)
 
+    def passed_all(self, codes: Iterable[str]) -> None:
+        """Record that all the checks ``codes`` passed."""
+        self._checked.extend(codes)
+
     def error(self, code: str, message: str, **where: Any) -> None:
         """Record a finding that makes the verdict invalid."""
+        self.failed = True
         self._findings.append(Finding(code=code, severity=Severity.ERROR, message=message, **where))
 
     def indeterminate(self, code: str, message: str, **where: Any) -> None:
@@ -169,25 +176,26 @@ class VerdictBuilder:
 
     def extend(self, findings: Iterable[Finding]) -> None:
         """Add findings made elsewhere."""
-        self._findings.extend(findings)
-
-    @property
-    def failed(self) -> bool:
-        """Whether an error has been recorded."""
-        return any(f.severity is Severity.ERROR for f in self._findings)
+        for f in findings:
+            self.failed = self.failed or f.severity is Severity.ERROR
+            self._findings.append(f)
 
     def build(self) -> Verdict:
         """The verdict; outcome derived from the worst finding."""
         if not self._checked and not self._findings:
             # Danger is loud: a verification that established nothing is not a pass.
             self.indeterminate("verdict.nothing_checked", "no check was performed")
-        findings = sorted(self._findings, key=lambda f: _RANK[f.severity])
-        if any(f.severity is Severity.ERROR for f in findings):
-            outcome = Outcome.INVALID
-        elif any(f.severity is Severity.INDETERMINATE for f in findings):
-            outcome = Outcome.INDETERMINATE
-        else:
+        if not self._findings:
+            findings: list[Finding] = []
             outcome = Outcome.VALID
+        else:
+            findings = sorted(self._findings, key=lambda f: _RANK[f.severity])
+            if self.failed:
+                outcome = Outcome.INVALID
+            elif findings[0].severity is Severity.INDETERMINATE:
+                outcome = Outcome.INDETERMINATE
+            else:
+                outcome = Outcome.VALID
         return Verdict(
             outcome=outcome,
             status=self.status,

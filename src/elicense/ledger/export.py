@@ -1,0 +1,165 @@
+"""Exporting from a ledger: license documents and signed trust bundles.
+
+Both carry stored records verbatim (never re-encoded) with their positions.
+The trust bundle is built by streaming the notification log page by page: a
+city's ledger is never held in memory, only one small status entry per license.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from elicense.codec import canonical, utc_now
+from elicense.domain.codes import LicenseStatus, RevocationReason
+from elicense.domain.license import License
+from elicense.domain.license_type import LicenseType
+from elicense.domain.platform import Platform
+from elicense.domain.seal import Seal
+from elicense.ids import parse_license_id
+from elicense.ledger.application import Ledger
+from elicense.record import PositionedRecord, decode_record
+from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
+from elicense.verify.formats import (
+    History,
+    LicenseDocument,
+    SignedBundle,
+    StatusEntry,
+    TrustBundle,
+)
+
+__all__ = ["export_license", "export_trust_bundle", "license_document"]
+
+_FILING_VERSIONS = 2  # seal.make and seal.file
+
+
+def license_document(ledger: Ledger, identifier: str) -> LicenseDocument:
+    """The :class:`LicenseDocument` of the license with ``identifier`` (any version)."""
+    lic = ledger.get_license(identifier)
+    events = tuple(ledger.history(lic.id))
+    seal_codes: dict[str, None] = {}
+    for pr in events:
+        act = decode_statement(decode_record(pr.record).statement)
+        if not act.seal.startswith(PLATFORM_PREFIX):
+            seal_codes[act.seal] = None
+    seals = tuple(
+        History(key=code, events=tuple(ledger.history(Seal.id_for(code))[:_FILING_VERSIONS]))
+        for code in sorted(seal_codes)
+    )
+    return LicenseDocument(
+        origin=ledger.origin,
+        license=lic.identifier,
+        exported_at=utc_now(),
+        events=events,
+        seals=seals,
+    )
+
+
+def export_license(ledger: Ledger, identifier: str) -> bytes:
+    """The canonical bytes of the license's exported document."""
+    return canonical(license_document(ledger, identifier))
+
+
+_STATUS_OF_TOPIC = {
+    get_topic(License.Issued): LicenseStatus.VALID,
+    get_topic(License.Amended): None,  # unchanged
+    get_topic(License.Renewed): None,
+    get_topic(License.Suspended): LicenseStatus.SUSPENDED,
+    get_topic(License.Reinstated): LicenseStatus.VALID,
+    get_topic(License.Expired): LicenseStatus.EXPIRED,
+}
+_REVOKED = get_topic(License.Revoked)
+_ISSUED = get_topic(License.Issued)
+_LICENSE_PREFIX = get_topic(License) + "."
+_HISTORY_PREFIXES = {
+    get_topic(Seal) + ".": "seal",
+    get_topic(LicenseType) + ".": "type",
+    get_topic(Platform) + ".": "platform",
+}
+
+
+class _Running:
+    """A license's status while streaming: key, status, version, digest so far."""
+
+    __slots__ = ("digest", "key", "status", "version")
+
+    def __init__(self) -> None:
+        self.key = ""
+        self.status = LicenseStatus.VALID
+        self.version = 0
+        self.digest = hashlib.sha256()
+
+
+def trust_bundle(ledger: Ledger) -> TrustBundle:
+    """The ledger's :class:`TrustBundle` as of its newest event (streams the log)."""
+    histories: dict[str, dict[Any, list[PositionedRecord]]] = {
+        "seal": {},
+        "type": {},
+        "platform": {},
+    }
+    licenses: dict[Any, _Running] = {}
+    as_of = 0
+    for n in ledger.notifications():
+        as_of = n.id
+        state = bytes(n.state)
+        prefix = n.topic.rsplit(".", 1)[0] + "."
+        if prefix in _HISTORY_PREFIXES:
+            histories[_HISTORY_PREFIXES[prefix]].setdefault(n.originator_id, []).append(
+                PositionedRecord(position=n.id, record=state)
+            )
+            continue
+        if prefix != _LICENSE_PREFIX:
+            continue  # other aggregates (consents, uses) carry no license status
+        run = licenses.get(n.originator_id)
+        if run is None:
+            run = licenses[n.originator_id] = _Running()
+        if n.topic == _REVOKED:
+            act: Any = decode_statement(decode_record(state).statement)
+            run.status = RevocationReason(act.reason_code).status
+        else:
+            status = _STATUS_OF_TOPIC.get(n.topic)
+            if n.topic == _ISSUED:
+                run.key = parse_license_id(
+                    decode_statement(decode_record(state).statement).subject
+                ).key
+            if status is not None:
+                run.status = status
+        run.version = n.originator_version
+        run.digest.update(n.id.to_bytes(8, "big"))
+        run.digest.update(hashlib.sha256(state).digest())
+
+    def keyed(kind: str) -> tuple[History, ...]:
+        out = []
+        for events in histories[kind].values():
+            act = decode_statement(decode_record(events[0].record).statement)
+            out.append(History(key=act.subject, events=tuple(events)))
+        return tuple(sorted(out, key=lambda h: h.key))
+
+    platform = keyed("platform")
+    return TrustBundle(
+        origin=ledger.origin,
+        issued_at=utc_now(),
+        as_of=as_of,
+        platform=platform[0],
+        seals=keyed("seal"),
+        types=keyed("type"),
+        licenses={
+            r.key: StatusEntry(status=r.status.code, version=r.version, digest=r.digest.digest())
+            for r in licenses.values()
+        },
+    )
+
+
+def export_trust_bundle(ledger: Ledger, signer: Any) -> bytes:
+    """The canonical bytes of the ledger's trust bundle, signed by the platform ``signer``."""
+    bundle = canonical(trust_bundle(ledger))
+    key = signer.public_key
+    signed = SignedBundle(
+        bundle=bundle,
+        key_id=key.key_id,
+        alg=key.alg,
+        signature=signer.sign(signing_input("trust.bundle", bundle)),
+    )
+    return canonical(signed)

@@ -1,0 +1,188 @@
+"""Exported documents and trust bundles: what leaves the platform for verifiers.
+
+All are canonical msgspec JSON (docs/wire-format.md), tagged by their
+``format`` field so one decode tells them apart. Records inside are the
+stored bytes, verbatim, with their positions in the ledger's global order.
+
+- :class:`LicenseDocument`: one license's events with their signed statements,
+  plus the filing records of the seals that signed them. Carries personal
+  data (the holder); it goes to the holder and to authorised users only.
+- :class:`TrustBundle`: what the platform publishes for offline verifiers —
+  the platform's key records, every seal's and license type's history, and a
+  status snapshot (status, version, history digest per license key, no
+  personal data). Shipped as a :class:`SignedBundle` signed by the platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import msgspec
+
+from elicense.codec import ENCODER, require_utc
+from elicense.errors import EncodingError, NonCanonicalError
+from elicense.record import PositionedRecord
+
+__all__ = [
+    "LICENSE_DOCUMENT",
+    "SIGNED_BUNDLE",
+    "TRUST_BUNDLE",
+    "History",
+    "LicenseDocument",
+    "SignedBundle",
+    "StatusEntry",
+    "TrustBundle",
+    "decode_document",
+    "history_digest",
+    "register_document",
+]
+
+LICENSE_DOCUMENT = "elicense/license-document/v1"
+TRUST_BUNDLE = "elicense/trust-bundle/v1"
+SIGNED_BUNDLE = "elicense/signed-trust-bundle/v1"
+
+
+D = TypeVar("D", bound="_Document")
+
+
+class History(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One aggregate's records (a seal's, a license type's, the platform's).
+
+    Attributes:
+        key: the seal code, type code or ledger origin.
+        events: the records, in version order, verbatim, with positions.
+    """
+
+    key: str
+    events: tuple[PositionedRecord, ...]
+
+
+class _Document(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    tag_field="format",
+):
+    """Base of every exported document kind (tagged by ``format``)."""
+
+
+class LicenseDocument(_Document, tag=LICENSE_DOCUMENT):
+    """One license, exported for offline verification.
+
+    Attributes:
+        origin: the ledger's origin.
+        license: the license's current identifier.
+        exported_at: when the platform exported it.
+        events: the license's records, in version order.
+        seals: for each seal that signed one of ``events``, its ``seal.make`` and
+            ``seal.file`` records (so a verifier whose trust bundle predates the
+            seal can still check its filing).
+    """
+
+    origin: str
+    license: str
+    exported_at: datetime
+    events: tuple[PositionedRecord, ...]
+    seals: tuple[History, ...]
+
+    def __post_init__(self) -> None:
+        require_utc(self.exported_at, "exported_at")
+
+
+class StatusEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """A license's status in a trust bundle: ``[status code, version, history digest]``."""
+
+    status: str
+    version: int
+    digest: bytes
+
+
+class TrustBundle(_Document, tag=TRUST_BUNDLE):
+    """What offline verifiers trust, as of one position of the ledger.
+
+    Attributes:
+        origin: the ledger's origin.
+        issued_at: when the platform made the bundle.
+        as_of: the position of the newest event the bundle reflects.
+        platform: the platform aggregate's records (its keys).
+        seals: every seal's full history.
+        types: every license type's full history.
+        licenses: license key (identifier without version and check) → status entry.
+    """
+
+    origin: str
+    issued_at: datetime
+    as_of: int
+    platform: History
+    seals: tuple[History, ...] = ()
+    types: tuple[History, ...] = ()
+    licenses: dict[str, StatusEntry] = {}
+
+    def __post_init__(self) -> None:
+        require_utc(self.issued_at, "issued_at")
+
+
+class SignedBundle(_Document, tag=SIGNED_BUNDLE):
+    """A trust bundle's canonical bytes signed by a platform key.
+
+    The signature covers ``signing_input("trust.bundle", bundle)``.
+    """
+
+    bundle: bytes
+    key_id: str
+    alg: str
+    signature: bytes
+
+
+def history_digest(events: Sequence[PositionedRecord]) -> bytes:
+    """SHA-256 over ``position (8 bytes, big-endian) ‖ SHA-256(record)`` of each event.
+
+    Covers every record byte (through their hashes) and every position, so a
+    document whose history differs in any byte from the platform's does not
+    match the bundle's digest.
+    """
+    h = hashlib.sha256()
+    for e in events:
+        h.update(e.position.to_bytes(8, "big"))
+        h.update(hashlib.sha256(e.record).digest())
+    return h.digest()
+
+
+# -- decoding any exported document -----------------------------------------------------------
+
+_DOCUMENT_TYPES: list[type[_Document]] = [LicenseDocument, TrustBundle, SignedBundle]
+_document_decoder: list[msgspec.json.Decoder[Any]] = []
+
+
+def register_document(cls: type[D]) -> type[D]:
+    """Class decorator: make another exported document kind decodable by :func:`decode_document`."""
+    if cls not in _DOCUMENT_TYPES:
+        _DOCUMENT_TYPES.append(cls)
+        _document_decoder.clear()
+    return cls
+
+
+def decode_document(data: bytes) -> Any:
+    """Decode any registered exported document, insisting on canonical bytes.
+
+    Raises:
+        EncodingError: malformed, unknown ``format``, or fields off their types.
+        NonCanonicalError: well-formed but not the canonical encoding.
+    """
+    if not _document_decoder:
+        union: Any = _DOCUMENT_TYPES[0]
+        for t in _DOCUMENT_TYPES[1:]:
+            union = union | t
+        _document_decoder.append(msgspec.json.Decoder(union))
+    try:
+        doc = _document_decoder[0].decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as e:
+        raise EncodingError(f"document: {e}") from None
+    if ENCODER.encode(doc) != data:
+        raise NonCanonicalError("document: bytes are not the canonical encoding of their content")
+    return doc

@@ -1,0 +1,194 @@
+"""Trust sources: a signed trust bundle (offline) or a live ledger (online).
+
+Both answer the same questions (:class:`~elicense.verify.trust.TrustView`
+plus a license's status entry), so one verification code path serves both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from elicense.codec import decode_canonical
+from elicense.crypto.keys import load_public_key
+from elicense.crypto.suites import PublicKey
+from elicense.errors import ElicenseError, TrustError
+from elicense.statement import signing_input
+from elicense.verify.formats import (
+    SignedBundle,
+    StatusEntry,
+    TrustBundle,
+    decode_document,
+    history_digest,
+)
+from elicense.verify.trust import (
+    SealSnapshot,
+    Timeline,
+    TimelineError,
+    TypeSnapshot,
+    platform_keys_of,
+    seal_timeline,
+    type_timeline,
+)
+
+__all__ = ["BundleTrust", "LedgerTrust", "pin_keys"]
+
+
+def pin_keys(keys: Iterable[PublicKey | bytes | str]) -> dict[str, PublicKey]:
+    """Platform keys the caller trusts: PublicKey objects, PEM/DER bytes or PEM text."""
+    pinned: dict[str, PublicKey] = {}
+    for k in keys:
+        if isinstance(k, str):
+            k = k.encode()
+        key = k if isinstance(k, PublicKey) else load_public_key(k)
+        pinned[key.key_id] = key
+    if not pinned:
+        raise TrustError(
+            "no platform key pinned: a trust bundle is only as good as the key it is checked with",
+            code="trust.key.none",
+        )
+    return pinned
+
+
+class BundleTrust:
+    """Trust from a platform-signed bundle, checked against pinned platform keys.
+
+    Loading verifies the bundle's signature and every seal and type history
+    in it once; afterwards lookups are binary searches.
+    """
+
+    online = False
+
+    def __init__(self, bundle: TrustBundle, platform: dict[str, PublicKey]) -> None:
+        self.bundle = bundle
+        self.origin = bundle.origin
+        self.as_of = bundle.as_of
+        self.issued_at: datetime | None = bundle.issued_at
+        self._platform = platform
+        try:
+            self._seals = {h.key: seal_timeline(h.events, platform) for h in bundle.seals}
+            self._seal_events = {h.key: h.events for h in bundle.seals}
+            self._types = {h.key: type_timeline(h.events, self.seal_at) for h in bundle.types}
+        except TimelineError as e:
+            raise TrustError(f"trust bundle history does not verify: {e}", code=e.code) from None
+
+    @classmethod
+    def load(cls, data: bytes, pinned: dict[str, PublicKey]) -> BundleTrust:
+        """Verify and load a :class:`SignedBundle`.
+
+        Raises:
+            TrustError: malformed, signed by an unpinned key, or a bad signature.
+        """
+        try:
+            signed = decode_document(data)
+        except ElicenseError as e:
+            raise TrustError(f"trust bundle: {e}", code="trust.malformed") from None
+        if not isinstance(signed, SignedBundle):
+            raise TrustError("not a signed trust bundle", code="trust.malformed")
+        key = pinned.get(signed.key_id)
+        if key is None or key.alg != signed.alg:
+            raise TrustError(
+                f"trust bundle signed by key {signed.key_id}, which is not pinned "
+                f"(pinned: {', '.join(pinned)})",
+                code="trust.key.unpinned",
+            )
+        if not key.verify(signed.signature, signing_input("trust.bundle", signed.bundle)):
+            raise TrustError("trust bundle signature does not verify", code="trust.signature.invalid")
+        try:
+            bundle = decode_canonical(signed.bundle, TrustBundle, what="trust bundle")
+            platform = platform_keys_of(bundle.platform.events)
+        except (ElicenseError, TimelineError) as e:
+            raise TrustError(f"trust bundle: {e}", code="trust.malformed") from None
+        if signed.key_id not in platform:
+            raise TrustError(
+                "trust bundle signed by a key its platform records do not hold",
+                code="trust.key.unknown",
+            )
+        return cls(bundle, platform)
+
+    def platform_key(self, key_id: str) -> PublicKey | None:
+        """See :class:`~elicense.verify.trust.TrustView`."""
+        return self._platform.get(key_id)
+
+    def seal_at(self, code: str, position: int) -> SealSnapshot | None:
+        """See :class:`~elicense.verify.trust.TrustView`."""
+        tl = self._seals.get(code)
+        return tl.at(position) if tl is not None else None
+
+    def type_at(self, code: str, position: int) -> TypeSnapshot | None:
+        """See :class:`~elicense.verify.trust.TrustView`."""
+        tl = self._types.get(code)
+        return tl.at(position) if tl is not None else None
+
+    def seal_events(self, code: str) -> tuple[Any, ...] | None:
+        """The seal's records as the bundle has them."""
+        return self._seal_events.get(code)
+
+    def license_status(self, key: str) -> StatusEntry | None:
+        """The bundle's status entry for license ``key``."""
+        return self.bundle.licenses.get(key)
+
+
+class LedgerTrust:
+    """Trust read from a live ledger (online verification); built per verification."""
+
+    online = True
+    issued_at: datetime | None = None
+
+    def __init__(self, ledger: Any) -> None:
+        from elicense.domain.license_type import LicenseType
+        from elicense.domain.seal import Seal
+
+        self._ledger = ledger
+        self._seal_id = Seal.id_for
+        self._type_id = LicenseType.id_for
+        self.origin: str = ledger.origin
+        self.as_of: int = ledger.max_position()
+        self._platform = {
+            kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()
+        }
+        self._seals: dict[str, Timeline | None] = {}
+        self._types: dict[str, Timeline | None] = {}
+
+    def platform_key(self, key_id: str) -> PublicKey | None:
+        """See :class:`~elicense.verify.trust.TrustView`."""
+        return self._platform.get(key_id)
+
+    def _seal_timeline(self, code: str) -> Timeline | None:
+        if code not in self._seals:
+            events = self._ledger.history(self._seal_id(code))
+            self._seals[code] = seal_timeline(events, self._platform) if events else None
+        return self._seals[code]
+
+    def seal_at(self, code: str, position: int) -> SealSnapshot | None:
+        """See :class:`~elicense.verify.trust.TrustView`."""
+        tl = self._seal_timeline(code)
+        return tl.at(position) if tl is not None else None
+
+    def type_at(self, code: str, position: int) -> TypeSnapshot | None:
+        """See :class:`~elicense.verify.trust.TrustView`."""
+        if code not in self._types:
+            events = self._ledger.history(self._type_id(code))
+            self._types[code] = type_timeline(events, self.seal_at) if events else None
+        tl = self._types[code]
+        return tl.at(position) if tl is not None else None
+
+    def seal_events(self, code: str) -> tuple[Any, ...] | None:
+        """The seal's records as the ledger has them."""
+        events = self._ledger.history(self._seal_id(code))
+        return tuple(events) if events else None
+
+    def license_status(self, key: str) -> StatusEntry | None:
+        """The ledger's status entry for license ``key``, computed from its records."""
+        from elicense.domain.base import deterministic_id
+        from elicense.verify.history import check_license_history
+        from elicense.verify.verdict import VerdictBuilder
+
+        events = self._ledger.history(deterministic_id("license", key))
+        if not events:
+            return None
+        st = check_license_history(events, self, VerdictBuilder())
+        if st.status is None:
+            return None
+        return StatusEntry(status=st.status.code, version=len(events), digest=history_digest(events))

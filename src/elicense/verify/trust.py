@@ -1,0 +1,228 @@
+"""What a verifier trusts: platform keys, seal and license-type timelines, statuses.
+
+A ledger statement is judged against the state of its seal (and license
+type) *at the statement's position* in the ledger's global order. A
+:class:`Timeline` holds an aggregate's state after each of its events, keyed
+by position, so "the seal at position p" is a binary search.
+
+Timelines are built by replaying the domain aggregates themselves over the
+verbatim records (so the verifier and the ledger cannot disagree on what an
+event does), checking each record's canonical form, hash chain and signature
+once, when the trust is loaded — never per verified license.
+
+Two sources implement :class:`TrustView`: a signed trust bundle (offline,
+:class:`BundleTrust`) and a live ledger (online, in :mod:`elicense.verify.online`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import msgspec
+
+from elicense.crypto.suites import PublicKey, public_key
+from elicense.domain.base import event_from_record
+from elicense.domain.license_type import LicenseType
+from elicense.domain.platform import Platform
+from elicense.domain.seal import Seal, SealStatus
+from elicense.errors import ElicenseError
+from elicense.record import GENESIS_HASH, PositionedRecord, decode_record, record_hash
+from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
+
+__all__ = [
+    "SealSnapshot",
+    "Timeline",
+    "TimelineError",
+    "TrustView",
+    "TypeSnapshot",
+    "platform_keys_of",
+    "seal_timeline",
+    "type_timeline",
+]
+
+
+class TimelineError(ElicenseError, ValueError):
+    """An aggregate history that does not verify (chain, signature, canonical form).
+
+    Attributes:
+        code: finding code.
+        version: the offending event's version.
+    """
+
+    def __init__(self, message: str, *, code: str, version: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.version = version
+
+
+class SealSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """A seal's state after one of its events (satisfies :class:`~elicense.domain.seal.SealView`)."""
+
+    code: str
+    department: str
+    alg: str
+    key: Any  # PublicKey
+    status: SealStatus
+    valid_from: datetime
+    valid_until: datetime
+    compromised_since: datetime | None
+
+
+class TypeSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """A license type's state after one of its events (a LicenseTypeView)."""
+
+    code: str
+    retired: bool
+    issuers: frozenset[str]
+    schema: tuple[Any, ...]
+
+
+class Timeline:
+    """An aggregate's states by position: ``at(p)`` is the state after the last
+    event recorded before position ``p``."""
+
+    __slots__ = ("positions", "states")
+
+    def __init__(self, positions: list[int], states: list[Any]) -> None:
+        self.positions = positions
+        self.states = states
+
+    def at(self, position: int) -> Any:
+        """The state in force for an entry at ``position`` (``None`` before the first event)."""
+        i = bisect.bisect_left(self.positions, position)
+        return self.states[i - 1] if i else None
+
+    @property
+    def latest(self) -> Any:
+        """The newest state."""
+        return self.states[-1] if self.states else None
+
+
+class TrustView(Protocol):
+    """What the history checker asks of its trust source."""
+
+    origin: str
+
+    def platform_key(self, key_id: str) -> PublicKey | None:
+        """The platform public key with ``key_id``."""
+        ...
+
+    def seal_at(self, code: str, position: int) -> SealSnapshot | None:
+        """The seal's state for an entry at ``position``; ``None`` if unknown then."""
+        ...
+
+    def type_at(self, code: str, position: int) -> TypeSnapshot | None:
+        """The license type's state for an entry at ``position``."""
+        ...
+
+
+def _replay(
+    events: Sequence[PositionedRecord],
+    key_for: Callable[[Any, Any, int], PublicKey | None],
+    snapshot: Callable[[Any], Any],
+) -> Timeline:
+    """Replay verbatim records, checking each once; snapshot the state after each."""
+    agg: Any = None
+    prev_hash = GENESIS_HASH
+    positions: list[int] = []
+    states: list[Any] = []
+    for n, pr in enumerate(events, 1):
+        try:
+            rec = decode_record(pr.record)
+            act = decode_statement(rec.statement)
+        except ElicenseError as e:
+            raise TimelineError(str(e), code="record.malformed", version=n) from None
+        if rec.version != n or rec.prev_hash != prev_hash:
+            raise TimelineError(
+                f"version {rec.version} does not chain to the previous record",
+                code="chain.broken",
+                version=n,
+            )
+        if positions and pr.position <= positions[-1]:
+            raise TimelineError("positions do not increase", code="history.order", version=n)
+        key = key_for(agg, act, pr.position)
+        if key is None or not key.verify(rec.signature, signing_input(act.kind, rec.statement)):
+            raise TimelineError(
+                f"signature of {act.kind} on {act.subject} does not verify",
+                code="statement.signature.invalid",
+                version=n,
+            )
+        try:
+            agg = event_from_record(rec, pr.record).mutate(agg)
+        except Exception as e:  # a record the domain cannot apply
+            raise TimelineError(f"{act.kind}: {e}", code="record.invalid", version=n) from None
+        prev_hash = record_hash(pr.record)
+        positions.append(pr.position)
+        states.append(snapshot(agg))
+    return Timeline(positions, states)
+
+
+def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey]:
+    """The platform keys established by the platform's records (self-signed)."""
+
+    def key_for(agg: Any, act: Any, position: int) -> PublicKey | None:
+        spki = getattr(act, "platform_key", None)
+        if spki is not None:
+            return public_key(act.alg, spki)
+        return None if agg is None else _platform_key(agg, act)
+
+    timeline = _replay(history, key_for, lambda p: dict(p.keys))
+    if not timeline.states or not isinstance(timeline.latest, dict):
+        raise TimelineError("no platform records", code="trust.platform.missing", version=0)
+    return {
+        kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()
+    }
+
+
+def _platform_key(platform: Platform, act: Any) -> PublicKey | None:
+    if not act.seal.startswith(PLATFORM_PREFIX):
+        return None
+    k = platform.keys.get(act.seal[len(PLATFORM_PREFIX) :])
+    return public_key(k.alg, k.spki) if k is not None else None
+
+
+def seal_timeline(
+    history: Sequence[PositionedRecord], platform_keys: dict[str, PublicKey]
+) -> Timeline:
+    """A seal's timeline; its ``seal.make`` must be self-signed and the rest
+    signed by the platform."""
+
+    def key_for(agg: Any, act: Any, position: int) -> PublicKey | None:
+        if agg is None:
+            return public_key(act.alg, act.public_key) if act.kind == "seal.make" else None
+        if not act.seal.startswith(PLATFORM_PREFIX):
+            return None
+        return platform_keys.get(act.seal[len(PLATFORM_PREFIX) :])
+
+    def snap(seal: Seal) -> SealSnapshot:
+        return SealSnapshot(
+            code=seal.code,
+            department=seal.department,
+            alg=seal.alg,
+            key=public_key(seal.alg, seal.public_key),
+            status=seal.status,
+            valid_from=seal.valid_from,
+            valid_until=seal.valid_until,
+            compromised_since=seal.compromised_since,
+        )
+
+    return _replay(history, key_for, snap)
+
+
+def type_timeline(history: Sequence[PositionedRecord], seal_at: Callable[[str, int], Any]) -> (
+    Timeline
+):
+    """A license type's timeline; each act signed by a seal in force at its position."""
+    def key_for(agg: Any, act: Any, position: int) -> PublicKey | None:
+        seal = seal_at(act.seal, position)
+        if seal is None or seal.department != act.subject[:18]:
+            return None
+        return seal.key  # type: ignore[no-any-return]
+
+    def snap(t: LicenseType) -> TypeSnapshot:
+        return TypeSnapshot(code=t.code, retired=t.retired, issuers=t.issuers, schema=t.schema)
+
+    return _replay(history, key_for, snap)

@@ -1,0 +1,480 @@
+"""The public verification API other systems import.
+
+::
+
+    from elicense import Verifier
+    verifier = Verifier.from_bundle(bundle_bytes, platform_keys=[platform_pem])
+    verdict = verifier.verify(document)       # bytes | str | path
+    verdict.ok, verdict.status, verdict.findings
+    verifier.verify_many(documents)           # all cores, order preserved
+    verifier.require(document)                # raises VerificationError unless valid
+
+Any input gives a :class:`~elicense.verify.verdict.Verdict`; nothing malformed
+raises past :meth:`Verifier.verify`. Inputs recognised:
+
+- an exported license document (canonical JSON, ``format`` =
+  ``elicense/license-document/v1``) — offline against the trust bundle, or
+  against the live ledger;
+- a license identifier (``1.2.156.3005.2.…``) — replayed from the ledger
+  (online); offline only its status in the bundle can be looked up;
+- other registered document kinds, GB/T 38540 DER and PDF, through handlers
+  registered by their modules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from elicense.codec import ENCODER, utc_now
+from elicense.domain.codes import LicenseStatus
+from elicense.errors import ElicenseError, NonCanonicalError
+from elicense.ids import parse_license_id
+from elicense.record import PositionedRecord
+from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
+from elicense.verify.history import HistoryState, check_license_history
+from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
+from elicense.verify.verdict import Verdict, VerdictBuilder
+
+__all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
+
+DEFAULT_MAX_AGE = timedelta(hours=24)
+"""How old a trust bundle (and, with the log, a checkpoint) may be before
+verdicts become indeterminate: departments are expected to refresh daily."""
+
+DocumentHandler = Callable[["Verifier", Any, bytes, datetime], Verdict]
+BytesHandler = Callable[["Verifier", bytes, datetime], Verdict]
+
+_DOCUMENT_HANDLERS: dict[type[Any], DocumentHandler] = {}
+_BYTES_HANDLERS: list[tuple[Callable[[bytes], bool], str]] = []
+
+
+def register_document_handler(doc_type: type[Any], fn: DocumentHandler) -> None:
+    """Verify documents decoded as ``doc_type`` with ``fn``."""
+    _DOCUMENT_HANDLERS[doc_type] = fn
+
+
+def register_bytes_handler(matches: Callable[[bytes], bool], module: str) -> None:
+    """Non-JSON inputs that ``matches`` are verified by ``module``'s ``verify_bytes``."""
+    _BYTES_HANDLERS.append((matches, module))
+
+
+class _DocView(
+    msgspec.Struct, frozen=True, kw_only=True, tag_field="format", tag=LICENSE_DOCUMENT
+):
+    """A license document as the hot path reads it: the seal section kept raw.
+
+    Field for field the same as :class:`LicenseDocument`, so re-encoding a
+    view gives the document's canonical bytes.
+    """
+
+    origin: str
+    license: str
+    exported_at: datetime
+    events: tuple[PositionedRecord, ...]
+    seals: msgspec.Raw
+
+
+_doc_view = msgspec.json.Decoder(_DocView)
+_seal_histories = msgspec.json.Decoder(tuple[History, ...])
+_DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
+
+_STATUS_CODES = {
+    LicenseStatus.SUSPENDED: "license.suspended",
+    LicenseStatus.WITHDRAWN: "license.withdrawn",
+    LicenseStatus.CANCELLED: "license.cancelled",
+    LicenseStatus.EXPIRED: "license.expired",
+    LicenseStatus.TRANSFERRED: "license.transferred",
+    LicenseStatus.REVOKED: "license.revoked",
+    LicenseStatus.OTHER: "license.status.other",
+}
+
+
+class Verifier:
+    """Verifies license documents and identifiers against one trust source.
+
+    Build it with :meth:`from_bundle` (offline) or :meth:`from_ledger` (online).
+
+    Args:
+        trust: the trust source.
+        max_age: oldest trust bundle accepted before verdicts turn indeterminate.
+        workers: threads for :meth:`verify_many` (default: the number of cores).
+    """
+
+    def __init__(
+        self,
+        trust: BundleTrust | Any,
+        *,
+        max_age: timedelta = DEFAULT_MAX_AGE,
+        workers: int | None = None,
+    ) -> None:
+        self._trust = trust
+        self.max_age = max_age
+        self.workers = workers or os.cpu_count() or 1
+        self._seal_sections: dict[bytes, frozenset[str]] = {}
+
+    @classmethod
+    def from_bundle(
+        cls,
+        bundle: bytes | str | os.PathLike[str],
+        *,
+        platform_keys: Iterable[Any],
+        max_age: timedelta = DEFAULT_MAX_AGE,
+        workers: int | None = None,
+    ) -> Verifier:
+        """An offline verifier from a signed trust bundle.
+
+        Args:
+            bundle: the bundle's bytes, or a path to it.
+            platform_keys: the platform public keys the caller trusts (PEM/DER
+                bytes, PEM text or PublicKey objects). The bundle must be signed
+                by one of them.
+
+        Raises:
+            TrustError: the bundle does not verify under a pinned key.
+        """
+        data = bundle if isinstance(bundle, bytes) else Path(bundle).read_bytes()
+        trust = BundleTrust.load(data, pin_keys(platform_keys))
+        return cls(trust, max_age=max_age, workers=workers)
+
+    @classmethod
+    def from_ledger(cls, ledger: Any, *, workers: int | None = None) -> Verifier:
+        """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`)."""
+        v = cls(ledger, workers=workers)
+        return v
+
+    @property
+    def trust(self) -> Any:
+        """The trust source in force (a fresh snapshot for a ledger)."""
+        if isinstance(self._trust, BundleTrust):
+            return self._trust
+        return LedgerTrust(self._trust)
+
+    # -- API -------------------------------------------------------------------------------
+
+    def verify(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
+        Verdict
+    ):
+        """Verify ``document``; never raises for bad input.
+
+        Args:
+            document: bytes, text, a path, or a license identifier.
+            at: the time to judge validity at (default: now).
+        """
+        at = at or utc_now()
+        try:
+            return self._verify(document, at)
+        except Exception as e:  # nothing malformed raises past this API
+            b = VerdictBuilder()
+            b.error("verifier.internal_error", f"{type(e).__name__}: {e}")
+            return b.build()
+
+    def verify_many(
+        self, documents: Iterable[bytes | str | os.PathLike[str]], *, at: datetime | None = None
+    ) -> list[Verdict]:
+        """Verify many documents on a thread pool (cryptography releases the GIL);
+        results in input order."""
+        at = at or utc_now()
+        docs = list(documents)
+        if self.workers <= 1 or len(docs) < 2:
+            return [self.verify(d, at=at) for d in docs]
+        chunk = max(1, min(64, len(docs) // (self.workers * 4)))
+        with ThreadPoolExecutor(self.workers) as pool:
+            return list(pool.map(lambda d: self.verify(d, at=at), docs, chunksize=chunk))
+
+    def require(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
+        Verdict
+    ):
+        """Verify and raise :class:`~elicense.errors.VerificationError` unless valid."""
+        return self.verify(document, at=at).raise_for_failure()
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def _verify(self, document: bytes | str | os.PathLike[str], at: datetime) -> Verdict:
+        if isinstance(document, str):
+            text = document.strip()
+            if text.startswith("1.2.156."):
+                return self._verify_identifier(text, at)
+            if text.startswith("{"):
+                return self._verify_bytes(text.encode(), at)
+            if len(text) < 4096 and Path(text).is_file():
+                return self._verify_path(Path(text), at)
+            b = VerdictBuilder()
+            b.error("document.format.unknown", "text is neither an identifier, JSON nor a file")
+            return b.build()
+        if isinstance(document, os.PathLike):
+            return self._verify_path(Path(document), at)
+        if isinstance(document, bytes | bytearray | memoryview):
+            return self._verify_bytes(bytes(document), at)
+        b = VerdictBuilder()
+        b.error("document.type.unsupported", f"cannot verify a {type(document).__name__}")
+        return b.build()
+
+    def _verify_path(self, path: Path, at: datetime) -> Verdict:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            b = VerdictBuilder(subject=str(path))
+            b.error("document.unreadable", f"cannot read {path}: {e.strerror}")
+            return b.build()
+        return self._verify_bytes(data, at)
+
+    def _verify_bytes(self, data: bytes, at: datetime) -> Verdict:
+        if data.startswith(_DOC_PREFIX):
+            try:
+                view = _doc_view.decode(data)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                view = None  # the general path below reports precisely
+            if view is not None and ENCODER.encode(view) == data:
+                return self._verify_license_document(view, at)
+        if data[:1] == b"{":
+            try:
+                doc = decode_document(data)
+            except NonCanonicalError as e:
+                b = VerdictBuilder()
+                b.error("document.noncanonical", str(e))
+                return b.build()
+            except ElicenseError as e:
+                b = VerdictBuilder()
+                b.error("document.malformed", str(e))
+                return b.build()
+            if isinstance(doc, LicenseDocument):
+                return self._verify_license_document(doc, at)
+            handler = _DOCUMENT_HANDLERS.get(type(doc))
+            if handler is not None:
+                return handler(self, doc, data, at)
+            b = VerdictBuilder()
+            b.error("document.kind.unsupported", f"{doc.format} is not a verifiable document")
+            return b.build()
+        for matches, module in _BYTES_HANDLERS:
+            if matches(data):
+                import importlib
+
+                verified: Verdict = importlib.import_module(module).verify_bytes(self, data, at)
+                return verified
+        b = VerdictBuilder()
+        b.error("document.format.unknown", "input is not a document elicense can verify")
+        return b.build()
+
+    # -- licenses ------------------------------------------------------------------------------
+
+    def _check_trust_age(self, trust: Any, b: VerdictBuilder, at: datetime) -> None:
+        issued = trust.issued_at
+        if issued is None:
+            return
+        age = at - issued
+        b.evidence["trust_issued_at"] = issued
+        if age > self.max_age:
+            b.indeterminate(
+                "trust.stale",
+                f"trust bundle is {age} old, older than the accepted {self.max_age}",
+            )
+        else:
+            b.passed("trust.fresh")
+
+    def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> (
+        Verdict
+    ):
+        trust = self.trust
+        b = VerdictBuilder(subject=doc.license)
+        b.passed("document.canonical")
+        if doc.origin != trust.origin:
+            b.error(
+                "document.origin.mismatch",
+                f"document is from ledger {doc.origin!r}, trust is for {trust.origin!r}",
+            )
+            return b.build()
+        filed = self._document_seals(doc, trust, b)
+        if b.failed:
+            return b.build()
+        st = check_license_history(doc.events, trust, b)
+        if b.failed:
+            return b.build()
+        missing = [code for code in st.seals if code not in filed]
+        if missing:
+            b.error(
+                "document.seals.incomplete",
+                f"the document lacks the filing records of seal(s) {', '.join(missing)}",
+            )
+            return b.build()
+        if not self._names_current_identifier(doc.license, st):
+            b.error(
+                "document.license.mismatch",
+                f"document names {doc.license}, its history ends at {st.key} "
+                f"version {st.id_version:03d}",
+            )
+            return b.build()
+        self._check_trust_age(trust, b, at)
+        status = self._status_against_trust(doc.events, st, trust, b)
+        self._judge_status(st, status, at, b)
+        return b.build()
+
+    @staticmethod
+    def _names_current_identifier(text: str, st: HistoryState) -> bool:
+        if st.last_subject_version == st.id_version:
+            return text == st.last_subject  # the current identifier is in a statement
+        try:  # amended or renewed: the current identifier's check char is not in any statement
+            lid = parse_license_id(text)
+        except ElicenseError:
+            return False
+        return lid.conformant and lid.key == st.key and lid.version == st.id_version
+
+    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str]:
+        """The codes of the seals whose filings the document carries, checked
+        against the trust source. A seal section seen before is a dict lookup."""
+        raw = bytes(doc.seals) if isinstance(doc, _DocView) else None
+        if raw is not None:
+            cached = self._seal_sections.get(raw)
+            if cached is not None:
+                return cached
+            try:
+                histories: tuple[History, ...] = _seal_histories.decode(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                b.error("document.malformed", f"seals: {e}")
+                return frozenset()
+        else:
+            histories = doc.seals
+        codes = []
+        for h in histories:
+            known = trust.seal_events(h.key)
+            if known is None:
+                b.indeterminate(
+                    "trust.seal.unknown",
+                    f"seal {h.key} is not in the trust source (older than the seal?)",
+                    subject=h.key,
+                )
+            elif known[: len(h.events)] != h.events:
+                b.error(
+                    "document.seal.mismatch",
+                    f"the document's records of seal {h.key} differ from the trusted ones",
+                    subject=h.key,
+                )
+            else:
+                codes.append(h.key)
+        result = frozenset(codes)
+        if raw is not None and len(codes) == len(histories):
+            if len(self._seal_sections) > 4096:
+                self._seal_sections.clear()
+            self._seal_sections[raw] = result
+        return result
+
+    def _status_against_trust(
+        self, events: Any, st: HistoryState, trust: Any, b: VerdictBuilder
+    ) -> LicenseStatus | None:
+        assert st.key is not None and st.status is not None
+        entry = trust.license_status(st.key)
+        b.evidence["as_of"] = trust.as_of
+        if entry is None:
+            if events[0].position > trust.as_of:
+                b.indeterminate(
+                    "status.unknown",
+                    f"the license was recorded at position {events[0].position}, after the "
+                    f"trust source's newest position {trust.as_of}",
+                )
+                return st.status
+            b.error(
+                "license.not_in_ledger",
+                "the trust source does not know this license although it covers its positions",
+            )
+            return None
+        if entry.version > st.version:
+            b.error(
+                "document.superseded",
+                f"the ledger holds version {entry.version} of this license's history, "
+                f"the document only {st.version}",
+            )
+            return LicenseStatus.from_code(entry.status)
+        if entry.version < st.version:
+            newer = events[entry.version].position
+            if newer > trust.as_of:
+                b.indeterminate(
+                    "status.stale",
+                    f"the document's version {entry.version + 1} (position {newer}) is newer "
+                    f"than the trust source (position {trust.as_of})",
+                )
+                return st.status
+            b.error(
+                "document.history.mismatch",
+                "the document's history differs from the ledger's",
+            )
+            return None
+        if entry.digest != st.digest:
+            b.error(
+                "document.history.mismatch",
+                "the document's records or positions differ from the ledger's",
+            )
+            return None
+        b.passed("status.current")
+        return LicenseStatus.from_code(entry.status)
+
+    def _judge_status(
+        self, st: HistoryState, status: LicenseStatus | None, at: datetime, b: VerdictBuilder
+    ) -> None:
+        if status is None:
+            return
+        today: date = at.date()
+        if status is LicenseStatus.VALID and st.valid_until is not None and today > st.valid_until:
+            status = LicenseStatus.EXPIRED
+            b.error(
+                "license.expired",
+                f"the license was valid until {st.valid_until.isoformat()}; judged on "
+                f"{today.isoformat()}",
+            )
+        elif status is not LicenseStatus.VALID:
+            b.error(_STATUS_CODES[status], f"the license is {status} ({status.code} {status.label})")
+        else:
+            b.passed("license.status")
+        b.status = status.value
+        b.evidence.update(
+            status_code=status.code,
+            license=st.key,
+            version=st.version,
+            identifier_version=st.id_version,
+            position=st.last_position,
+            seals=st.seals,
+        )
+
+    def _verify_identifier(self, identifier: str, at: datetime) -> Verdict:
+        b = VerdictBuilder(subject=identifier)
+        try:
+            lid = parse_license_id(identifier)
+        except ElicenseError as e:
+            b.error("identifier.invalid", str(e))
+            return b.build()
+        trust = self.trust
+        if not trust.online:
+            entry = trust.license_status(lid.key) if lid.conformant else None
+            b.indeterminate(
+                "document.identifier_only",
+                "an identifier alone proves nothing offline; give the exported document",
+            )
+            if entry is not None:
+                b.status = LicenseStatus.from_code(entry.status).value
+            return b.build()
+        from elicense.domain.base import deterministic_id
+
+        events = self._trust.history(deterministic_id("license", lid.key))
+        if not events:
+            b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
+            return b.build()
+        st = check_license_history(events, trust, b)
+        if b.failed:
+            return b.build()
+        if lid.version < st.id_version:
+            b.error(
+                "license.superseded",
+                f"{identifier} was superseded by version {st.id_version:03d} (变更/延续)",
+            )
+        elif lid.version > st.id_version:
+            b.error(
+                "license.version.unknown",
+                f"the ledger's newest version of {lid.key} is {st.id_version:03d}",
+            )
+        self._judge_status(st, st.status, at, b)
+        return b.build()

@@ -184,9 +184,13 @@ class Verifier:
         docs = list(documents)
         if self.workers <= 1 or len(docs) < 2:
             return [self.verify(d, at=at) for d in docs]
-        chunk = max(1, min(64, len(docs) // (self.workers * 4)))
+        # ThreadPoolExecutor.map ignores chunksize: submit explicit chunks so a
+        # future's cost is paid per chunk, not per document.
+        size = max(1, min(256, len(docs) // (self.workers * 4)))
+        chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
         with ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(lambda d: self.verify(d, at=at), docs, chunksize=chunk))
+            parts = pool.map(lambda c: [self.verify(d, at=at) for d in c], chunks)
+            return [v for part in parts for v in part]
 
     def require(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
         Verdict

@@ -16,9 +16,11 @@ same proofs in O(log n) from stored nodes with :mod:`elicense.merkle_nodes`.
 
 The verifiers use the closed form of §2.1.3.2 / §2.1.4.2 (as transparency-dev/merkle
 does): the proof length follows from index and sizes, so a proof of the wrong
-length is refused before any hash is computed. They return ``None`` or raise
-:class:`~elicense.errors.ProofError` — whose ``code`` says ``log.proof.malformed``
-or which check failed — and nothing else, whatever the input.
+length is refused before any hash is computed. Hashes are ``bytes`` of the
+algorithm's digest size; indices and sizes are ``int``. The verifiers return
+``None`` or raise :class:`~elicense.errors.ProofError` — whose ``code`` says
+``log.proof.malformed`` or which check failed — and nothing else, whatever the
+input.
 """
 
 from __future__ import annotations
@@ -163,9 +165,9 @@ def _require_proof(
     if len(proof) != expected:
         raise ProofError(f"{what} must have {expected} hashes, found {len(proof)}")
     size = algorithm.digest_size
-    for p in proof:
+    for i, p in enumerate(proof):
         if type(p) is not bytes or len(p) != size:
-            _require_hash(p, algorithm, f"{what}: hash [{proof.index(p)}]")
+            _require_hash(p, algorithm, f"{what}: hash [{i}]")
 
 
 def _split(n: int) -> int:

@@ -11,6 +11,7 @@ working for code that does not know elicense.
     ├── EncodingError (ValueError)          bytes that do not decode to what was expected
     │   └── NonCanonicalError               decodes, but is not the canonical encoding
     ├── IdentifierError (ValueError)        a 证照标识, USCC or 身份号码 that does not check
+    ├── ProofError (ValueError)             a Merkle proof that is malformed or does not verify
     ├── KeyFormatError (ValueError)         a key or key file that cannot be used
     ├── UnsupportedAlgorithmError           an algorithm no installed suite provides
     ├── StorageError                        a DSN or database problem
@@ -52,6 +53,7 @@ __all__ = [
     "NonCanonicalError",
     "NotAuthorisedError",
     "NotFoundError",
+    "ProofError",
     "RefusedError",
     "SealRefusedError",
     "SignatureRefusedError",
@@ -91,6 +93,27 @@ class IdentifierError(ElicenseError, ValueError):
         super().__init__(message)
         self.field = field
         self.expected = expected
+
+
+class ProofError(ElicenseError, ValueError):
+    """A transparency-log proof or log structure that is malformed or does not verify.
+
+    Attributes:
+        code: stable dotted code: ``log.proof.malformed`` (wrong length, size,
+            index or hash size: no hash was compared), ``log.inclusion.invalid`` or
+            ``log.consistency.invalid`` (well formed, but the roots do not match).
+    """
+
+    def __init__(self, message: str, *, code: str = "log.proof.malformed") -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep code across pickling
+        return (_rebuild_proof_error, (str(self), self.code))
+
+
+def _rebuild_proof_error(message: str, code: str) -> ProofError:
+    return ProofError(message, code=code)
 
 
 class KeyFormatError(ElicenseError, ValueError):

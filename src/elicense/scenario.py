@@ -121,7 +121,7 @@ def make_ric(rng: random.Random, division: str = "330102") -> str:
     """A 公民身份号码 with a valid birth date and check character (GB 11643)."""
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
     body = f"{division}{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return body + _ric.calc_check_digit(body)
+    return body + _ric.calc_check_digit(body + "0")  # stdnum expects a check slot
 
 
 @dataclass

@@ -8,12 +8,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import msgspec
 
-__all__ = ["EXIT_INPUT", "EXIT_NO", "EXIT_OK", "UsageError", "add_json_flag", "emit", "fail"]
+__all__ = [
+    "EXIT_INPUT",
+    "EXIT_NO",
+    "EXIT_OK",
+    "UsageError",
+    "add_json_flag",
+    "add_key_flags",
+    "add_ledger_flag",
+    "emit",
+    "fail",
+    "ledger_dsn",
+    "open_ledger",
+    "parse_date",
+    "parse_pairs",
+    "parse_time",
+    "progress",
+    "read_key",
+    "seal_code",
+]
 
 EXIT_OK = 0
 EXIT_NO = 1
@@ -46,3 +67,120 @@ def emit(args: argparse.Namespace, obj: dict[str, Any], text: str | None = None)
 def fail(message: str) -> NoReturn:
     """Abort the command with a usage/input error (exit 2)."""
     raise UsageError(message)
+
+
+# -- options shared by ledger commands ----------------------------------------------------------
+
+
+def add_ledger_flag(parser: argparse.ArgumentParser) -> None:
+    """``--ledger``: a SQLite path or ``postgresql://`` DSN (default ``ELICENSE_LEDGER``)."""
+    parser.add_argument(
+        "--ledger",
+        metavar="DSN",
+        default=None,
+        help="SQLite path or postgresql:// DSN (default: $ELICENSE_LEDGER, else ./elicense.db)",
+    )
+
+
+def ledger_dsn(args: argparse.Namespace) -> str:
+    """The ledger DSN the command works on."""
+    return str(args.ledger or os.environ.get("ELICENSE_LEDGER") or "./elicense.db")
+
+
+def open_ledger(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
+    """Open the ledger named by ``--ledger`` (imported lazily: the CLI is the composition root)."""
+    from elicense.ledger.application import Ledger
+
+    dsn = ledger_dsn(args)
+    if must_exist and "://" not in dsn and dsn != "memory:" and not Path(dsn).exists():
+        fail(f"no ledger at {dsn} (create one with `elicense init`, or pass --ledger)")
+    return Ledger(dsn)
+
+
+def add_key_flags(parser: argparse.ArgumentParser, *, platform: bool = False) -> None:
+    """``--key``/``--platform-key`` and ``--password-env``."""
+    if platform:
+        parser.add_argument("--platform-key", metavar="FILE", required=True, help="platform key")
+    else:
+        parser.add_argument("--key", metavar="FILE", required=True, help="the seal's key file")
+        parser.add_argument(
+            "--seal",
+            metavar="CODE",
+            help="seal code (default: FILE.seal beside the key, else $ELICENSE_SEAL)",
+        )
+    parser.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="environment variable holding the key file's password",
+    )
+
+
+def read_key(path: str, args: argparse.Namespace) -> Any:
+    """Load a private key file, with the password from ``--password-env`` if given."""
+    from elicense.crypto.keys import read_key_file
+
+    password = None
+    var = getattr(args, "password_env", None)
+    if var:
+        value = os.environ.get(var)
+        if value is None:
+            fail(f"--password-env {var}: the variable is not set")
+        password = value.encode()
+    return read_key_file(path, password)
+
+
+def seal_code(args: argparse.Namespace) -> str:
+    """The seal code: ``--seal``, else the ``.seal`` file beside the key, else ``ELICENSE_SEAL``."""
+    if args.seal:
+        return str(args.seal)
+    sidecar = Path(str(args.key) + ".seal")
+    if sidecar.is_file():
+        return sidecar.read_text(encoding="utf-8").strip()
+    code = os.environ.get("ELICENSE_SEAL")
+    if code:
+        return code
+    fail(f"which seal? pass --seal CODE (no {sidecar.name} beside the key, no $ELICENSE_SEAL)")
+
+
+def parse_time(text: str, what: str) -> datetime:
+    """An ISO 8601 time; UTC when it has no zone."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{what}: expected an ISO 8601 time like 2026-11-22T08:00:00Z, found {text!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_date(text: str, what: str) -> date:
+    """An ISO date ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}: expected a date YYYY-MM-DD, found {text!r}")
+
+
+def parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    """``name=value`` options as a dict."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            fail(f"{what}: expected NAME=VALUE, found {item!r}")
+        out[name] = value
+    return out
+
+
+def progress(total: int | None, desc: str, args: argparse.Namespace) -> Any:
+    """A progress bar on stderr (hidden with --json or when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=" st",
+        file=sys.stderr,
+        disable=True if getattr(args, "json", False) else None,
+        leave=False,
+    )

@@ -18,6 +18,7 @@ from elicense.domain.license import License
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
+from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
 from elicense.record import PositionedRecord, decode_record
@@ -30,36 +31,66 @@ from elicense.verify.formats import (
     TrustBundle,
 )
 
-__all__ = ["export_license", "export_trust_bundle", "license_document"]
+__all__ = [
+    "SealCache",
+    "export_license",
+    "export_trust_bundle",
+    "license_document",
+    "sign_bundle",
+    "trust_bundle",
+]
 
 _FILING_VERSIONS = 2  # seal.make and seal.file
 
 
-def license_document(ledger: Ledger, identifier: str) -> LicenseDocument:
+class SealCache:
+    """Seal filing records by code, read once (they never change once recorded)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._filings: dict[str, History] = {}
+
+    def filing(self, code: str) -> History:
+        """The seal's ``seal.make`` and ``seal.file`` records."""
+        found = self._filings.get(code)
+        if found is None:
+            events = tuple(self._ledger.history(Seal.id_for(code))[:_FILING_VERSIONS])
+            found = History(key=code, events=events)
+            if len(events) == _FILING_VERSIONS:
+                self._filings[code] = found
+        return found
+
+
+def license_document(
+    ledger: Ledger, identifier: str, seals: SealCache | None = None
+) -> LicenseDocument:
     """The :class:`LicenseDocument` of the license with ``identifier`` (any version)."""
-    lic = ledger.get_license(identifier)
-    events = tuple(ledger.history(lic.id))
+    lid = parse_license_id(identifier)
+    events = tuple(ledger.history(License.id_for(lid)))
+    if not events:
+        raise NotFoundError(f"license {identifier} does not exist in this ledger")
+    seals = seals or SealCache(ledger)
     seal_codes: dict[str, None] = {}
+    subject = ""
     for pr in events:
         act = decode_statement(decode_record(pr.record).statement)
+        subject = act.subject
+        if act.kind in ("license.amend", "license.renew"):
+            subject = str(parse_license_id(subject).next_version())
         if not act.seal.startswith(PLATFORM_PREFIX):
             seal_codes[act.seal] = None
-    seals = tuple(
-        History(key=code, events=tuple(ledger.history(Seal.id_for(code))[:_FILING_VERSIONS]))
-        for code in sorted(seal_codes)
-    )
     return LicenseDocument(
         origin=ledger.origin,
-        license=lic.identifier,
+        license=subject,
         exported_at=utc_now(),
         events=events,
-        seals=seals,
+        seals=tuple(seals.filing(code) for code in sorted(seal_codes)),
     )
 
 
-def export_license(ledger: Ledger, identifier: str) -> bytes:
+def export_license(ledger: Ledger, identifier: str, seals: SealCache | None = None) -> bytes:
     """The canonical bytes of the license's exported document."""
-    return canonical(license_document(ledger, identifier))
+    return canonical(license_document(ledger, identifier, seals))
 
 
 _STATUS_OF_TOPIC = {
@@ -154,7 +185,12 @@ def trust_bundle(ledger: Ledger) -> TrustBundle:
 
 def export_trust_bundle(ledger: Ledger, signer: Any) -> bytes:
     """The canonical bytes of the ledger's trust bundle, signed by the platform ``signer``."""
-    bundle = canonical(trust_bundle(ledger))
+    return sign_bundle(trust_bundle(ledger), signer)
+
+
+def sign_bundle(trust: TrustBundle, signer: Any) -> bytes:
+    """The canonical bytes of ``trust`` signed by the platform ``signer``."""
+    bundle = canonical(trust)
     key = signer.public_key
     signed = SignedBundle(
         bundle=bundle,

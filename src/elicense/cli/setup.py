@@ -1,0 +1,310 @@
+"""Commands that set a ledger up: keys, the ledger itself, seals, license types.
+
+``elicense keygen``, ``elicense init``, ``elicense seal make|file|suspend|reinstate|revoke``,
+``elicense type define|revise|retire``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from elicense import acts
+from elicense.cli._common import (
+    EXIT_OK,
+    add_json_flag,
+    add_key_flags,
+    add_ledger_flag,
+    emit,
+    fail,
+    open_ledger,
+    parse_time,
+    read_key,
+    seal_code,
+)
+from elicense.cli.submit import deliver
+from elicense.codec import utc_now
+from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, key_id
+from elicense.signatory import Signatory
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the set-up commands."""
+    p = sub.add_parser("keygen", help="generate a key pair (PKCS#8 PEM)")
+    p.add_argument("--alg", default=ECDSA_P256, choices=[ECDSA_P256, ED25519, SM2_SM3])
+    p.add_argument("--out", required=True, metavar="FILE", help="private key file to write")
+    p.add_argument("--password-env", metavar="VAR", help="encrypt with the password in $VAR")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_json_flag(p)
+    p.set_defaults(func=_keygen)
+
+    p = sub.add_parser("init", help="establish a new ledger with the platform key")
+    add_ledger_flag(p)
+    add_key_flags(p, platform=True)
+    p.add_argument("--origin", required=True, help="the ledger's origin, e.g. elicense:city.example")
+    p.add_argument("--name", default="电子证照平台", help="the platform's name")
+    add_json_flag(p)
+    p.set_defaults(func=_init)
+
+    seal = sub.add_parser("seal", help="make, file, suspend, reinstate or revoke seals")
+    ss = seal.add_subparsers(dest="seal_command", metavar="ACTION", required=True)
+    p = ss.add_parser("make", help="采集: make a seal, signed by its own key")
+    add_ledger_flag(p)
+    p.add_argument("--key", required=True, metavar="FILE", help="the new seal's key")
+    p.add_argument("--password-env", metavar="VAR")
+    p.add_argument("--code", required=True, help="seal code (印章编码)")
+    p.add_argument("--department", required=True, metavar="USCC")
+    p.add_argument("--department-name", required=True)
+    p.add_argument("--name", required=True, help="seal name (印章名称)")
+    p.add_argument("--kind", default="business", choices=[k.value for k in acts.SealKind])
+    p.add_argument("--valid-from", metavar="TIME", help="default: now")
+    p.add_argument("--valid-until", metavar="TIME", help="default: three years from now")
+    p.add_argument("--picture", metavar="PNG", help="seal picture (PNG)")
+    _offline_flags(p)
+    p.set_defaults(func=_seal_make)
+
+    p = ss.add_parser("file", help="备案: the platform files a seal")
+    add_ledger_flag(p)
+    add_key_flags(p, platform=True)
+    p.add_argument("--code", required=True, help="seal code")
+    add_json_flag(p)
+    p.set_defaults(func=_seal_file)
+
+    for action, cls in (
+        ("suspend", acts.SuspendSeal),
+        ("reinstate", acts.ReinstateSeal),
+        ("revoke", acts.RevokeSeal),
+    ):
+        p = ss.add_parser(action, help=f"the platform {action}s a seal")
+        add_ledger_flag(p)
+        add_key_flags(p, platform=True)
+        p.add_argument("--code", required=True)
+        p.add_argument("--reason", required=True)
+        if action == "revoke":
+            p.add_argument("--compromised-since", metavar="TIME")
+        add_json_flag(p)
+        p.set_defaults(func=_seal_act, cls=cls)
+
+    typ = sub.add_parser("type", help="define, revise or retire license types")
+    ts = typ.add_subparsers(dest="type_command", metavar="ACTION", required=True)
+    for action, cls in (("define", acts.DefineType), ("revise", acts.ReviseType)):
+        p = ts.add_parser(action, help=f"{action} a license type (catalog entry and template)")
+        add_ledger_flag(p)
+        add_key_flags(p)
+        p.add_argument("--code", required=True, help="21 chars: authority USCC + 3 digits")
+        p.add_argument("--name", required=True)
+        p.add_argument("--kind", default="license", choices=[k.value for k in acts.LicenseKind])
+        p.add_argument("--holder-kind", default="any", choices=[k.value for k in acts.HolderKind])
+        p.add_argument(
+            "--field",
+            action="append",
+            metavar="NAME:LABEL[:TYPE[:required]]",
+            help="a schema field (repeatable); TYPE text|date|number|code",
+        )
+        p.add_argument("--validity-years", type=int, default=0, help="0: no expiry")
+        p.add_argument(
+            "--issuer", action="append", metavar="USCC", help="allowed issuer (repeatable)"
+        )
+        p.add_argument("--template", default="", help="template description")
+        _offline_flags(p)
+        p.set_defaults(func=_type_define, cls=cls)
+    p = ts.add_parser("retire", help="retire a license type")
+    add_ledger_flag(p)
+    add_key_flags(p)
+    p.add_argument("--code", required=True)
+    p.add_argument("--reason", required=True)
+    _offline_flags(p)
+    p.set_defaults(func=_type_retire)
+
+
+def _offline_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out", metavar="FILE", help="write the signed statement here instead of submitting"
+    )
+    p.add_argument("--origin", help="ledger origin (offline signing; default: from the ledger)")
+    p.add_argument(
+        "--expected-version", type=int, help="subject version signed against (default: current)"
+    )
+    add_json_flag(p)
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from elicense.crypto.keys import generate_key, write_key_file
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        fail(f"{out} exists; pass --force to overwrite")
+    key = generate_key(args.alg)
+    password = None
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if not value:
+            fail(f"--password-env {args.password_env}: the variable is not set")
+        password = value.encode()
+    write_key_file(key, out, password)
+    pub = out.with_name(out.name + ".pub")
+    pub.write_bytes(key.public_key.pem())
+    emit(
+        args,
+        {"ok": True, "alg": key.alg, "key_id": key.public_key.key_id, "key": str(out),
+         "public_key": str(pub)},
+        f"wrote {out} ({key.alg}, key id {key.public_key.key_id}) and {pub}",
+    )
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    ledger = open_ledger(args, must_exist=False)
+    key = read_key(args.platform_key, args)
+    receipt = ledger.establish(origin=args.origin, name=args.name, signer=key)
+    emit(
+        args,
+        {"ok": True, "origin": args.origin, "platform_key": key.public_key.key_id,
+         "position": receipt.position},
+        f"established ledger {args.origin} in {ledger.dsn} (platform key {key.public_key.key_id})",
+    )
+    return EXIT_OK
+
+
+def _origin(args: argparse.Namespace, ledger: Any) -> str:
+    if getattr(args, "origin", None):
+        return str(args.origin)
+    if ledger is None:
+        fail("offline signing needs --origin")
+    return str(ledger.origin)
+
+
+def _seal_make(args: argparse.Namespace) -> int:
+    ledger = None if args.out else open_ledger(args)
+    key = read_key(args.key, args)
+    now = utc_now()
+    valid_from = parse_time(args.valid_from, "--valid-from") if args.valid_from else now
+    valid_until = (
+        parse_time(args.valid_until, "--valid-until")
+        if args.valid_until
+        else valid_from + timedelta(days=3 * 365)
+    )
+    picture = Path(args.picture).read_bytes() if args.picture else b""
+    signatory = Signatory(origin=_origin(args, ledger), seal=args.code, signer=key)
+    signed = signatory.sign(
+        acts.MakeSeal,
+        subject=args.code,
+        expected_version=0,
+        department=args.department,
+        department_name=args.department_name,
+        name=args.name,
+        seal_kind=acts.SealKind(args.kind),
+        public_key=key.public_key.spki,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        picture=picture,
+    )
+    code = deliver(args, ledger, [signed])
+    if code == EXIT_OK:
+        Path(str(args.key) + ".seal").write_text(args.code + "\n", encoding="utf-8")
+    return code
+
+
+def _seal_file(args: argparse.Namespace) -> int:
+    ledger = open_ledger(args)
+    key = read_key(args.platform_key, args)
+    seal = ledger.get_seal(args.code)
+    platform = Signatory.platform(origin=ledger.origin, signer=key)
+    signed = platform.sign(
+        acts.FileSeal,
+        subject=args.code,
+        expected_version=seal.version,
+        key_id=key_id(seal.public_key),
+        annex=_ses_annex(seal, key),
+    )
+    return deliver(args, ledger, [signed])
+
+
+def _ses_annex(seal: Any, platform_key: Any) -> bytes:
+    """The GB/T 38540 SES_Seal the platform makes when filing, when SES support is installed."""
+    try:
+        from elicense.crypto.ses.filing import make_filing_seal
+    except ImportError:
+        return b""
+    annex: bytes = make_filing_seal(seal, platform_key)
+    return annex
+
+
+def _seal_act(args: argparse.Namespace) -> int:
+    ledger = open_ledger(args)
+    key = read_key(args.platform_key, args)
+    seal = ledger.get_seal(args.code)
+    fields: dict[str, Any] = {"reason": args.reason}
+    if getattr(args, "compromised_since", None):
+        fields["compromised_since"] = parse_time(args.compromised_since, "--compromised-since")
+    platform = Signatory.platform(origin=ledger.origin, signer=key)
+    signed = platform.sign(args.cls, subject=args.code, expected_version=seal.version, **fields)
+    return deliver(args, ledger, [signed])
+
+
+def _schema(fields: list[str] | None) -> tuple[acts.FieldSpec, ...]:
+    out = []
+    for item in fields or []:
+        parts = item.split(":")
+        if len(parts) < 2 or not parts[0]:
+            fail(f"--field: expected NAME:LABEL[:TYPE[:required]], found {item!r}")
+        type_ = parts[2] if len(parts) > 2 and parts[2] else "text"
+        if type_ not in {t.value for t in acts.FieldType}:
+            fail(f"--field {item!r}: TYPE must be text, date, number or code")
+        out.append(
+            acts.FieldSpec(
+                name=parts[0],
+                label=parts[1],
+                type=acts.FieldType(type_),
+                required=len(parts) > 3 and parts[3] == "required",
+            )
+        )
+    return tuple(out)
+
+
+def _type_define(args: argparse.Namespace) -> int:
+    ledger = None if args.out else open_ledger(args)
+    key = read_key(args.key, args)
+    code = seal_code(args)
+    issuers = tuple(args.issuer or [args.code[:18]])
+    expected = args.expected_version
+    if expected is None:
+        expected = 0 if args.cls is acts.DefineType else _version_of_type(ledger, args.code)
+    signatory = Signatory(origin=_origin(args, ledger), seal=code, signer=key)
+    signed = signatory.sign(
+        args.cls,
+        subject=args.code,
+        expected_version=expected,
+        name=args.name,
+        license_kind=acts.LicenseKind(args.kind),
+        holder_kind=acts.HolderKind(args.holder_kind),
+        schema=_schema(args.field),
+        validity=acts.Validity(years=args.validity_years),
+        issuers=issuers,
+        template=args.template,
+    )
+    return deliver(args, ledger, [signed])
+
+
+def _version_of_type(ledger: Any, code: str) -> int:
+    if ledger is None:
+        fail("offline signing needs --expected-version")
+    return int(ledger.get_license_type(code).version)
+
+
+def _type_retire(args: argparse.Namespace) -> int:
+    ledger = None if args.out else open_ledger(args)
+    key = read_key(args.key, args)
+    expected = args.expected_version
+    if expected is None:
+        expected = _version_of_type(ledger, args.code)
+    signatory = Signatory(origin=_origin(args, ledger), seal=seal_code(args), signer=key)
+    signed = signatory.sign(
+        acts.RetireType, subject=args.code, expected_version=expected, reason=args.reason
+    )
+    return deliver(args, ledger, [signed])

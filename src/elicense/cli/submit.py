@@ -1,0 +1,322 @@
+"""Signing and submitting: ``elicense sign``, ``elicense submit`` and the lifecycle
+commands ``issue``, ``amend``, ``renew``, ``suspend``, ``reinstate``, ``revoke``, ``expire``.
+
+Lifecycle commands sign and submit in one step; with ``--out FILE`` they only
+sign (offline) and write the signed statement, one JSON object per line, for
+``elicense submit`` later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from elicense import acts
+from elicense.cli._common import (
+    EXIT_NO,
+    EXIT_OK,
+    add_json_flag,
+    add_key_flags,
+    add_ledger_flag,
+    emit,
+    fail,
+    open_ledger,
+    parse_date,
+    parse_pairs,
+    progress,
+    read_key,
+    seal_code,
+)
+from elicense.codec import canonical, utc_now
+from elicense.domain.codes import RevocationReason
+from elicense.errors import BatchRefusedError, ElicenseError, RefusedError
+from elicense.ids import LicenseId
+from elicense.signatory import Signatory
+from elicense.statement import Signed, kinds
+
+__all__ = ["deliver", "register"]
+
+BATCH = 100
+
+
+def register(sub: Any) -> None:
+    """Add sign, submit and the lifecycle commands."""
+    p = sub.add_parser("sign", help="sign a statement file offline")
+    p.add_argument("statement", metavar="FILE", help="JSON statement (kind and its fields)")
+    add_key_flags(p)
+    p.add_argument("--origin", help="fill in the ledger origin if the file has none")
+    p.add_argument("--out", metavar="FILE", help="append the signed statement here (default stdout)")
+    add_json_flag(p)
+    p.set_defaults(func=_sign)
+
+    p = sub.add_parser("submit", help="submit signed statements (JSON lines) to the ledger")
+    add_ledger_flag(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--partial", action="store_true", help="record the valid ones, report the rest")
+    p.add_argument("--batch", type=int, default=BATCH, help="statements per transaction")
+    add_json_flag(p)
+    p.set_defaults(func=_submit)
+
+    p = sub.add_parser("issue", help="新发: issue a license")
+    _act_flags(p)
+    p.add_argument("--type", required=True, metavar="CODE", help="license type code")
+    p.add_argument("--serial", required=True, help="issuer-chosen serial (≥ 7 of 0-9A-Z)")
+    p.add_argument("--number", required=True, help="证照编号, the printed number")
+    p.add_argument("--holder-name", required=True)
+    p.add_argument("--holder-code", required=True, help="USCC or 身份号码")
+    p.add_argument("--holder-kind", choices=["uscc", "ric", "other"], help="default: by length")
+    p.add_argument("--issued-on", metavar="DATE", help="default: today")
+    p.add_argument("--valid-from", metavar="DATE", help="default: issued-on")
+    p.add_argument("--valid-until", metavar="DATE")
+    p.add_argument("--jurisdiction", default="", help="管辖属地编码")
+    p.add_argument("--service-item", default="", help="关联事项编码")
+    p.add_argument("--field", action="append", metavar="NAME=VALUE")
+    p.set_defaults(func=_issue)
+
+    for name, help_ in (
+        ("amend", "变更: change fields (the identifier's version grows)"),
+        ("renew", "延续: extend validity (the identifier's version grows)"),
+        ("suspend", "暂扣"),
+        ("reinstate", "暂扣发还"),
+        ("revoke", "注销/撤销/吊销"),
+        ("expire", "失效"),
+    ):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("license", metavar="ID", help="the license identifier")
+        _act_flags(p, platform_allowed=name == "expire")
+        p.add_argument("--reason", required=name not in ("expire",), default="")
+        if name == "amend":
+            p.add_argument("--set", action="append", metavar="NAME=VALUE", required=True)
+            p.add_argument("--holder-name")
+        if name == "renew":
+            p.add_argument("--valid-until", metavar="DATE", required=True)
+        if name == "suspend":
+            p.add_argument("--until", metavar="DATE")
+        if name == "revoke":
+            p.add_argument(
+                "--reason-code", required=True, choices=[r.value for r in RevocationReason]
+            )
+        p.set_defaults(func=_lifecycle, act=name)
+
+
+def _act_flags(p: argparse.ArgumentParser, *, platform_allowed: bool = False) -> None:
+    add_ledger_flag(p)
+    if platform_allowed:
+        g = p.add_mutually_exclusive_group(required=True)
+        g.add_argument("--key", metavar="FILE", help="the issuer's seal key")
+        g.add_argument("--platform-key", metavar="FILE", help="or the platform key")
+        p.add_argument("--seal", metavar="CODE")
+        p.add_argument("--password-env", metavar="VAR")
+    else:
+        add_key_flags(p)
+    p.add_argument("--out", metavar="FILE", help="only sign: append the signed statement here")
+    p.add_argument("--expected-version", type=int, help="default: the ledger's current version")
+    add_json_flag(p)
+
+
+# -- delivering ------------------------------------------------------------------------------
+
+
+def deliver(args: argparse.Namespace, ledger: Any, signed: Sequence[Signed]) -> int:
+    """Write ``signed`` to ``--out`` (offline), or submit it to ``ledger``."""
+    out = getattr(args, "out", None)
+    if out:
+        with Path(out).open("ab") as f:
+            for s in signed:
+                f.write(canonical(s) + b"\n")
+        emit(
+            args,
+            {"ok": True, "written": len(signed), "file": out},
+            f"signed {len(signed)} statement(s) into {out}",
+        )
+        return EXIT_OK
+    try:
+        result = ledger.submit_many(signed)
+    except BatchRefusedError as e:
+        code, err = e.refusals[0]
+        return _refused(args, err)
+    receipts = [msgspec.to_builtins(r) for r in result.receipts]
+    last = result.receipts[-1]
+    emit(
+        args,
+        {"ok": True, "receipts": receipts},
+        f"recorded {last.kind} on {last.subject} (version {last.version}, position "
+        f"{last.position})",
+    )
+    return EXIT_OK
+
+
+def _refused(args: argparse.Namespace, err: RefusedError) -> int:
+    emit(
+        args,
+        {"ok": False, "error": {"code": err.code, "message": str(err), "subject": err.subject}},
+        f"refused ({err.code}): {err}",
+    )
+    return EXIT_NO
+
+
+# -- sign / submit ---------------------------------------------------------------------------
+
+
+def _sign(args: argparse.Namespace) -> int:
+    key = read_key(args.key, args)
+    try:
+        raw = msgspec.json.decode(Path(args.statement).read_bytes())
+    except (OSError, msgspec.DecodeError) as e:
+        fail(f"{args.statement}: {e}")
+    if not isinstance(raw, dict) or raw.get("kind") not in kinds():
+        fail(f"{args.statement}: expected a JSON object whose kind is one of {sorted(kinds())}")
+    raw.setdefault("seal", seal_code(args))
+    raw.setdefault("alg", key.alg)
+    raw.setdefault("signed_at", utc_now().isoformat().replace("+00:00", "Z"))
+    if args.origin:
+        raw.setdefault("origin", args.origin)
+    try:
+        act = msgspec.convert(raw, kinds()[raw["kind"]], strict=False)
+    except (msgspec.ValidationError, ValueError) as e:
+        fail(f"{args.statement}: {e}")
+    if act.alg != key.alg:
+        fail(f"statement says alg {act.alg}, the key is {key.alg}")
+    signed = act.sign(key)
+    if args.out:
+        return deliver(args, None, [signed])
+    sys.stdout.write(canonical(signed).decode() + "\n")
+    return EXIT_OK
+
+
+def _read_signed(files: Sequence[str]) -> Iterator[tuple[str, int, bytes]]:
+    for name in files:
+        try:
+            with Path(name).open("rb") as f:
+                for n, line in enumerate(f, 1):
+                    line = line.strip()
+                    if line:
+                        yield name, n, line
+        except OSError as e:
+            fail(f"cannot read {name}: {e.strerror}")
+
+
+def _submit(args: argparse.Namespace) -> int:
+    ledger = open_ledger(args)
+    lines = list(_read_signed(args.files))
+    recorded = 0
+    refusals: list[dict[str, Any]] = []
+    bar = progress(len(lines), "submitting", args)
+    for start in range(0, len(lines), max(1, args.batch)):
+        chunk = lines[start : start + args.batch]
+        try:
+            result = ledger.submit_many([c[2] for c in chunk], partial=args.partial)
+        except BatchRefusedError as e:
+            for i, err in e.refusals:
+                refusals.append(
+                    {"file": chunk[i][0], "line": chunk[i][1], "code": err.code,
+                     "message": str(err)}
+                )
+            bar.close()
+            emit(
+                args,
+                {"ok": False, "recorded": recorded, "refused": refusals},
+                f"batch refused, nothing of it recorded ({recorded} recorded before it):\n"
+                + "\n".join(f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}"
+                            for r in refusals),
+            )
+            return EXIT_NO
+        recorded += len(result.receipts)
+        for i, err in result.refusals:
+            refusals.append(
+                {"file": chunk[i][0], "line": chunk[i][1], "code": err.code, "message": str(err)}
+            )
+        bar.update(len(chunk))
+    bar.close()
+    ok = not refusals
+    emit(
+        args,
+        {"ok": ok, "recorded": recorded, "refused": refusals},
+        f"recorded {recorded} statement(s)"
+        + ("" if ok else f", refused {len(refusals)}:\n" + "\n".join(
+            f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}" for r in refusals)),
+    )
+    return EXIT_OK if ok else EXIT_NO
+
+
+# -- lifecycle -------------------------------------------------------------------------------
+
+
+def _issue(args: argparse.Namespace) -> int:
+    ledger = open_ledger(args)
+    key = read_key(args.key, args)
+    code = seal_code(args)
+    seal = ledger.get_seal(code)
+    lid = LicenseId.build(type_code=args.type, issuer_code=seal.department, serial=args.serial)
+    issued = parse_date(args.issued_on, "--issued-on") if args.issued_on else date.today()
+    kind = args.holder_kind or ("ric" if len(args.holder_code) == 18 and
+                                args.holder_code[:1].isdigit() and
+                                args.holder_code[6:8] in ("19", "20") else "uscc")
+    signatory = Signatory(origin=ledger.origin, seal=code, signer=key)
+    signed = signatory.sign(
+        acts.IssueLicense,
+        subject=str(lid),
+        expected_version=0,
+        license_number=args.number,
+        holder=acts.Holder(
+            name=args.holder_name, code=args.holder_code, code_kind=acts.HolderCodeKind(kind)
+        ),
+        issued_on=issued,
+        valid_from=parse_date(args.valid_from, "--valid-from") if args.valid_from else issued,
+        valid_until=parse_date(args.valid_until, "--valid-until") if args.valid_until else None,
+        jurisdiction=args.jurisdiction,
+        service_item=args.service_item,
+        data=parse_pairs(args.field, "--field"),
+    )
+    if args.out:
+        return deliver(args, None, [signed])
+    code_ = deliver(args, ledger, [signed])
+    if code_ == EXIT_OK and not args.json:
+        print(f"license identifier: {lid}")
+    return code_
+
+
+_ACTS = {
+    "amend": acts.AmendLicense,
+    "renew": acts.RenewLicense,
+    "suspend": acts.SuspendLicense,
+    "reinstate": acts.ReinstateLicense,
+    "revoke": acts.RevokeLicense,
+    "expire": acts.ExpireLicense,
+}
+
+
+def _lifecycle(args: argparse.Namespace) -> int:
+    ledger = open_ledger(args)
+    expected = args.expected_version
+    if expected is None:
+        try:
+            expected = ledger.get_license(args.license).version
+        except ElicenseError as e:
+            fail(str(e))
+    fields: dict[str, Any] = {"reason": args.reason}
+    if args.act == "amend":
+        fields["changes"] = parse_pairs(args.set, "--set")
+        fields["holder_name"] = args.holder_name
+    elif args.act == "renew":
+        fields["valid_until"] = parse_date(args.valid_until, "--valid-until")
+    elif args.act == "suspend":
+        fields["until"] = parse_date(args.until, "--until") if args.until else None
+    elif args.act == "revoke":
+        fields["reason_code"] = RevocationReason(args.reason_code)
+    if getattr(args, "platform_key", None):
+        key = read_key(args.platform_key, args)
+        signatory = Signatory.platform(origin=ledger.origin, signer=key)
+    else:
+        key = read_key(args.key, args)
+        signatory = Signatory(origin=ledger.origin, seal=seal_code(args), signer=key)
+    signed = signatory.sign(
+        _ACTS[args.act], subject=args.license, expected_version=expected, **fields
+    )
+    return deliver(args, None if args.out else ledger, [signed])

@@ -1,0 +1,125 @@
+"""Exporting and verifying: ``elicense export``, ``elicense trust export``, ``elicense verify``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from elicense.cli._common import (
+    EXIT_NO,
+    EXIT_OK,
+    add_json_flag,
+    add_key_flags,
+    add_ledger_flag,
+    emit,
+    fail,
+    open_ledger,
+    parse_time,
+    read_key,
+)
+from elicense.verify.verdict import Verdict
+
+__all__ = ["register", "render_verdict"]
+
+
+def register(sub: Any) -> None:
+    """Add export, trust export and verify."""
+    p = sub.add_parser("export", help="export a license document for offline verification")
+    add_ledger_flag(p)
+    p.add_argument("license", metavar="ID")
+    p.add_argument("--out", metavar="FILE", help="default: stdout")
+    add_json_flag(p)
+    p.set_defaults(func=_export)
+
+    trust = sub.add_parser("trust", help="trust bundles for offline verifiers")
+    ts = trust.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
+    p = ts.add_parser("export", help="export the platform-signed trust bundle")
+    add_ledger_flag(p)
+    add_key_flags(p, platform=True)
+    p.add_argument("--out", metavar="FILE", required=True)
+    add_json_flag(p)
+    p.set_defaults(func=_trust_export)
+
+    p = sub.add_parser("verify", help="verify license documents or identifiers")
+    add_ledger_flag(p)
+    p.add_argument("documents", nargs="+", metavar="DOC", help="document file or identifier")
+    p.add_argument("--bundle", metavar="FILE", help="verify offline against this trust bundle")
+    p.add_argument(
+        "--platform-pub",
+        action="append",
+        metavar="PEM",
+        help="pinned platform public key (repeatable; needed with --bundle)",
+    )
+    p.add_argument("--at", metavar="TIME", help="judge validity at this time (default: now)")
+    add_json_flag(p)
+    p.set_defaults(func=_verify)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from elicense.ledger.export import export_license
+
+    ledger = open_ledger(args)
+    data = export_license(ledger, args.license)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        emit(args, {"ok": True, "file": args.out, "bytes": len(data)},
+             f"wrote {args.out} ({len(data)} bytes)")
+    else:
+        sys.stdout.buffer.write(data + b"\n")
+    return EXIT_OK
+
+
+def _trust_export(args: argparse.Namespace) -> int:
+    from elicense.ledger.export import export_trust_bundle
+
+    ledger = open_ledger(args)
+    key = read_key(args.platform_key, args)
+    data = export_trust_bundle(ledger, key)
+    Path(args.out).write_bytes(data)
+    emit(
+        args,
+        {"ok": True, "file": args.out, "bytes": len(data), "as_of": ledger.max_position()},
+        f"wrote {args.out} ({len(data)} bytes, as of position {ledger.max_position()})",
+    )
+    return EXIT_OK
+
+
+def render_verdict(v: Verdict, name: str) -> str:
+    """A verdict in a few readable lines."""
+    status = f", status {v.status}" if v.status else ""
+    lines = [f"{name}: {v.outcome.upper()}{status}"]
+    for f in v.findings:
+        where = f" [{f.subject} v{f.version}]" if f.version else ""
+        lines.append(f"  {f.severity}: {f.code}: {f.message}{where}")
+    if v.checked:
+        lines.append(f"  passed: {', '.join(v.checked)}")
+    return "\n".join(lines)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from elicense.verify.verifier import Verifier
+
+    at = parse_time(args.at, "--at") if args.at else None
+    docs = [d if d.startswith("1.2.156.") else Path(d) for d in args.documents]
+    for d in docs:
+        if isinstance(d, Path) and not d.is_file():
+            fail(f"no such document: {d}")
+    if args.bundle:
+        if not args.platform_pub:
+            fail("--bundle needs --platform-pub (the platform public key you trust)")
+        keys = [Path(p).read_bytes() for p in args.platform_pub]
+        verifier = Verifier.from_bundle(Path(args.bundle).read_bytes(), platform_keys=keys)
+    else:
+        verifier = Verifier.from_ledger(open_ledger(args))
+    verdicts = verifier.verify_many(docs, at=at)
+    ok = all(v.ok for v in verdicts)
+    if len(verdicts) == 1:
+        obj = verdicts[0].to_dict()
+    else:
+        obj = {"ok": ok, "results": [dict(v.to_dict(), document=str(d))
+                                     for v, d in zip(verdicts, docs, strict=True)]}
+    text = "\n".join(render_verdict(v, str(d)) for v, d in zip(verdicts, docs, strict=True))
+    emit(args, obj, text)
+    return EXIT_OK if ok else EXIT_NO

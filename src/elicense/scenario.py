@@ -22,7 +22,7 @@ from stdnum.cn import uscc as _uscc
 
 from elicense import acts
 from elicense.codec import utc_now
-from elicense.crypto.keys import generate_key
+from elicense.crypto.keys import generate_key, load_private_key
 from elicense.crypto.suites import PrivateKey, key_id
 from elicense.ids import LicenseId
 from elicense.signatory import Signatory
@@ -149,6 +149,9 @@ class City:
     origin: str = "elicense:demo.city"
     alg: str = "ecdsa-p256-sha256"
     seed: int = 2026
+    keys: dict[str, bytes] | None = None
+    """PKCS#8 PEM of the platform (``"platform"``) and seal keys (by seal code), to
+    rebuild the same city in another process; fresh keys when ``None``."""
     platform_key: PrivateKey = field(init=False)
     platform: Signatory = field(init=False)
     departments: list[Department] = field(init=False)
@@ -156,12 +159,13 @@ class City:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
-        self.platform_key = generate_key(self.alg)
+        keys = self.keys or {}
+        self.platform_key = self._key(keys.get("platform"))
         self.platform = Signatory.platform(origin=self.origin, signer=self.platform_key)
         self.departments = []
         for i, (name, short) in enumerate(DEPARTMENTS):
-            key = generate_key(self.alg)
             code = f"3301{i + 1:02d}{short}0001"
+            key = self._key(keys.get(code))
             self.departments.append(
                 Department(
                     name=name,
@@ -172,6 +176,15 @@ class City:
                     signatory=Signatory(origin=self.origin, seal=code, signer=key),
                 )
             )
+
+    def _key(self, pem: bytes | None) -> PrivateKey:
+        return load_private_key(pem) if pem else generate_key(self.alg)
+
+    def export_keys(self) -> dict[str, bytes]:
+        """The city's keys as PEM, for :attr:`keys` of the same city in another process."""
+        out = {"platform": self.platform_key.to_pem()}
+        out.update({d.seal_code: d.key.to_pem() for d in self.departments})
+        return out
 
     def type_code(self, spec: TypeSpec) -> str:
         """The 21-character code of a catalogue type."""

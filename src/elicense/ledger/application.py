@@ -19,8 +19,8 @@ concurrent write that recorded first surfaces as
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -57,36 +57,10 @@ from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed
 __all__ = ["BatchResult", "Ledger", "Receipt"]
 
 _PARALLEL_MIN = 16  # below this, a thread pool costs more than it saves
-_CHUNK = 8  # signatures per worker task: amortises the cost of a future
 
 
 def _verify_chunk(chunk: list[tuple[int, PublicKey, bytes, bytes]]) -> list[bool]:
     return [key.verify(sig, data) for _, key, data, sig in chunk]
-
-
-class _Done:
-    """A verification result already known."""
-
-    __slots__ = ("ok",)
-
-    def __init__(self, ok: bool) -> None:
-        self.ok = ok
-
-    def __call__(self) -> bool:
-        return self.ok
-
-
-class _ChunkResult:
-    """One statement's result within a chunk verified on a worker thread."""
-
-    __slots__ = ("future", "pos")
-
-    def __init__(self, future: Future[list[bool]], pos: int) -> None:
-        self.future = future
-        self.pos = pos
-
-    def __call__(self) -> bool:
-        return self.future.result()[self.pos]
 
 
 class Receipt(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,8 +118,10 @@ class Ledger(Application[UUID]):
         settings.update(env or {})
         super().__init__(env=settings)
         self._platform: Platform | None = None
-        threads = verify_threads or os.cpu_count() or 1
-        self._pool = ThreadPoolExecutor(threads, "elicense-verify") if threads > 1 else None
+        self._threads = verify_threads or os.cpu_count() or 1
+        self._pool = (
+            ThreadPoolExecutor(self._threads - 1, "elicense-verify") if self._threads > 1 else None
+        )
 
     def construct_mapper(self) -> Mapper[UUID]:
         return RecordMapper()
@@ -309,13 +285,14 @@ class Ledger(Application[UUID]):
         ws: rules.WorkingSet,
         platform: Platform | None,
         parsed: Sequence[tuple[int, Signed, Statement]],
-    ) -> dict[int, tuple[PublicKey, Callable[[], bool]]]:
-        """Start verifying the signatures whose key is already in the store.
+    ) -> dict[int, tuple[PublicKey, bool]]:
+        """Verify, on all cores, the signatures whose key is already in the store.
 
-        Verification runs on worker threads (cryptography releases the GIL)
-        while the main thread makes the other checks; each statement waits for
-        its own result only when it gets there. Keys never change once recorded
-        (a seal's key is fixed when it is made), so a signature verified here
+        The main thread verifies one share itself while worker threads verify
+        the others (cryptography releases the GIL), then the checks run. Doing
+        it up front rather than interleaved with the Python checks avoids
+        threads queueing for the GIL. Keys never change once recorded (a
+        seal's key is fixed when it is made), so a signature verified here
         stays verified whatever the batch does.
         """
         jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
@@ -324,14 +301,18 @@ class Ledger(Application[UUID]):
             if key is not None:
                 jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
         if self._pool is None or len(jobs) < _PARALLEL_MIN:
-            return {i: (key, _Done(key.verify(sig, data))) for i, key, data, sig in jobs}
-        out: dict[int, tuple[PublicKey, Callable[[], bool]]] = {}
-        for start in range(0, len(jobs), _CHUNK):
-            chunk = jobs[start : start + _CHUNK]
-            future = self._pool.submit(_verify_chunk, chunk)
-            for pos, (i, key, _, _) in enumerate(chunk):
-                out[i] = (key, _ChunkResult(future, pos))
-        return out
+            results = _verify_chunk(jobs)
+        else:
+            shares = self._threads
+            size = -(-len(jobs) // shares)
+            futures = [
+                self._pool.submit(_verify_chunk, jobs[k : k + size])
+                for k in range(size, len(jobs), size)
+            ]
+            results = _verify_chunk(jobs[:size])
+            for f in futures:
+                results.extend(f.result())
+        return {j[0]: (j[1], ok) for j, ok in zip(jobs, results, strict=True)}
 
     def _stored_key(
         self, ws: rules.WorkingSet, platform: Platform | None, act: Statement
@@ -355,7 +336,7 @@ class Ledger(Application[UUID]):
         platform: Platform | None,
         signed: Signed,
         act: Statement,
-        known: tuple[PublicKey, Callable[[], bool]] | None,
+        known: tuple[PublicKey, bool] | None,
         now: Any,
     ) -> LedgerAggregate:
         reg = rules.HANDLERS.get(act.kind)
@@ -375,7 +356,7 @@ class Ledger(Application[UUID]):
                     code="statement.origin.mismatch",
                 )
         key, seal = self._signer(ws, platform, act, reg.role)
-        ok = known[1]() if known is not None and known[0] is key else None
+        ok = known[1] if known is not None and known[0] is key else None
         if ok is None:
             ok = key.verify(signed.signature, signing_input(act.kind, signed.statement))
         if not ok:

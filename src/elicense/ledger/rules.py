@@ -14,7 +14,6 @@ so a new kind (consent, use …) plugs in without touching the pipeline.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,7 +40,6 @@ from elicense.errors import (
 )
 from elicense.ids import (
     LicenseId,
-    NonConformantIdentifierWarning,
     parse_license_id,
     validate_holder_code,
 )
@@ -170,9 +168,7 @@ def prefetch_ids(act: Statement) -> list[Any]:
 
 
 def _license_targets(act: Statement) -> list[Any]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-        lid = parse_license_id(act.subject)
+    lid = parse_license_id(act.subject, conformant_only=True)
     ids = [License.id_for(lid)]
     if act.kind == "license.issue":
         ids.append(LicenseType.id_for(lid.type_code))
@@ -387,21 +383,11 @@ def _retire_type(ctx: Context, signed: Signed, act: Statement) -> LedgerAggregat
 def parse_subject(act: Statement) -> LicenseId:
     """The statement's subject as a conformant license identifier."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-            lid = parse_license_id(act.subject)
+        return parse_license_id(act.subject, conformant_only=True)
     except IdentifierError as e:
         raise InvalidStatementError(
             f"license identifier: {e}", code="statement.identifier.invalid", subject=act.subject
         ) from None
-    if not lid.conformant:
-        raise InvalidStatementError(
-            f"license identifier {act.subject} uses the non-conformant 1.2.156.3003.2 form; "
-            "the ledger records only GB/T 36904 identifiers (1.2.156.3005.2 with issuer)",
-            code="statement.identifier.invalid",
-            subject=act.subject,
-        )
-    return lid
 
 
 def _problems(problems: list[str], act: Statement) -> None:

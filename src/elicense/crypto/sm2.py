@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import gmssl_pyx
 from asn1crypto import keys
-from cryptography.hazmat.primitives import hashes
 
 from elicense.crypto._pkcs8 import EcKey, read_ec_private_key, write_ec_private_key
+from elicense.crypto.gm import DEFAULT_USER_ID, SM2_CURVE_OID, SM2_SM3_OID, sm3
 from elicense.crypto.suites import SM2_SM3, PrivateKey, PublicKey, Suite, register_suite
 from elicense.errors import KeyFormatError
 
@@ -46,9 +46,6 @@ __all__ = [
     "sm3",
 ]
 
-SM2_CURVE_OID = "1.2.156.10197.1.301"
-SM2_SM3_OID = "1.2.156.10197.1.501"
-DEFAULT_USER_ID = b"1234567812345678"
 BACKEND = f"gmssl-pyx {gmssl_pyx.__version__}"
 
 # GB/T 32918.5 curve parameters: used only as hash input for Z and for range checks.
@@ -57,16 +54,7 @@ _B = bytes.fromhex("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D94
 _GX = bytes.fromhex("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7")
 _GY = bytes.fromhex("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0")
 _N = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123", 16)
-_SM3 = hashes.SM3()
 _EC_PUBLIC_KEY = "1.2.840.10045.2.1"
-
-
-def sm3(*parts: bytes) -> bytes:
-    """SM3 digest of the concatenation of ``parts`` (through ``cryptography``)."""
-    h = hashes.Hash(_SM3)
-    for p in parts:
-        h.update(p)
-    return bytes(h.finalize())
 
 
 def _z(point: bytes, user_id: bytes) -> bytes:

@@ -276,14 +276,17 @@ def _judging_time(
 
 def _key(b: VerdictBuilder, prefix: str, cert: bytes, alg_oid: str) -> PublicKey | None:
     """The certificate's key for ``alg_oid``; a finding (not a raise) when unavailable."""
+    part = prefix.split(".")[1]  # "seal" or "signature"
     alg = SIGNATURE_ALGORITHMS.get(alg_oid)
     if alg is None:
-        b.indeterminate("ses.alg.unsupported", f"signature algorithm {alg_oid} is not supported")
+        b.indeterminate(
+            "ses.alg.unsupported", f"signature algorithm {alg_oid} is not supported", subject=part
+        )
         return None
     try:
         get_suite(alg)
     except UnsupportedAlgorithmError as e:
-        b.indeterminate("ses.alg.unsupported", str(e))
+        b.indeterminate("ses.alg.unsupported", str(e), subject=part)
         return None
     try:
         info = certificate_info(cert)

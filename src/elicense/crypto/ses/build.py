@@ -99,6 +99,13 @@ def _check_key(signer: Signer, cert: bytes, role: str) -> None:
         raise ValueError(f"the {role} certificate {info.subject!r} is not for the {role} key")
 
 
+def _cert_list(certs: Any) -> dict[str, Any]:
+    if certs[0] == "digests":  # certListType 2: SM3 digests of the certificates
+        digests = [{"type": "SM3", "value": sm3(der)} for der in certs[1]]
+        return {"cert_list_type": 2, "cert_list": core.Any.load(v4.CertDigestList(digests).dump())}
+    return {"cert_list_type": 1, "cert_list": core.Any.load(v4.CertList(list(certs)).dump())}
+
+
 class SealBuilder(_Builder):
     """Builds a v4 ``SESeal`` signed by the maker (the platform key)."""
 
@@ -130,6 +137,15 @@ class SealBuilder(_Builder):
         for der in ders:
             certificate_info(der)
         return self._set("certs", ders)
+
+    def certificate_digests(self, certs: Iterable[bytes]) -> SealBuilder:
+        """Like :meth:`certificates`, listing SM3 digests instead: certListType 2."""
+        ders = tuple(bytes(c) for c in certs)
+        if not ders:
+            raise ValueError("certificate_digests must list at least one certificate")
+        for der in ders:
+            certificate_info(der)
+        return self._set("certs", ("digests", ders))
 
     def validity(self, start: datetime, end: datetime) -> SealBuilder:
         """The seal's validity window ``validStart..validEnd``."""
@@ -168,8 +184,7 @@ class SealBuilder(_Builder):
             "property": {
                 "type": f.get("type", 1),
                 "name": f["name"],
-                "cert_list_type": 1,
-                "cert_list": core.Any.load(v4.CertList(list(f["certs"])).dump()),
+                **_cert_list(f["certs"]),
                 "create_date": f["created"],
                 "valid_start": start,
                 "valid_end": end,
@@ -230,7 +245,10 @@ class SignatureBuilder(_Builder):
         seal: Seal = f["seal"]
         when: datetime = f["time"]
         _check_key(signer, signer_cert, "signer")
-        if signer_cert not in seal.info.certs:
+        listed = signer_cert in seal.info.certs or any(
+            d.type.upper() == "SM3" and d.value == sm3(signer_cert) for d in seal.info.cert_digests
+        )
+        if not listed:
             raise ValueError("the signer certificate is not in the seal's certList")
         if not seal.info.valid_start <= when <= seal.info.valid_end:
             raise ValueError(f"the seal is not valid at the signing time {when.isoformat()}")

@@ -123,8 +123,9 @@ def _name_text(name: ax.Name) -> str:
     return ", ".join(parts)
 
 
+@lru_cache(maxsize=1024)
 def certificate_info(der: bytes) -> CertificateInfo:
-    """Summarise the DER certificate ``der``.
+    """Summarise the DER certificate ``der`` (cached: the value is immutable).
 
     Raises:
         KeyFormatError: not a certificate.

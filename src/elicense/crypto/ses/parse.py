@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from asn1crypto import core, parser
@@ -27,7 +28,7 @@ from elicense.crypto.ses import gmt0031_2025 as v5
 from elicense.crypto.ses.model import CertDigest, Extension, Picture, Seal, SealInfo, Signature
 from elicense.errors import EncodingError
 
-__all__ = ["MAX_SIZE", "detect", "parse", "parse_seal", "parse_signature"]
+__all__ = ["MAX_SIZE", "detect", "kind_of", "parse", "parse_seal", "parse_signature"]
 
 MAX_SIZE = 64 * 1024 * 1024
 """Largest artifact accepted (pictures make seals large; 64 MiB is far beyond any real one)."""
@@ -71,6 +72,26 @@ def detect(data: bytes) -> tuple[Kind, int]:
         EncodingError: neither a seal nor a signature.
     """
     return _guard("GB/T 38540 artifact", _detect, data)
+
+
+def kind_of(data: bytes) -> Kind:
+    """``seal`` or ``signature`` from the first two levels only (cheaper than :func:`detect`).
+
+    Raises:
+        EncodingError: neither.
+    """
+    return _guard("GB/T 38540 artifact", _kind_of, data)
+
+
+def _kind_of(data: bytes) -> Kind:
+    kids = _children(data)
+    if len(kids) in (2, 4, 5) and _is(kids[0], _UNIVERSAL, _SEQUENCE):
+        first = _children(kids[0])
+        if first and _is(first[0], _UNIVERSAL, _SEQUENCE):
+            return "seal"
+        if first and _is(first[0], _UNIVERSAL, _INTEGER):
+            return "signature"
+    raise EncodingError("neither SESeal { SES_SealInfo … } nor SES_Signature { TBS_Sign … }")
 
 
 def _detect(data: bytes) -> tuple[Kind, int]:
@@ -188,7 +209,7 @@ def _parse_signature(data: bytes) -> Signature:
     tbs = _children(kids[0]) if kids else []
     if len(tbs) < 2 or not _is(tbs[0], _UNIVERSAL, _INTEGER):
         raise EncodingError("expected SEQUENCE { TBS_Sign … }")
-    seal = _parse_seal(tbs[1])  # sliced from the received bytes
+    seal = _parse_embedded_seal(tbs[1])  # sliced from the received bytes
     if len(kids) == 2:
         obj = v1.SesSignatureV1.load(data, strict=True)
         to_sign = obj["to_sign"]
@@ -228,6 +249,12 @@ def _parse_signature(data: bytes) -> Signature:
         signed_bytes=kids[0],
         der=data,
     )
+
+
+@lru_cache(maxsize=256)
+def _parse_embedded_seal(data: bytes) -> Seal:
+    """Bulk signatures embed the same few seals: parse each distinct one once."""
+    return _parse_seal(data)
 
 
 def _seal_info(info: Any, *, version: int) -> SealInfo:

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from elicense.codec import utc_now
 from elicense.crypto.ses.model import Seal, Signature
-from elicense.crypto.ses.parse import detect, parse_seal, parse_signature
+from elicense.crypto.ses.parse import kind_of, parse_seal, parse_signature
 from elicense.crypto.ses.timestamp import check_timestamp, digest
 from elicense.crypto.ses.trust import TrustAnchors, check_certificate
 from elicense.crypto.suites import ECDSA_P256, ED25519, PublicKey, get_suite
@@ -93,7 +93,7 @@ class SesVerifier:
         if isinstance(data, Signature):
             return self.verify_signature(data, content=content, at=at)
         try:
-            kind, _version = detect(data)
+            kind = kind_of(data)
         except EncodingError as e:
             return _malformed(str(e))
         if kind == "seal":

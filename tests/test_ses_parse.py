@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from elicense.crypto import ses
 from elicense.crypto.gm import sm3
+from elicense.crypto.ses.verify import CHECK_CODES, FINDING_CODES
 from elicense.crypto.sm2 import decode_signature
 from elicense.crypto.x509 import signature_oid
 from elicense.errors import EncodingError
@@ -210,6 +211,8 @@ def test_verifier_answers_every_input(data: bytes) -> None:
     """Any bytes give a Verdict; every refusal is a coded ses.* finding, never an internal error."""
     verdict = ses.verify(data, trust=TRUST, content=CONTENT)
     assert "ses.internal_error" not in verdict.codes
+    assert set(verdict.codes) <= FINDING_CODES
+    assert set(verdict.checked) <= CHECK_CODES
     if not verdict.ok:
         failures = [f for f in verdict.findings if f.severity in ("error", "indeterminate")]
         assert failures

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -304,3 +306,24 @@ def test_at_in_utc_and_other_zone_agree() -> None:
     assert a.checked == b.checked
     assert a.evidence["at"] == b.evidence["at"].replace("+08:00", "Z") or a.ok == b.ok
     assert UTC  # the module's UTC import is used by T0/T1
+
+
+def test_docs_list_every_code() -> None:
+    """docs/ses.md lists every finding code and every check code the verifier can emit."""
+    doc = (Path(__file__).parents[1] / "docs" / "ses.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(ses\.[a-z_.]+)` \|", doc, flags=re.M))
+    assert listed == verify_module.FINDING_CODES | verify_module.CHECK_CODES
+
+
+def test_emitted_codes_are_documented() -> None:
+    """Verdicts of many kinds use only documented codes."""
+    verdicts = [
+        ses.verify(SIG.der, trust=TRUST, content=CONTENT + b"x", at=T1 + timedelta(days=1)),
+        ses.verify(SIG.der),
+        ses.verify(with_timestamp(SIG.der, b"x"), trust=TRUST),
+        ses.verify(with_timestamp(SEAL.der, b"x"), trust=TRUST),
+        ses.verify(b"junk"),
+    ]
+    for verdict in verdicts:
+        assert set(verdict.codes) <= verify_module.FINDING_CODES
+        assert set(verdict.checked) <= verify_module.CHECK_CODES

@@ -251,3 +251,21 @@ def _pem(der: bytes) -> bytes:
     from asn1crypto import pem
 
     return bytes(pem.armor("CERTIFICATE", der))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "version"),
+    [
+        ("UserV1.esl", "seal", 1),
+        ("UserV4.esl", "seal", 4),
+        ("SignedValueV4.dat", "signature", 4),
+    ],
+)
+def test_cli_inspect_versions(
+    capsys: pytest.CaptureFixture[str], files: Path, name: str, kind: str, version: int
+) -> None:
+    """elicense ses inspect --json reports each artifact's kind and version."""
+    assert main(["ses", "inspect", str(files / name), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["kind"], out["version"]) == (kind, version)
+    assert out["seal"]["picture"]["type"] == "PNG"

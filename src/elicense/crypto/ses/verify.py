@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from elicense.codec import utc_now
+from elicense.crypto.ses.codes import CHECK_CODES, FINDING_CODES
 from elicense.crypto.ses.model import Seal, Signature
 from elicense.crypto.ses.parse import kind_of, parse_seal, parse_signature
 from elicense.crypto.ses.timestamp import check_timestamp, digest
@@ -47,56 +48,6 @@ __all__ = [
     "verify_signature",
 ]
 
-_CERT = (
-    "malformed",
-    "key_mismatch",
-    "untrusted",
-    "issuer_signature.invalid",
-    "issuer_signature.unsupported",
-    "expired",
-    "not_yet_valid",
-)
-_STAMP = ("malformed", "mismatch", "invalid", "untrusted", "unsupported")
-
-CHECK_CODES: frozenset[str] = frozenset(
-    {
-        "ses.format",
-        "ses.seal.signature",
-        "ses.seal.cert",
-        "ses.seal.validity",
-        "ses.seal.timestamp",
-        "ses.signature",
-        "ses.signature.cert",
-        "ses.signature.cert_in_seal",
-        "ses.signature.timestamp",
-        "ses.data_hash",
-    }
-)
-"""Codes of passed checks (``Verdict.checked``); listed in docs/ses.md."""
-
-FINDING_CODES: frozenset[str] = frozenset(
-    {
-        "ses.format.malformed",
-        "ses.header.invalid",
-        "ses.header.version_mismatch",
-        "ses.alg.unsupported",
-        "ses.seal.signature.invalid",
-        "ses.seal.expired",
-        "ses.seal.not_yet_valid",
-        "ses.signature.invalid",
-        "ses.signature.version_mismatch",
-        "ses.signature.cert_not_in_seal",
-        "ses.signature.cert_digest.unsupported",
-        "ses.signature.time.unknown",
-        "ses.time.claimed",
-        "ses.data_hash.mismatch",
-        "ses.data_hash.not_checked",
-        "ses.internal_error",
-        *(f"ses.{part}.cert.{c}" for part in ("seal", "signature") for c in _CERT),
-        *(f"ses.{part}.timestamp.{c}" for part in ("seal", "signature") for c in _STAMP),
-    }
-)
-"""Every finding code this module can emit; listed with its severity in docs/ses.md."""
 
 _DATA_HASH = {ECDSA_P256: "sha256", ED25519: "sha256"}  # SM2-with-SM3 (and v1): SM3
 _CACHE_SIZE = 4096

@@ -39,7 +39,7 @@ from elicense.crypto.ses.model import Seal, Signature
 from elicense.crypto.ses.parse import parse_seal, parse_signature
 from elicense.crypto.ses.timestamp import digest
 from elicense.crypto.suites import SM2_SM3
-from elicense.crypto.x509 import certificate_info, signature_oid
+from elicense.crypto.x509 import certificate_info, certificate_public_key, signature_oid
 
 __all__ = ["SealBuilder", "SignatureBuilder"]
 
@@ -93,8 +93,6 @@ def _ext_datas(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _check_key(signer: Signer, cert: bytes, role: str) -> None:
     info = certificate_info(cert)
-    from elicense.crypto.x509 import certificate_public_key
-
     if certificate_public_key(cert, signer.alg).spki != signer.public_key.spki:
         raise ValueError(f"the {role} certificate {info.subject!r} is not for the {role} key")
 

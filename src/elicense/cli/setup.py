@@ -231,7 +231,7 @@ def _ses_annex(seal: Any, platform_key: Any) -> bytes:
         from elicense.crypto.ses.filing import make_filing_seal
     except ImportError:
         return b""
-    annex: bytes = make_filing_seal(seal, platform_key)
+    annex: bytes = make_filing_seal(seal.made, platform_key)
     return annex
 
 

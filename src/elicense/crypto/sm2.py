@@ -219,6 +219,7 @@ class Sm2Suite(Suite):
 
     alg = SM2_SM3
     description = f"SM2 with SM3, user ID 1234567812345678, DER signatures ({BACKEND})"
+    releases_gil = False  # gmssl-pyx holds the GIL: threads do not help, processes do
 
     def load_public_key(self, spki: bytes) -> PublicKey:
         point = _point_from_spki(spki)

@@ -62,6 +62,11 @@ class PublicKey(ABC):
     spki: bytes
 
     @property
+    def parallel(self) -> bool:
+        """Whether verifications with this key run in parallel on threads."""
+        return get_suite(self.alg).releases_gil
+
+    @property
     def key_id(self) -> str:
         """See :func:`key_id`."""
         return key_id(self.spki)
@@ -103,6 +108,8 @@ class Suite(ABC):
 
     alg: ClassVar[str]
     description: ClassVar[str]
+    releases_gil: ClassVar[bool] = True
+    """Whether verification releases the GIL, so threads verify in parallel."""
 
     @abstractmethod
     def load_public_key(self, spki: bytes) -> PublicKey:

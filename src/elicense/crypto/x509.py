@@ -166,6 +166,15 @@ def certificate_public_key(der: bytes, alg: str) -> PublicKey:
     return public_key(alg, spki.dump())
 
 
+def certificate_spki(der: bytes) -> bytes:
+    """The DER SubjectPublicKeyInfo in certificate ``der``, as written.
+
+    Raises:
+        KeyFormatError: not a certificate.
+    """
+    return bytes(_load(der)["tbs_certificate"]["subject_public_key_info"].dump())
+
+
 @lru_cache(maxsize=4096)
 def verify_issued_by(der: bytes, issuer_der: bytes) -> bool | None:
     """Whether ``issuer_der`` issued ``der``: names chain and the signature verifies.

@@ -98,6 +98,7 @@ class Seal(LedgerAggregate):
         status: SealStatus
         compromised_since: datetime | None
         ses_seal: bytes  # the GB/T 38540 SES_Seal made at filing (empty before)
+        made: MakeSeal  # the seal.make statement (name, picture … as the department made it)
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -127,6 +128,7 @@ class Seal(LedgerAggregate):
             seal.status = SealStatus.MADE
             seal.compromised_since = None
             seal.ses_seal = b""
+            seal.made = act
 
     def file(self, signed: Signed, ses_seal: bytes = b"") -> None:
         """备案: the platform files this seal (with its GB/T 38540 SES_Seal, if made)."""

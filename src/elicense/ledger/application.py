@@ -300,7 +300,8 @@ class Ledger(Application[UUID]):
             key = self._stored_key(ws, platform, act)
             if key is not None:
                 jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
-        if self._pool is None or len(jobs) < _PARALLEL_MIN:
+        parallel = all(k.parallel for k in {id(j[1]): j[1] for j in jobs}.values())
+        if self._pool is None or len(jobs) < _PARALLEL_MIN or not parallel:
             results = _verify_chunk(jobs)
         else:
             shares = self._threads

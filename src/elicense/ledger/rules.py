@@ -13,6 +13,7 @@ so a new kind (consent, use …) plugs in without touching the pipeline.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -287,6 +288,11 @@ def register_ses_annex_check(check: SesAnnexCheck) -> None:
 
 def check_ses_annex(ctx: Context, seal: Seal, annex: bytes) -> None:
     """Refuse a filing whose SES_Seal annex does not describe this seal."""
+    if not _ses_checks:
+        try:  # GB/T 38540 support registers its check when imported
+            importlib.import_module("elicense.crypto.ses.filing")
+        except ImportError:
+            pass
     if not _ses_checks:
         raise InvalidStatementError(
             "filing carries an SES_Seal annex but no GB/T 38540 support is loaded",

@@ -111,6 +111,10 @@ class BundleTrust:
         """See :class:`~elicense.verify.trust.TrustView`."""
         return self._platform.get(key_id)
 
+    def seal_algs(self) -> set[str]:
+        """The signature algorithms of the seals in the bundle."""
+        return {tl.latest.alg for tl in self._seals.values() if tl.latest is not None}
+
     def seal_at(self, code: str, position: int) -> SealSnapshot | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
         tl = self._seals.get(code)

@@ -32,10 +32,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _common import emit, machine  # noqa: E402
+from _common import emit, machine
 
-from elicense.ledger.application import Ledger  # noqa: E402
-from elicense.scenario import LICENSE_TYPES, City  # noqa: E402
+from elicense.ledger.application import Ledger
+from elicense.scenario import LICENSE_TYPES, City
 
 BATCH = 100
 PG_DSN = os.environ.get("ELICENSE_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -44,8 +44,10 @@ PG_DSN = os.environ.get("ELICENSE_TEST_POSTGRES_DSN", "postgresql://postgres@127
 def _sequential(city: City, ledger: Ledger, start: int, n: int) -> float:
     t = time.perf_counter()
     for b in range(start, start + n, BATCH):
-        batch = [city.issuance(LICENSE_TYPES[i % len(LICENSE_TYPES)], i)
-                 for i in range(b, min(b + BATCH, start + n))]
+        batch = [
+            city.issuance(LICENSE_TYPES[i % len(LICENSE_TYPES)], i)
+            for i in range(b, min(b + BATCH, start + n))
+        ]
         ledger.submit_many(batch)
     return n / (time.perf_counter() - t)
 
@@ -56,8 +58,12 @@ def _sign_in_process(keys: dict[str, bytes], alg: str, start: int, n: int, q: An
 
     city = City(alg=alg, keys=keys)
     for b in range(start, start + n, BATCH):
-        q.put([canonical(city.issuance(LICENSE_TYPES[i % len(LICENSE_TYPES)], i))
-               for i in range(b, min(b + BATCH, start + n))])
+        q.put(
+            [
+                canonical(city.issuance(LICENSE_TYPES[i % len(LICENSE_TYPES)], i))
+                for i in range(b, min(b + BATCH, start + n))
+            ]
+        )
     q.put(None)
 
 
@@ -84,8 +90,12 @@ def _threaded(city: City, ledger: Ledger, start: int, n: int) -> float:
 
     def sign() -> None:
         for b in range(start, start + n, BATCH):
-            q.put([city.issuance(LICENSE_TYPES[i % len(LICENSE_TYPES)], i)
-                   for i in range(b, min(b + BATCH, start + n))])
+            q.put(
+                [
+                    city.issuance(LICENSE_TYPES[i % len(LICENSE_TYPES)], i)
+                    for i in range(b, min(b + BATCH, start + n))
+                ]
+            )
         q.put(None)
 
     t = time.perf_counter()
@@ -108,8 +118,12 @@ def run(dsn: str, licenses: int, alg: str) -> dict[str, Any]:
         seq = _sequential(city, ledger, 0, third)
         thr = _threaded(city, ledger, third, third)
         proc = _processes(city, ledger, 2 * third, licenses - 2 * third)
-        return {"sequential_per_s": seq, "threaded_per_s": thr, "processes_per_s": proc,
-                "recorded": ledger.max_position()}
+        return {
+            "sequential_per_s": seq,
+            "threaded_per_s": thr,
+            "processes_per_s": proc,
+            "recorded": ledger.max_position(),
+        }
     finally:
         ledger.close()
 
@@ -152,10 +166,16 @@ def main() -> None:
             results["postgresql"] = run(dsn, args.licenses, args.alg)
         finally:
             _drop(dsn)
-    emit({"benchmark": "ingest (licenses/s, signing and checks included, batches of 100)",
-          "alg": args.alg, "licenses": args.licenses, "results": results,
-          "targets": {"sqlite_min_per_s": 4000, "postgresql_min_per_s": 2000},
-          "machine": machine()})
+    emit(
+        {
+            "benchmark": "ingest (licenses/s, signing and checks included, batches of 100)",
+            "alg": args.alg,
+            "licenses": args.licenses,
+            "results": results,
+            "targets": {"sqlite_min_per_s": 4000, "postgresql_min_per_s": 2000},
+            "machine": machine(),
+        }
+    )
 
 
 if __name__ == "__main__":

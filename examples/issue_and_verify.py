@@ -98,7 +98,8 @@ def main() -> None:
     verifier = Verifier.from_bundle(bundle, platform_keys=[platform_key.public_key.pem()])
     verdict = verifier.verify(document)
     print("verified:", verdict.outcome, verdict.status)
-    assert verdict.ok and verdict.status == "valid", verdict.to_dict()
+    assert verdict.ok, verdict.to_dict()
+    assert verdict.status == "valid"
 
     tampered = bytearray(document)
     tampered[len(tampered) // 2] ^= 0x01
@@ -116,7 +117,9 @@ def main() -> None:
     new_copy = fresh.verify(export_license(ledger, str(lid)))
     print("after suspension, old copy:", old_copy.outcome, [f.code for f in old_copy.findings])
     print("after suspension, new copy:", new_copy.outcome, new_copy.status)
-    assert not old_copy.ok and not new_copy.ok and new_copy.status == "suspended"
+    assert not old_copy.ok
+    assert not new_copy.ok
+    assert new_copy.status == "suspended"
     ledger.close()
 
 

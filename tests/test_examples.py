@@ -23,7 +23,11 @@ def test_example_runs(example: Path, tmp_path: Path) -> None:
     """The example exits 0 (each asserts its own outcomes)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "adapters")]))
     done = subprocess.run(
-        [sys.executable, str(example)], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [sys.executable, str(example)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr

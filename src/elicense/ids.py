@@ -376,7 +376,9 @@ def parse_license_id(text: str, *, conformant_only: bool = False) -> LicenseId:
     if license_id.issuer_code is None:
         if conformant_only:
             raise _error(
-                "root", "root", f"{LICENSE_ID_ROOT} with issuer code (GB/T 36904)",
+                "root",
+                "root",
+                f"{LICENSE_ID_ROOT} with issuer code (GB/T 36904)",
                 f"the non-conformant {_NONCONFORMANT_ROOT} form",
             )
         warnings.warn(

@@ -153,7 +153,7 @@ def register(cls: type[S]) -> type[S]:
         raise TypeError(f"{cls.__name__} needs a string tag")
     if tag in _KINDS and _KINDS[tag] is not cls:
         raise TypeError(f"statement kind {tag!r} registered twice")
-    cls.kind = tag  # type: ignore[misc]
+    cls.kind = tag
     _KINDS[tag] = cls
     _decoder_cache.clear()
     decode_statement.cache_clear()

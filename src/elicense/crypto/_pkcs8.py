@@ -42,7 +42,7 @@ _PRF: dict[str, type[hashes.HashAlgorithm]] = {
 class _ECPrivateKey(core.Sequence):  # type: ignore[misc]
     """RFC 5915 ECPrivateKey, with the private key kept as raw octets (fixed width)."""
 
-    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+    _fields = [
         ("version", core.Integer),
         ("private_key", core.OctetString),
         ("parameters", core.ObjectIdentifier, {"explicit": 0, "optional": True}),
@@ -54,7 +54,7 @@ class _PrivateKeyInfo(core.Sequence):  # type: ignore[misc]
     """RFC 5208 PrivateKeyInfo with the key kept as plain octets (asn1crypto's own
     class would parse them with its ECPrivateKey, which does not keep the width)."""
 
-    _fields = [  # noqa: RUF012
+    _fields = [
         ("version", core.Integer),
         ("private_key_algorithm", keys.PrivateKeyAlgorithm),
         ("private_key", core.OctetString),

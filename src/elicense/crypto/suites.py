@@ -16,6 +16,7 @@ identifier             algorithm                              provided by
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 from abc import ABC, abstractmethod
@@ -317,10 +318,8 @@ def get_suite(alg: str) -> Suite:
         return suite
     if alg in _OPTIONAL:
         module, extra = _OPTIONAL[alg]
-        try:
+        with contextlib.suppress(ImportError):  # the module registers its suite if it loads
             importlib.import_module(module)
-        except ImportError:
-            pass
         suite = _REGISTRY.get(alg)
         if suite is not None:
             return suite
@@ -334,10 +333,8 @@ def get_suite(alg: str) -> Suite:
 def suites() -> list[Suite]:
     """All suites available in this process (optional ones once loadable)."""
     for alg in _OPTIONAL:
-        try:
+        with contextlib.suppress(UnsupportedAlgorithmError):
             get_suite(alg)
-        except UnsupportedAlgorithmError:
-            pass
     return list(_REGISTRY.values())
 
 

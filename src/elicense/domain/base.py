@@ -15,7 +15,7 @@ bytes the chain hashed.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate, CanInitAggregate
@@ -79,7 +79,7 @@ class LedgerAggregate(Aggregate):
             return decode_statement(self.statement)
 
         def mutate(self, aggregate: Any) -> Any:
-            agg = super().mutate(aggregate)
+            agg: Any = super().mutate(aggregate)
             agg.head_hash = record_hash(record_bytes(self))
             return agg
 
@@ -130,14 +130,19 @@ class LedgerAggregate(Aggregate):
         )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _aggregate_class(topic: str) -> Any:
     return resolve_topic(topic)
 
 
-@lru_cache(maxsize=None)
-def _topic(cls: type[Any]) -> str:
-    return get_topic(cls)
+_TOPICS: dict[Any, str] = {}
+
+
+def _topic(cls: Any) -> str:
+    topic = _TOPICS.get(cls)
+    if topic is None:
+        topic = _TOPICS[cls] = get_topic(cls)
+    return topic
 
 
 @lru_cache(maxsize=65536)  # uuid5 is a SHA-1 and an object; ids are asked for repeatedly

@@ -28,15 +28,19 @@ __all__ = ["LicenseType", "LicenseTypeView", "data_problems", "issue_refusal"]
 class LicenseTypeView(Protocol):
     """What the issuing rules need to know of a license type."""
 
-    code: str
-    retired: bool
-    issuers: frozenset[str]
-    schema: tuple[FieldSpec, ...]
+    @property
+    def code(self) -> str: ...
+    @property
+    def retired(self) -> bool: ...
+    @property
+    def issuers(self) -> frozenset[str]: ...
+    @property
+    def schema(self) -> tuple[FieldSpec, ...]: ...
 
 
-def issue_refusal(ltype: LicenseTypeView | None, department: str, code: str = "") -> (
-    RefusedError | None
-):
+def issue_refusal(
+    ltype: LicenseTypeView | None, department: str, code: str = ""
+) -> RefusedError | None:
     """Why ``department`` may not issue a license of ``ltype``; ``None`` when it may."""
     if ltype is None:
         return NotFoundError(f"license type {code!r} is not defined", code="type.unknown")
@@ -53,9 +57,9 @@ def issue_refusal(ltype: LicenseTypeView | None, department: str, code: str = ""
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def data_problems(ltype: LicenseTypeView, data: dict[str, str], *, partial: bool = False) -> (
-    list[str]
-):
+def data_problems(
+    ltype: LicenseTypeView, data: dict[str, str], *, partial: bool = False
+) -> list[str]:
     """What is wrong with license fields ``data`` under the type's schema.
 
     Args:
@@ -147,5 +151,7 @@ class LicenseType(LedgerAggregate):
     def _require_current(self, kind: str) -> None:
         if self.retired:
             raise TransitionRefusedError(
-                f"{kind}: license type {self.code} is retired", code="type.retired", subject=self.code
+                f"{kind}: license type {self.code} is retired",
+                code="type.retired",
+                subject=self.code,
             )

@@ -37,11 +37,16 @@ class SealStatus(StrEnum):
 class SealView(Protocol):
     """What :func:`seal_refusal` needs to know of a seal."""
 
-    code: str
-    status: SealStatus
-    valid_from: datetime
-    valid_until: datetime
-    compromised_since: datetime | None
+    @property
+    def code(self) -> str: ...
+    @property
+    def status(self) -> SealStatus: ...
+    @property
+    def valid_from(self) -> datetime: ...
+    @property
+    def valid_until(self) -> datetime: ...
+    @property
+    def compromised_since(self) -> datetime | None: ...
 
 
 def seal_refusal(seal: SealView | None, at: datetime, code: str = "") -> SealRefusedError | None:

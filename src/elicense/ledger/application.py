@@ -199,9 +199,7 @@ class Ledger(Application[UUID]):
         except BatchRefusedError as e:
             raise e.refusals[0][1] from None
 
-    def submit_many(
-        self, items: Iterable[Signed | bytes], *, partial: bool = False
-    ) -> BatchResult:
+    def submit_many(self, items: Iterable[Signed | bytes], *, partial: bool = False) -> BatchResult:
         """Record a batch of signed statements in one transaction, in order.
 
         Args:
@@ -416,7 +414,9 @@ class Ledger(Application[UUID]):
             )
         seal = ws.seal(act.seal)
         if seal is None:
-            raise SealRefusedError(f"seal {act.seal!r} is not known to this ledger", code="seal.unknown")
+            raise SealRefusedError(
+                f"seal {act.seal!r} is not known to this ledger", code="seal.unknown"
+            )
         if seal.alg != act.alg:
             raise InvalidStatementError(
                 f"statement says {act.alg}, seal {seal.code} is {seal.alg}",
@@ -428,7 +428,7 @@ class Ledger(Application[UUID]):
 
     def _load(self, aggregate_id: UUID) -> LedgerAggregate | None:
         try:
-            agg = self.repository.get(aggregate_id)
+            agg: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         assert isinstance(agg, LedgerAggregate)
@@ -438,8 +438,7 @@ class Ledger(Application[UUID]):
         recorder: Any = self.recorder
         found = recorder.select_many(aggregate_ids)
         return {
-            i: replay(self.mapper.to_domain_event(e) for e in events)
-            for i, events in found.items()
+            i: replay(self.mapper.to_domain_event(e) for e in events) for i, events in found.items()
         }
 
     def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:

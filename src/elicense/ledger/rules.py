@@ -13,6 +13,7 @@ so a new kind (consent, use …) plugs in without touching the pipeline.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 from collections.abc import Callable, Iterable
@@ -161,10 +162,8 @@ def prefetch_ids(act: Statement) -> list[Any]:
         ids.append(Seal.id_for(act.seal))
     reg = HANDLERS.get(act.kind)
     if reg is not None and reg.targets is not None:
-        try:
+        with contextlib.suppress(ElicenseError, ValueError):  # the handler reports it
             ids.extend(reg.targets(act))
-        except (ElicenseError, ValueError):
-            pass
     return ids
 
 
@@ -213,7 +212,9 @@ def signer_key(alg: str, spki: bytes, subject: str) -> PublicKey:
     try:
         return public_key(alg, spki)
     except UnsupportedAlgorithmError as e:
-        raise InvalidStatementError(str(e), code="statement.alg.unsupported", subject=subject)
+        raise InvalidStatementError(
+            str(e), code="statement.alg.unsupported", subject=subject
+        ) from None
     except KeyFormatError as e:
         raise InvalidStatementError(
             f"public key: {e}", code="statement.key.invalid", subject=subject
@@ -289,10 +290,8 @@ def register_ses_annex_check(check: SesAnnexCheck) -> None:
 def check_ses_annex(ctx: Context, seal: Seal, annex: bytes) -> None:
     """Refuse a filing whose SES_Seal annex does not describe this seal."""
     if not _ses_checks:
-        try:  # GB/T 38540 support registers its check when imported
+        with contextlib.suppress(ImportError):  # GB/T 38540 support registers its check
             importlib.import_module("elicense.crypto.ses.filing")
-        except ImportError:
-            pass
     if not _ses_checks:
         raise InvalidStatementError(
             "filing carries an SES_Seal annex but no GB/T 38540 support is loaded",
@@ -428,7 +427,7 @@ def _issue(ctx: Context, signed: Signed, act: acts.IssueLicense) -> LedgerAggreg
         refusal.subject = act.subject
         raise refusal
     assert ltype is not None
-    require_department(ctx, lid.issuer_code, act, "authority.not_issuer")
+    require_department(ctx, lid.issuer_code or "", act, "authority.not_issuer")
     problems = data_problems(ltype, act.data)
     try:
         validate_holder_code(act.holder.code, act.holder.code_kind)
@@ -459,8 +458,7 @@ def _existing_license(ctx: Context, act: Statement) -> License:
         raise NotFoundError(f"license {act.subject} does not exist", subject=act.subject)
     if lic.identifier != act.subject:
         raise ConflictError(
-            f"{act.kind} names {act.subject}, the license's current identifier is "
-            f"{lic.identifier}",
+            f"{act.kind} names {act.subject}, the license's current identifier is {lic.identifier}",
             subject=act.subject,
         )
     expect_version(act, lic)

@@ -71,7 +71,7 @@ class _Document(
     """Base of every exported document kind (tagged by ``format``)."""
 
 
-class LicenseDocument(_Document, tag=LICENSE_DOCUMENT):
+class LicenseDocument(_Document, frozen=True, tag=LICENSE_DOCUMENT):
     """One license, exported for offline verification.
 
     Attributes:
@@ -102,7 +102,7 @@ class StatusEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_f
     digest: bytes
 
 
-class TrustBundle(_Document, tag=TRUST_BUNDLE):
+class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
     """What offline verifiers trust, as of one position of the ledger.
 
     Attributes:
@@ -127,7 +127,7 @@ class TrustBundle(_Document, tag=TRUST_BUNDLE):
         require_utc(self.issued_at, "issued_at")
 
 
-class SignedBundle(_Document, tag=SIGNED_BUNDLE):
+class SignedBundle(_Document, frozen=True, tag=SIGNED_BUNDLE):
     """A trust bundle's canonical bytes signed by a platform key.
 
     The signature covers ``signing_input("trust.bundle", bundle)``.

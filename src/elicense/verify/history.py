@@ -32,7 +32,7 @@ from elicense.domain.codes import LicenseStatus, RevocationReason, next_status
 from elicense.domain.license import License
 from elicense.domain.license_type import issue_refusal
 from elicense.domain.seal import seal_refusal
-from elicense.errors import ElicenseError
+from elicense.errors import ElicenseError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
 from elicense.record import GENESIS_HASH, PositionedRecord
 from elicense.statement import PLATFORM_PREFIX, signing_input
@@ -137,7 +137,7 @@ class HistoryState(msgspec.Struct, kw_only=True):
     last_position: int = 0
 
 
-def check_license_history(  # noqa: C901 - one pass, one place, on purpose
+def check_license_history(
     events: Sequence[PositionedRecord],
     trust: TrustView,
     b: VerdictBuilder,
@@ -262,7 +262,7 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
             )
             return st
         if seal is not None:
-            refusal = seal_refusal(seal, rec.recorded_at)
+            refusal: RefusedError | None = seal_refusal(seal, rec.recorded_at)
             if refusal is None and seal.department != st.issuer:
                 b.error(
                     "authority.not_issuer",

@@ -94,7 +94,9 @@ class BundleTrust:
                 code="trust.key.unpinned",
             )
         if not key.verify(signed.signature, signing_input("trust.bundle", signed.bundle)):
-            raise TrustError("trust bundle signature does not verify", code="trust.signature.invalid")
+            raise TrustError(
+                "trust bundle signature does not verify", code="trust.signature.invalid"
+            )
         try:
             bundle = decode_canonical(signed.bundle, TrustBundle, what="trust bundle")
             platform = platform_keys_of(bundle.platform.events)
@@ -149,9 +151,7 @@ class LedgerTrust:
         self._type_id = LicenseType.id_for
         self.origin: str = ledger.origin
         self.as_of: int = ledger.max_position()
-        self._platform = {
-            kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()
-        }
+        self._platform = {kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()}
         self._seals: dict[str, Timeline | None] = {}
         self._types: dict[str, Timeline | None] = {}
 
@@ -195,4 +195,6 @@ class LedgerTrust:
         st = check_license_history(events, self, VerdictBuilder())
         if st.status is None:
             return None
-        return StatusEntry(status=st.status.code, version=len(events), digest=history_digest(events))
+        return StatusEntry(
+            status=st.status.code, version=len(events), digest=history_digest(events)
+        )

@@ -59,7 +59,7 @@ class TimelineError(ElicenseError, ValueError):
 
 
 class SealSnapshot(msgspec.Struct, frozen=True, kw_only=True):
-    """A seal's state after one of its events (satisfies :class:`~elicense.domain.seal.SealView`)."""
+    """A seal's state after one of its events (a :class:`~elicense.domain.seal.SealView`)."""
 
     code: str
     department: str
@@ -172,9 +172,7 @@ def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey
     timeline = _replay(history, key_for, lambda p: dict(p.keys))
     if not timeline.states or not isinstance(timeline.latest, dict):
         raise TimelineError("no platform records", code="trust.platform.missing", version=0)
-    return {
-        kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()
-    }
+    return {kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()}
 
 
 def _platform_key(platform: Platform, act: Any) -> PublicKey | None:
@@ -212,10 +210,11 @@ def seal_timeline(
     return _replay(history, key_for, snap)
 
 
-def type_timeline(history: Sequence[PositionedRecord], seal_at: Callable[[str, int], Any]) -> (
-    Timeline
-):
+def type_timeline(
+    history: Sequence[PositionedRecord], seal_at: Callable[[str, int], Any]
+) -> Timeline:
     """A license type's timeline; each act signed by a seal in force at its position."""
+
     def key_for(agg: Any, act: Any, position: int) -> PublicKey | None:
         seal = seal_at(act.seal, position)
         if seal is None or seal.department != act.subject[:18]:

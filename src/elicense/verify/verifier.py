@@ -23,9 +23,9 @@ raises past :meth:`Verifier.verify`. Inputs recognised:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -67,9 +67,7 @@ def register_bytes_handler(matches: Callable[[bytes], bool], module: str) -> Non
     _BYTES_HANDLERS.append((matches, module))
 
 
-class _DocView(
-    msgspec.Struct, frozen=True, kw_only=True, tag_field="format", tag=LICENSE_DOCUMENT
-):
+class _DocView(msgspec.Struct, frozen=True, kw_only=True, tag_field="format", tag=LICENSE_DOCUMENT):
     """A license document as the hot path reads it: the seal section kept raw.
 
     Field for field the same as :class:`LicenseDocument`, so re-encoding a
@@ -95,6 +93,8 @@ def _start_worker(bundle: bytes, keys: list[bytes], max_age: timedelta) -> None:
 
 def _verify_in_worker(docs: list[Any], at: datetime) -> list[Verdict]:
     return [_WORKER[0].verify(d, at=at) for d in docs]
+
+
 _seal_histories = msgspec.json.Decoder(tuple[History, ...])
 _DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
 
@@ -164,8 +164,7 @@ class Verifier:
     @classmethod
     def from_ledger(cls, ledger: Any, *, workers: int | None = None) -> Verifier:
         """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`)."""
-        v = cls(ledger, workers=workers)
-        return v
+        return cls(ledger, workers=workers)
 
     @property
     def trust(self) -> Any:
@@ -176,9 +175,9 @@ class Verifier:
 
     # -- API -------------------------------------------------------------------------------
 
-    def verify(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
-        Verdict
-    ):
+    def verify(
+        self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None
+    ) -> Verdict:
         """Verify ``document``; never raises for bad input.
 
         Args:
@@ -241,9 +240,9 @@ class Verifier:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def require(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
-        Verdict
-    ):
+    def require(
+        self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None
+    ) -> Verdict:
         """Verify and raise :class:`~elicense.errors.VerificationError` unless valid."""
         return self.verify(document, at=at).raise_for_failure()
 
@@ -331,9 +330,7 @@ class Verifier:
         else:
             b.passed("trust.fresh")
 
-    def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> (
-        Verdict
-    ):
+    def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> Verdict:
         trust = self.trust
         b = VerdictBuilder(subject=doc.license)
         b.passed("document.canonical")
@@ -420,7 +417,8 @@ class Verifier:
     def _status_against_trust(
         self, events: Any, st: HistoryState, trust: Any, b: VerdictBuilder
     ) -> LicenseStatus | None:
-        assert st.key is not None and st.status is not None
+        assert st.key is not None
+        assert st.status is not None
         entry = trust.license_status(st.key)
         b.evidence["as_of"] = trust.as_of
         if entry is None:
@@ -480,7 +478,9 @@ class Verifier:
                 f"{today.isoformat()}",
             )
         elif status is not LicenseStatus.VALID:
-            b.error(_STATUS_CODES[status], f"the license is {status} ({status.code} {status.label})")
+            b.error(
+                _STATUS_CODES[status], f"the license is {status} ({status.code} {status.label})"
+            )
         else:
             b.passed("license.status")
         b.status = status.value
@@ -512,7 +512,8 @@ class Verifier:
             return b.build()
         from elicense.domain.base import deterministic_id
 
-        events = self._trust.history(deterministic_id("license", lid.key))
+        ledger: Any = self._trust
+        events = ledger.history(deterministic_id("license", lid.key))
         if not events:
             b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
             return b.build()

@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 # asn1crypto declares structures as class attributes; mypy sees its classes as Any.
-# ruff: noqa: RUF012
 
 
 class SesHeader(core.Sequence):  # type: ignore[misc]

@@ -29,8 +29,6 @@ __all__ = [
     "TbsSignV1",
 ]
 
-# ruff: noqa: RUF012
-
 
 class SesESPropertyInfoV1(core.Sequence):  # type: ignore[misc]
     """SES_ESPropertyInfo: type, name, certList (certificates), UTCTime dates."""

@@ -16,8 +16,6 @@ from elicense.crypto.ses.gbt38540_2020 import ExtensionDatas, SesSealInfo
 
 __all__ = ["SESealV5", "SesSignatureV5", "TbsSignV5"]
 
-# ruff: noqa: RUF012
-
 
 class SESealV5(core.Sequence):  # type: ignore[misc]
     """SESeal ::= SEQUENCE { eSealInfo, cert, signAlgID, signedValue, timeStamp [0] OPTIONAL }.

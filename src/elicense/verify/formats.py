@@ -181,7 +181,13 @@ def decode_document(data: bytes) -> Any:
         _document_decoder.append(msgspec.json.Decoder(union))
     try:
         doc = _document_decoder[0].decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as e:
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        ValueError,
+        TypeError,
+        RecursionError,
+    ) as e:
         raise EncodingError(f"document: {e}") from None
     if ENCODER.encode(doc) != data:
         raise NonCanonicalError("document: bytes are not the canonical encoding of their content")

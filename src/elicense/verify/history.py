@@ -160,7 +160,7 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
         try:
             rec = _record.decode(pr.record)
             act = _head.decode(rec.statement)
-        except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as e:
             b.error("record.malformed", f"record {n}: {e}", subject=st.key, version=n)
             return st
         if rec.version != n or pr.position <= prev_pos:

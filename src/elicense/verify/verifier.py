@@ -229,7 +229,7 @@ class Verifier:
         if data.startswith(_DOC_PREFIX):
             try:
                 view = _doc_view.decode(data)
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
                 view = None  # the general path below reports precisely
             if view is not None and ENCODER.encode(view) == data:
                 return self._verify_license_document(view, at)

@@ -492,6 +492,9 @@ def _renew(ctx: Context, signed: Signed, act: acts.RenewLicense) -> LedgerAggreg
     lic = _existing_license(ctx, act)
     if act.valid_until is not None and act.valid_until < lic.valid_from:
         _problems([f"valid_until {act.valid_until} is before valid_from {lic.valid_from}"], act)
+    ltype = ctx.ws.license_type(lic.type_code)
+    if act.valid_until is None and ltype is not None and not ltype.validity.unlimited:
+        _problems([f"license type {ltype.code} has limited validity: valid_until is required"], act)
     lic.renew(signed)
     return lic
 

@@ -401,6 +401,12 @@ def parse_subject(act: Statement) -> LicenseId:
             code="statement.identifier.invalid",
             subject=act.subject,
         )
+    if str(lid) != act.subject:  # parse_license_id forgives case and whitespace; records may not
+        raise InvalidStatementError(
+            f"license identifier {act.subject!r} is not in canonical form; expected {lid}",
+            code="statement.identifier.invalid",
+            subject=act.subject,
+        )
     return lid
 
 

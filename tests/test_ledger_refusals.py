@@ -557,6 +557,34 @@ def test_invalid_license_identifier_is_refused(
     )
 
 
+@pytest.mark.parametrize(
+    "respell",
+    [
+        pytest.param(str.lower, id="lower case"),
+        pytest.param(lambda s: f" {s}", id="leading space"),
+        pytest.param(lambda s: f"{s}\n", id="trailing newline"),
+    ],
+)
+def test_identifier_in_non_canonical_spelling_is_refused(
+    world: World, issued: tuple[Any, str, str], respell: Any
+) -> None:
+    """An identifier that parses only after normalising (case, whitespace) is not recorded:
+    the verifier reads recorded subjects as they are."""
+    dept, type_code, identifier = issued
+    refused(
+        world,
+        world.issue(dept, type_code, 2, subject=respell(world.license_id(dept, type_code, 2))),
+        InvalidStatementError,
+        "statement.identifier.invalid",
+    )
+    refused(
+        world,
+        world.act(dept, acts.SuspendLicense, respell(identifier), 1),
+        InvalidStatementError,
+        "statement.identifier.invalid",
+    )
+
+
 def test_non_conformant_3003_identifier_is_refused(
     world: World, issued: tuple[Any, str, str]
 ) -> None:

@@ -20,6 +20,7 @@ from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
+from elicense.ledger.mapper import checked_record
 from elicense.record import PositionedRecord, decode_record
 from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
 from elicense.verify.formats import (
@@ -104,29 +105,30 @@ def trust_bundle(ledger: Ledger) -> TrustBundle:
     for n in ledger.notifications():
         as_of = n.id
         state = bytes(n.state)
-        prefix = n.topic.rsplit(".", 1)[0] + "."
+        # What the platform signs is taken from the records, never from the id, version
+        # and topic columns, which no hash covers: a row whose columns differ is refused.
+        rec = checked_record(n)
+        prefix = rec.topic.rsplit(".", 1)[0] + "."
         if prefix in _HISTORY_PREFIXES:
-            histories[_HISTORY_PREFIXES[prefix]].setdefault(n.originator_id, []).append(
+            histories[_HISTORY_PREFIXES[prefix]].setdefault(rec.aggregate_id, []).append(
                 PositionedRecord(position=n.id, record=state)
             )
             continue
         if prefix != _LICENSE_PREFIX:
             continue  # other aggregates (consents, uses) carry no license status
-        run = licenses.get(n.originator_id)
+        run = licenses.get(rec.aggregate_id)
         if run is None:
-            run = licenses[n.originator_id] = _Running()
-        if n.topic == _REVOKED:
-            act: Any = decode_statement(decode_record(state).statement)
+            run = licenses[rec.aggregate_id] = _Running()
+        if rec.topic == _REVOKED:
+            act: Any = decode_statement(rec.statement)
             run.status = RevocationReason(act.reason_code).status
         else:
-            status = _STATUS_OF_TOPIC.get(n.topic)
-            if n.topic == _ISSUED:
-                run.key = parse_license_id(
-                    decode_statement(decode_record(state).statement).subject
-                ).key
+            status = _STATUS_OF_TOPIC.get(rec.topic)
+            if rec.topic == _ISSUED:
+                run.key = parse_license_id(decode_statement(rec.statement).subject).key
             if status is not None:
                 run.status = status
-        run.version = n.originator_version
+        run.version = rec.version
         run.digest.update(n.id.to_bytes(8, "big"))
         run.digest.update(hashlib.sha256(state).digest())
 

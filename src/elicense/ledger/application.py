@@ -258,6 +258,10 @@ class Ledger(Application[UUID]):
         for i, signed, act in parsed:
             try:
                 agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
+            except StoredRecordError as e:  # e.g. the signing seal's row, read outside a handler
+                e2 = RefusedError(str(e), code="ledger.record.corrupt", subject=act.subject)
+                refusals.append((i, e2))
+                continue
             except RefusedError as e:
                 if e.subject is None:
                     e.subject = act.subject

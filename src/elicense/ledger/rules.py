@@ -32,6 +32,7 @@ from elicense.errors import (
     ConflictError,
     DuplicateError,
     ElicenseError,
+    EncodingError,
     IdentifierError,
     InvalidStatementError,
     KeyFormatError,
@@ -79,7 +80,10 @@ class WorkingSet:
         wanted = [i for i in dict.fromkeys(aggregate_ids) if i not in self._aggs]
         if not wanted or self._get_many is None:
             return
-        found = self._get_many(wanted)
+        try:
+            found = self._get_many(wanted)
+        except EncodingError:  # a corrupt row: read one by one, so only its statement is refused
+            return
         for i in wanted:
             self._aggs[i] = found.get(i)
 

@@ -141,13 +141,19 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
     events: Sequence[PositionedRecord],
     trust: TrustView,
     b: VerdictBuilder,
+    *,
+    key: str | None = None,
 ) -> HistoryState:
     """Re-judge ``events`` (one license's records) against ``trust``; findings go to ``b``.
+
+    Args:
+        key: the license key the caller expects, so that findings about the first
+            record (before it names its license) still name the license.
 
     Returns what was established; after an error the state is that of the
     last record that passed.
     """
-    st = HistoryState()
+    st = HistoryState(key=key)
     if not events:
         b.error("history.empty", "no license records to check")
         return st
@@ -199,7 +205,12 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
             return st
         parts = split_identifier(act.subject)
         if parts is None:
-            b.error("statement.identifier.invalid", f"bad identifier {act.subject}", version=n)
+            b.error(
+                "statement.identifier.invalid",
+                f"bad identifier {act.subject}",
+                subject=st.key,
+                version=n,
+            )
             return st
         if n == 1:
             st.key, st.type_code, st.issuer, st.id_version = parts

@@ -38,7 +38,7 @@ from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
 from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
-from elicense.verify.history import HistoryState, check_license_history
+from elicense.verify.history import HistoryState, check_license_history, split_identifier
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.verdict import Verdict, VerdictBuilder
 
@@ -293,7 +293,8 @@ class Verifier:
         filed = self._document_seals(doc, trust, b)
         if b.failed:
             return b.build()
-        st = check_license_history(doc.events, trust, b)
+        parts = split_identifier(doc.license)
+        st = check_license_history(doc.events, trust, b, key=parts[0] if parts else None)
         if b.failed:
             return b.build()
         missing = [code for code in st.seals if code not in filed]
@@ -376,11 +377,13 @@ class Verifier:
                     "status.unknown",
                     f"the license was recorded at position {events[0].position}, after the "
                     f"trust source's newest position {trust.as_of}",
+                    subject=st.key,
                 )
                 return st.status
             b.error(
                 "license.not_in_ledger",
                 "the trust source does not know this license although it covers its positions",
+                subject=st.key,
             )
             return None
         if entry.version > st.version:
@@ -388,6 +391,7 @@ class Verifier:
                 "document.superseded",
                 f"the ledger holds version {entry.version} of this license's history, "
                 f"the document only {st.version}",
+                subject=st.key,
             )
             return LicenseStatus.from_code(entry.status)
         if entry.version < st.version:
@@ -397,17 +401,20 @@ class Verifier:
                     "status.stale",
                     f"the document's version {entry.version + 1} (position {newer}) is newer "
                     f"than the trust source (position {trust.as_of})",
+                    subject=st.key,
                 )
                 return st.status
             b.error(
                 "document.history.mismatch",
                 "the document's history differs from the ledger's",
+                subject=st.key,
             )
             return None
         if entry.digest != st.digest:
             b.error(
                 "document.history.mismatch",
                 "the document's records or positions differ from the ledger's",
+                subject=st.key,
             )
             return None
         b.passed("status.current")
@@ -463,7 +470,7 @@ class Verifier:
         if not events:
             b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
             return b.build()
-        st = check_license_history(events, trust, b)
+        st = check_license_history(events, trust, b, key=lid.key)
         if b.failed:
             return b.build()
         if lid.version < st.id_version:

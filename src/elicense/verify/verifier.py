@@ -339,6 +339,12 @@ class Verifier:
             except (msgspec.DecodeError, msgspec.ValidationError) as e:
                 b.error("document.malformed", f"seals: {e}")
                 return frozenset()
+            if ENCODER.encode(histories) != raw:  # the view's re-encoding copies raw verbatim
+                b.error(
+                    "document.noncanonical",
+                    "document: the seal section is not the canonical encoding of its content",
+                )
+                return frozenset()
         else:
             histories = doc.seals
         codes = []

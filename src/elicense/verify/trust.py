@@ -209,7 +209,16 @@ def seal_timeline(
             compromised_since=seal.compromised_since,
         )
 
-    return _replay(history, key_for, snap)
+    timeline = _replay(history, key_for, snap)
+    # A compromise reaches back: entries recorded since compromised_since are untrusted even
+    # though they precede the revocation, so every state carries the latest compromise time.
+    latest = timeline.latest
+    if latest is not None and latest.compromised_since is not None:
+        timeline.states = [
+            msgspec.structs.replace(state, compromised_since=latest.compromised_since)
+            for state in timeline.states
+        ]
+    return timeline
 
 
 def type_timeline(history: Sequence[PositionedRecord], seal_at: Callable[[str, int], Any]) -> (

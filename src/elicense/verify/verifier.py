@@ -250,7 +250,8 @@ class Verifier:
             if handler is not None:
                 return handler(self, doc, data, at)
             b = VerdictBuilder()
-            b.error("document.kind.unsupported", f"{doc.format} is not a verifiable document")
+            kind = type(doc).__struct_config__.tag  # the format tag is not an attribute
+            b.error("document.kind.unsupported", f"{kind} is not a verifiable document")
             return b.build()
         for matches, module in _BYTES_HANDLERS:
             if matches(data):

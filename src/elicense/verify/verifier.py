@@ -292,7 +292,7 @@ class Verifier:
             )
             return b.build()
         filed = self._document_seals(doc, trust, b)
-        if b.failed:
+        if b.failed or filed is None:
             return b.build()
         parts = split_identifier(doc.license)
         st = check_license_history(doc.events, trust, b, key=parts[0] if parts else None)
@@ -327,9 +327,13 @@ class Verifier:
             return False
         return lid.conformant and lid.key == st.key and lid.version == st.id_version
 
-    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str]:
+    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str] | None:
         """The codes of the seals whose filings the document carries, checked
-        against the trust source. A seal section seen before is a dict lookup."""
+        against the trust source. A seal section seen before is a dict lookup.
+
+        ``None`` when a seal is unknown to the trust source (a bundle older than the
+        seal): its entries cannot be judged, so the verdict is indeterminate, not invalid.
+        """
         raw = bytes(doc.seals) if isinstance(doc, _DocView) else None
         if raw is not None:
             cached = self._seal_sections.get(raw)
@@ -349,9 +353,11 @@ class Verifier:
         else:
             histories = doc.seals
         codes = []
+        unknown = False
         for h in histories:
             known = trust.seal_events(h.key)
             if known is None:
+                unknown = True
                 b.indeterminate(
                     "trust.seal.unknown",
                     f"seal {h.key} is not in the trust source (older than the seal?)",
@@ -365,6 +371,8 @@ class Verifier:
                 )
             else:
                 codes.append(h.key)
+        if unknown:
+            return None
         result = frozenset(codes)
         if raw is not None and len(codes) == len(histories):
             if len(self._seal_sections) > 4096:

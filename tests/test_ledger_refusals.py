@@ -41,7 +41,7 @@ from elicense.signatory import Signatory
 from elicense.statement import Signed
 from support import ORIGIN, TODAY, World, make_ric, make_uscc, restate
 
-# -- the harness ---------------------------------------------------------------------------------
+# -- the harness -----------------------------------------------------------------------------------
 
 
 def store(world: World) -> list[tuple[int, str, bytes]]:
@@ -83,7 +83,7 @@ def issued(world: World) -> tuple[Any, str, str]:
     return world.licensed()
 
 
-# -- signatures and seals --------------------------------------------------------------------
+# -- signatures and seals --------------------------------------------------------------------------
 
 
 def test_valid_issue_is_accepted(world: World) -> None:
@@ -330,7 +330,7 @@ def test_annex_on_any_other_kind_is_refused(world: World, issued: tuple[Any, str
     refused(world, signed, InvalidStatementError, "statement.annex.unexpected")
 
 
-# -- who may do what -------------------------------------------------------------------------
+# -- who may do what -------------------------------------------------------------------------------
 
 
 def test_department_not_an_issuer_of_the_type_is_refused(
@@ -483,7 +483,7 @@ def test_statements_before_establishing_are_refused() -> None:
     assert ledger.max_position() == 0
 
 
-# -- well-formedness ---------------------------------------------------------------------------
+# -- well-formedness -------------------------------------------------------------------------------
 
 
 def test_wrong_origin_is_refused(world: World, issued: tuple[Any, str, str]) -> None:
@@ -835,7 +835,7 @@ def test_type_listing_an_issuer_whose_uscc_does_not_check_is_refused(world: Worl
     refused(world, signed, InvalidStatementError, "statement.identifier.invalid")
 
 
-# -- duplicates, versions, identifiers -------------------------------------------------------
+# -- duplicates, versions, identifiers -------------------------------------------------------------
 
 
 def test_duplicate_license_is_refused(world: World, issued: tuple[Any, str, str]) -> None:
@@ -978,7 +978,7 @@ def test_filing_a_seal_that_does_not_exist_is_refused(world: World) -> None:
     )
 
 
-# -- the lifecycle table ---------------------------------------------------------------------
+# -- the lifecycle table ---------------------------------------------------------------------------
 
 KINDS = {
     "license.amend": acts.AmendLicense,
@@ -1095,7 +1095,7 @@ def test_suspending_an_unfiled_seal_is_refused(world: World) -> None:
     )
 
 
-# -- batches -------------------------------------------------------------------------------------
+# -- batches ---------------------------------------------------------------------------------------
 
 
 def _batch(world: World) -> tuple[list[Signed], dict[int, str]]:

@@ -217,7 +217,7 @@ def test_platform_signatory_names_platform_key_id() -> None:
     assert not example("license.suspend").by_platform
 
 
-# -- refused encodings --------------------------------------------------------------------------
+# -- refused encodings -----------------------------------------------------------------------------
 
 SUSPEND = example("license.suspend").encode()
 
@@ -311,7 +311,7 @@ def test_negative_validity_is_malformed() -> None:
         acts.Validity(days=-1)
 
 
-# -- records ------------------------------------------------------------------------------------
+# -- records ---------------------------------------------------------------------------------------
 
 RECORD = EventRecord(
     aggregate_id=UUID(int=7),
@@ -369,7 +369,7 @@ def test_genesis_hash_is_32_zero_bytes() -> None:
     assert bytes(32) == GENESIS_HASH
 
 
-# -- Hypothesis: garbage in, EncodingError out ----------------------------------------------------
+# -- Hypothesis: garbage in, EncodingError out -----------------------------------------------------
 
 
 @functools.cache

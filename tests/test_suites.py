@@ -117,7 +117,7 @@ def test_p384_key_is_not_a_p256_key() -> None:
         public_key(ECDSA_P256, spki)
 
 
-# -- private key files -------------------------------------------------------------------------
+# -- private key files -----------------------------------------------------------------------------
 
 
 def test_pkcs8_pem_round_trips_without_password(alg: str) -> None:
@@ -251,7 +251,7 @@ def test_key_file_error_names_the_file(tmp_path: Path) -> None:
         read_key_file(path, b"nope")
 
 
-# -- the registry --------------------------------------------------------------------------------
+# -- the registry ----------------------------------------------------------------------------------
 
 
 def test_unknown_algorithm_names_the_known_ones() -> None:

@@ -166,7 +166,8 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
         try:
             rec = _record.decode(pr.record)
             act = _head.decode(rec.statement)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as e:
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError) as e:
+            # ValueError: UnicodeDecodeError for invalid UTF-8 inside a string
             b.error("record.malformed", f"record {n}: {e}", subject=st.key, version=n)
             return st
         if rec.version != n or pr.position <= prev_pos:
@@ -324,7 +325,7 @@ def kinds_signed_by_seals(events: Sequence[PositionedRecord]) -> list[str]:
     for pr in events:
         try:
             act: Any = _head.decode(_record.decode(pr.record).statement)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
             continue
         if not act.seal.startswith(PLATFORM_PREFIX):
             out[act.seal] = None

@@ -229,7 +229,7 @@ class Verifier:
         if data.startswith(_DOC_PREFIX):
             try:
                 view = _doc_view.decode(data)
-            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
                 view = None  # the general path below reports precisely
             if view is not None and ENCODER.encode(view) == data:
                 return self._verify_license_document(view, at)
@@ -341,7 +341,7 @@ class Verifier:
                 return cached
             try:
                 histories: tuple[History, ...] = _seal_histories.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as e:
                 b.error("document.malformed", f"seals: {e}")
                 return frozenset()
             if ENCODER.encode(histories) != raw:  # the view's re-encoding copies raw verbatim

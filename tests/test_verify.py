@@ -194,6 +194,16 @@ def test_every_flipped_byte_makes_the_document_fail(sc: Scenario) -> None:
     assert passed == []
 
 
+@pytest.mark.parametrize("bit", range(8))
+def test_flipped_bits_never_end_in_an_internal_error(sc: Scenario, bit: int) -> None:
+    """Whatever bit flips (here in every fifth byte), findings name what is wrong, never
+    verifier.internal_error (e.g. invalid UTF-8 inside a record's statement)."""
+    document = sc.docs["amended"]
+    for i in range(bit % 5, len(document), 5):
+        verdict = sc.verifier.verify(flip(document, i, bit), at=sc.at)
+        assert "verifier.internal_error" not in codes(verdict), (i, verdict.to_dict())
+
+
 @pytest.mark.parametrize("bit", range(1, 8))
 def test_every_flipped_bit_of_the_seal_section_makes_the_document_fail(
     sc: Scenario, bit: int

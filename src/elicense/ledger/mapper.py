@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 from elicense.domain.base import event_from_record, record_bytes
 from elicense.errors import EncodingError
 from elicense.record import EventRecord, decode_record
+from elicense.statement import decode_statement
 
 __all__ = ["RecordMapper", "StoredRecordError", "checked_record"]
 
@@ -92,6 +93,7 @@ class RecordMapper(Mapper[UUID]):
         where = f"aggregate {stored_event.originator_id} version {stored_event.originator_version}"
         rec = checked_record(stored_event)
         try:
+            decode_statement(rec.statement)  # applying the event decodes it (cached): fail here
             return event_from_record(rec, state)
         except EncodingError as e:
             raise StoredRecordError(

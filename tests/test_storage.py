@@ -492,3 +492,21 @@ def test_statement_signed_by_a_seal_with_a_corrupt_row_is_refused_as_corrupt(
         world.submit(signed)
     assert e.value.code == "ledger.record.corrupt"
     assert world.ledger.max_position() == position
+
+
+def test_record_whose_statement_does_not_decode_is_a_corrupt_row(scene: Scene) -> None:
+    """A canonical record carrying garbage as its statement is refused on read like any
+    corrupt row: StoredRecordError naming the row, and ledger.record.corrupt on submit."""
+    rewrite(scene, 3, statement=b"not a statement")
+    with pytest.raises(StoredRecordError) as e:
+        scene.world.ledger.get_license(scene.identifier)
+    assert (e.value.aggregate_id, e.value.version) == (scene.aggregate_id, 3)
+    with pytest.raises(StoredRecordError):
+        scene.world.document(scene.identifier)
+    expire = scene.world.platform.sign(
+        acts.ExpireLicense, subject=scene.identifier, expected_version=3
+    )
+    with pytest.raises(RefusedError) as refusal:
+        scene.world.submit(expire)
+    assert refusal.value.code == "ledger.record.corrupt"
+    assert_caught(online(scene), "record.malformed", 3, scene.key)

@@ -344,6 +344,22 @@ def test_swapped_seal_section_is_refused(sc: Scenario) -> None:
     assert "document.seals.incomplete" in codes(verdict)
 
 
+@pytest.mark.parametrize("position", [None, 1], ids=["no records", "old position"])
+def test_seal_unknown_to_a_bundle_that_covers_it_is_invalid(
+    sc: Scenario, position: int | None
+) -> None:
+    """A seal the bundle does not know although it covers the seal's claimed positions is
+    invalid, not indeterminate."""
+    doc = decode_document(sc.docs["valid"])
+    seal = doc.seals[0]
+    events = () if position is None else (msgspec.structs.replace(seal.events[0], position=1),)
+    ghost = msgspec.structs.replace(seal, key="GHOST", events=events)
+    verdict = sc.verifier.verify(edit(sc.docs["valid"], seals=(*doc.seals, ghost)), at=sc.at)
+    assert verdict.outcome is Outcome.INVALID
+    assert codes(verdict) == ["seal.unknown"]
+    assert verdict.findings[0].subject == "GHOST"
+
+
 def test_missing_seal_section_is_refused(sc: Scenario) -> None:
     """A document without its seals' filing records is refused."""
     verdict = sc.verifier.verify(edit(sc.docs["valid"], seals=()), at=sc.at)

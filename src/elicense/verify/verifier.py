@@ -356,11 +356,18 @@ class Verifier:
         unknown = False
         for h in histories:
             known = trust.seal_events(h.key)
-            if known is None:
+            if known is None and h.events and h.events[0].position > trust.as_of:
                 unknown = True
                 b.indeterminate(
                     "trust.seal.unknown",
                     f"seal {h.key} is not in the trust source (older than the seal?)",
+                    subject=h.key,
+                )
+            elif known is None:
+                b.error(
+                    "seal.unknown",
+                    f"seal {h.key} is not in the trust source, which covers the positions "
+                    "of the document's records of it",
                     subject=h.key,
                 )
             elif known[: len(h.events)] != h.events:

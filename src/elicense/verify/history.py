@@ -142,18 +142,18 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
     trust: TrustView,
     b: VerdictBuilder,
     *,
-    key: str | None = None,
+    license_key: str | None = None,
 ) -> HistoryState:
     """Re-judge ``events`` (one license's records) against ``trust``; findings go to ``b``.
 
     Args:
-        key: the license key the caller expects, so that findings about the first
+        license_key: the license key the caller expects, so that findings about the first
             record (before it names its license) still name the license.
 
     Returns what was established; after an error the state is that of the
     last record that passed.
     """
-    st = HistoryState(key=key)
+    st = HistoryState(key=license_key)
     if not events:
         b.error("history.empty", "no license records to check")
         return st

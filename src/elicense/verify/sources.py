@@ -188,7 +188,7 @@ class LedgerTrust:
         events = self._ledger.history(deterministic_id("license", key))
         if not events:
             return None
-        st = check_license_history(events, self, VerdictBuilder(), key=key)
+        st = check_license_history(events, self, VerdictBuilder(), license_key=key)
         if st.status is None:
             return None
         return StatusEntry(status=st.status.code, version=len(events), digest=history_digest(events))

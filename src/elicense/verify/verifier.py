@@ -295,7 +295,9 @@ class Verifier:
         if b.failed or filed is None:
             return b.build()
         parts = split_identifier(doc.license)
-        st = check_license_history(doc.events, trust, b, key=parts[0] if parts else None)
+        st = check_license_history(
+            doc.events, trust, b, license_key=parts[0] if parts else None
+        )
         if b.failed:
             return b.build()
         missing = [code for code in st.seals if code not in filed]
@@ -492,7 +494,7 @@ class Verifier:
         if not events:
             b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
             return b.build()
-        st = check_license_history(events, trust, b, key=lid.key)
+        st = check_license_history(events, trust, b, license_key=lid.key)
         if b.failed:
             return b.build()
         if lid.version < st.id_version:

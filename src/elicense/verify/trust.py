@@ -50,12 +50,16 @@ class TimelineError(ElicenseError, ValueError):
     Attributes:
         code: finding code.
         version: the offending event's version.
+        subject: the seal or type code whose history it is, when known.
     """
 
-    def __init__(self, message: str, *, code: str, version: int) -> None:
+    def __init__(
+        self, message: str, *, code: str, version: int, subject: str | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.version = version
+        self.subject = subject
 
 
 class SealSnapshot(msgspec.Struct, frozen=True, kw_only=True):

@@ -40,6 +40,7 @@ from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
 from elicense.verify.history import HistoryState, check_license_history, split_identifier
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
+from elicense.verify.trust import TimelineError
 from elicense.verify.verdict import Verdict, VerdictBuilder
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
@@ -170,6 +171,10 @@ class Verifier:
         at = at or utc_now()
         try:
             return self._verify(document, at)
+        except TimelineError as e:  # online: a seal's or type's own records do not verify
+            b = VerdictBuilder()
+            b.error(e.code, str(e), subject=e.subject, version=e.version)
+            return b.build()
         except Exception as e:  # nothing malformed raises past this API
             b = VerdictBuilder()
             b.error("verifier.internal_error", f"{type(e).__name__}: {e}")

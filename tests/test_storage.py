@@ -510,3 +510,29 @@ def test_record_whose_statement_does_not_decode_is_a_corrupt_row(scene: Scene) -
         scene.world.submit(expire)
     assert refusal.value.code == "ledger.record.corrupt"
     assert_caught(online(scene), "record.malformed", 3, scene.key)
+
+
+def test_changed_byte_in_the_signing_seals_history_is_caught(scene: Scene) -> None:
+    """A changed signature in the seal's filing record is caught: offline the document's seal
+    section no longer matches the bundle; online the seal's history does not verify."""
+    seal_code = decode_record(scene.store.state(scene.aggregate_id, 1)).statement
+    seal = scene.world.ledger.get_seal(msgspec.json.decode(seal_code)["seal"])
+    filing = decode_record(scene.store.state(seal.id, 2))
+    scene.store.set(
+        seal.id,
+        2,
+        "state",
+        msgspec.structs.replace(filing, signature=flip(filing.signature, 3)).encode(),
+    )
+    off = offline(scene)
+    assert not off.ok
+    assert codes_of(off) == ["document.seal.mismatch"]
+    on = online(scene)
+    assert not on.ok
+    assert "verifier.internal_error" not in codes_of(on), on.to_dict()
+    assert on.findings[0].subject == seal.code, on.to_dict()
+
+
+def codes_of(verdict: Verdict) -> list[str]:
+    """The verdict's finding codes."""
+    return [f.code for f in verdict.findings]

@@ -368,13 +368,51 @@ def test_changed_recorded_time_of_older_event_is_caught(scene: Scene, version: i
     assert_caught(offline(scene), "chain.broken", version + 1, scene.key)
 
 
-def test_changed_recorded_time_of_newest_event_is_caught_offline_only(scene: Scene) -> None:
-    """No hash covers the newest event's recorded time yet: the live ledger cannot tell
-    (the transparency log's job); a bundle exported before the change can."""
+def _shift_newest_recorded_time(scene: Scene) -> None:
     rec = decode_record(scene.store.state(scene.aggregate_id, 3))
     rewrite(scene, 3, recorded_at=rec.recorded_at - timedelta(days=1))
-    assert online(scene).codes == ["license.suspended"]
+
+
+def test_changed_recorded_time_of_newest_event_is_caught_offline(scene: Scene) -> None:
+    """No hash covers the newest event's recorded time yet; a bundle exported before the
+    change still catches it (the history digest differs)."""
+    _shift_newest_recorded_time(scene)
     assert_caught(offline(scene), "document.history.mismatch", None, scene.key)
+
+
+@pytest.mark.xfail(
+    reason="the newest record's recorded time is covered only by the "
+    "transparency log's checkpoints, which the online verifier does not use yet"
+)
+def test_changed_recorded_time_of_newest_event_is_caught_online(scene: Scene) -> None:
+    """Online verification should report a changed recorded time of the newest event (today
+    it reports only the license's status, as for the untouched store)."""
+    _shift_newest_recorded_time(scene)
+    assert online(scene).codes != ["license.suspended"]
+
+
+def _hide_newest_event(scene: Scene) -> None:
+    """Move the newest row to another aggregate id: to the ledger it is gone."""
+    scene.store.set(scene.aggregate_id, 3, "originator_id", scene.store.id_of(UUID(int=1)))
+
+
+def test_hidden_newest_event_is_caught_offline(scene: Scene) -> None:
+    """A suspension hidden from the store (its row moved to another id) makes a re-exported
+    document superseded against a bundle that saw it."""
+    _hide_newest_event(scene)
+    verdict = offline(scene)
+    assert not verdict.ok
+    assert "document.superseded" in codes_of(verdict)
+
+
+@pytest.mark.xfail(
+    reason="a row deleted or moved away leaves a shorter, self-consistent "
+    "history; only the transparency log can prove it existed"
+)
+def test_hidden_newest_event_is_caught_online(scene: Scene) -> None:
+    """Online verification should not present the suspended license as valid again."""
+    _hide_newest_event(scene)
+    assert online(scene).status == "suspended"
 
 
 def test_every_raw_byte_flip_of_a_stored_record_is_caught(scene: Scene) -> None:

@@ -574,3 +574,20 @@ def test_changed_byte_in_the_signing_seals_history_is_caught(scene: Scene) -> No
 def codes_of(verdict: Verdict) -> list[str]:
     """The verdict's finding codes."""
     return [f.code for f in verdict.findings]
+
+
+def test_record_carrying_another_events_statement_is_a_corrupt_row(scene: Scene) -> None:
+    """The suspension's row re-encoded with the amendment's statement and signature (each
+    genuine): reads refuse the row, submit refuses as corrupt, verification catches it."""
+    amend = decode_record(scene.store.state(scene.aggregate_id, 2))
+    rewrite(scene, 3, statement=amend.statement, signature=amend.signature)
+    with pytest.raises(StoredRecordError) as e:
+        scene.world.ledger.get_license(scene.identifier)
+    assert (e.value.aggregate_id, e.value.version) == (scene.aggregate_id, 3)
+    expire = scene.world.platform.sign(
+        acts.ExpireLicense, subject=scene.identifier, expected_version=3
+    )
+    with pytest.raises(RefusedError) as refusal:
+        scene.world.submit(expire)
+    assert refusal.value.code == "ledger.record.corrupt"
+    assert_caught(online(scene), "record.statement.mismatch", 3, scene.key)

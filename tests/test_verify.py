@@ -21,7 +21,7 @@ from elicense.codec import canonical, utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519
 from elicense.domain.codes import RevocationReason
-from elicense.errors import TrustError, VerificationError
+from elicense.errors import NotAuthorisedError, SealRefusedError, TrustError, VerificationError
 from elicense.ledger.export import export_trust_bundle
 from elicense.verify.formats import LicenseDocument, TrustBundle, decode_document
 from elicense.verify.verdict import Outcome, Verdict
@@ -656,3 +656,64 @@ def test_text_document_verifies_like_bytes(sc: Scenario) -> None:
     """A document passed as str verifies as its UTF-8 bytes do."""
     text = sc.docs["valid"].decode()
     assert sc.verifier.verify(text, at=sc.at) == sc.verifier.verify(sc.docs["valid"], at=sc.at)
+
+
+# -- judged at the position, not now --------------------------------------------------------------
+
+
+def _fresh(world: World) -> tuple[Verifier, datetime]:
+    bundle = world.bundle()
+    return Verifier.from_bundle(bundle, platform_keys=[world.pem()]), bundle_time(bundle)
+
+
+def test_license_signed_before_its_seal_was_suspended_stays_valid() -> None:
+    """A seal suspended after an issuance does not taint that issuance (ledger order is the
+    clock); the ledger refuses what the seal signs while suspended."""
+    world = World.new()
+    dept, type_code, identifier = world.licensed()
+    world.submit(world.seal_act(acts.SuspendSeal, dept.seal, 2))
+    verifier, at = _fresh(world)
+    assert verifier.verify(world.document(identifier), at=at).ok
+    assert Verifier.from_ledger(world.ledger).verify(identifier, at=at).ok
+    with pytest.raises(SealRefusedError):
+        world.submit(world.issue(dept, type_code, 2))
+
+
+def test_license_issued_before_its_issuer_was_removed_from_the_type_stays_valid() -> None:
+    """Revising a type to drop an issuer leaves that issuer's earlier licenses valid."""
+    world = World.new()
+    dept, type_code, identifier = world.licensed()
+    other = world.department(2)
+    world.submit(
+        dept.sign(
+            acts.ReviseType,
+            subject=type_code,
+            expected_version=1,
+            name="营业执照",
+            issuers=(other.uscc,),
+        )
+    )
+    verifier, at = _fresh(world)
+    assert verifier.verify(world.document(identifier), at=at).ok
+    with pytest.raises(NotAuthorisedError, match="not an issuer"):
+        world.submit(world.issue(dept, type_code, 2))
+
+
+def test_expiry_recorded_by_the_platform_verifies_as_expired() -> None:
+    """license.expire signed by the platform key is a legitimate act: status expired."""
+    world = World.new()
+    _, _, identifier = world.licensed()
+    world.submit(world.platform.sign(acts.ExpireLicense, subject=identifier, expected_version=1))
+    verifier, at = _fresh(world)
+    for verdict in (
+        verifier.verify(world.document(identifier), at=at),
+        Verifier.from_ledger(world.ledger).verify(identifier, at=at),
+    ):
+        assert (verdict.status, verdict.codes) == ("expired", ["license.expired"])
+
+
+def test_full_history_under_the_old_identifier_is_refused(sc: Scenario) -> None:
+    """A document with the amended history but naming the version-001 identifier is refused."""
+    old = decode_document(sc.docs["before amend"]).license
+    verdict = sc.verifier.verify(edit(sc.docs["amended"], license=old), at=sc.at)
+    assert codes(verdict) == ["document.license.mismatch"]

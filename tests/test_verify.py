@@ -23,8 +23,9 @@ from elicense.crypto.suites import ED25519
 from elicense.domain.codes import RevocationReason
 from elicense.errors import NotAuthorisedError, SealRefusedError, TrustError, VerificationError
 from elicense.ledger.export import export_trust_bundle
+from elicense.record import decode_record
 from elicense.verify.formats import LicenseDocument, TrustBundle, decode_document
-from elicense.verify.verdict import Outcome, Verdict
+from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
 from elicense.verify.verifier import Verifier
 from support import TODAY, Dept, World, bundle_time, flip
 
@@ -476,8 +477,6 @@ def test_license_issued_by_a_seal_compromised_before_issuance_is_invalid() -> No
     world = World.new()
     dept, _, identifier = world.licensed()
     issued_at = world.ledger.history(world.ledger.get_license(identifier).id)[0]
-    from elicense.record import decode_record
-
     since = decode_record(issued_at.record).recorded_at - timedelta(seconds=1)
     world.submit(world.seal_act(acts.RevokeSeal, dept.seal, 2, compromised_since=since))
     bundle = world.bundle()
@@ -645,8 +644,6 @@ def test_to_dict_of_a_valid_verdict(sc: Scenario) -> None:
 
 def test_a_verdict_that_checked_nothing_is_not_valid() -> None:
     """A builder with no checks and no findings builds an indeterminate verdict."""
-    from elicense.verify.verdict import VerdictBuilder
-
     verdict = VerdictBuilder().build()
     assert verdict.outcome is Outcome.INDETERMINATE
     assert verdict.codes == ["verdict.nothing_checked"]
@@ -717,3 +714,21 @@ def test_full_history_under_the_old_identifier_is_refused(sc: Scenario) -> None:
     old = decode_document(sc.docs["before amend"]).license
     verdict = sc.verifier.verify(edit(sc.docs["amended"], license=old), at=sc.at)
     assert codes(verdict) == ["document.license.mismatch"]
+
+
+@pytest.mark.parametrize("alg", ["ecdsa-p256-sha256", "ed25519"])
+def test_documents_verify_with_each_suite(alg: str) -> None:
+    """A ledger whose platform and seals use one suite exports documents that verify, and a
+    flipped signature byte fails."""
+    world = World.new(alg=alg)
+    dept, _, identifier = world.licensed()
+    assert dept.key.alg == alg
+    verifier, at = _fresh(world)
+    document = world.document(identifier)
+    assert verifier.verify(document, at=at).ok
+    doc = decode_document(document)
+    rec = decode_record(doc.events[0].record)
+    forged = msgspec.structs.replace(rec, signature=flip(rec.signature, 10))
+    event = msgspec.structs.replace(doc.events[0], record=forged.encode())
+    verdict = verifier.verify(edit(document, events=(event,)), at=at)
+    assert codes(verdict) == ["statement.signature.invalid"]

@@ -504,6 +504,16 @@ def test_malformed_bytes_are_refused(world: World, data: bytes) -> None:
     refused(world, data, InvalidStatementError, "statement.malformed")
 
 
+def test_signed_statement_as_a_json_line_is_accepted(world: World) -> None:
+    """The twin: the canonical JSON of a Signed (a line of a statements file) is recorded."""
+    dept = world.department(1)
+    type_code = world.define_type(dept)
+    line = msgspec.json.encode(world.issue(dept, type_code, 1))
+    assert world.ledger.submit(line).kind == "license.issue"
+    spaced = line.replace(b'","', b'", "', 1)
+    refused(world, spaced, InvalidStatementError, "statement.malformed")
+
+
 def test_deeply_nested_statement_is_refused(world: World) -> None:
     """A Signed whose statement bytes nest too deep is refused, not a RecursionError."""
     deep = b'{"a":' * 5000 + b"1" + b"}" * 5000

@@ -191,7 +191,13 @@ def decode_statement(data: bytes) -> Statement:
         raise EncodingError("statement: no statement kinds registered")
     try:
         obj: Statement = _decoder().decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as e:
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        ValueError,
+        TypeError,
+        RecursionError,
+    ) as e:
         raise EncodingError(f"statement: {e}") from None
     if ENCODER.encode(obj) != data:
         raise NonCanonicalError("statement: bytes are not the canonical encoding of their content")

@@ -54,7 +54,19 @@ def issue_refusal(
     return None
 
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# ASCII only: str patterns' \d also matches full-width and other Unicode digits.
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat also takes 20200101, 2020-W01-1
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def data_problems(
@@ -74,9 +86,7 @@ def data_problems(
                 problems.append(f"required field {spec.name!r} ({spec.label}) is missing")
             continue
         if spec.type is FieldType.DATE:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
+            if not _is_date(value):
                 problems.append(f"field {spec.name!r} must be a date YYYY-MM-DD, found {value!r}")
         elif spec.type is FieldType.NUMBER and not _NUMBER.fullmatch(value):
             problems.append(f"field {spec.name!r} must be a number, found {value!r}")

@@ -232,6 +232,10 @@ class Ledger(Application[UUID]):
         for i, signed, act in parsed:
             try:
                 agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
+            except StoredRecordError as e:  # e.g. the signing seal's row, read outside a handler
+                e2 = RefusedError(str(e), code="ledger.record.corrupt", subject=act.subject)
+                refusals.append((i, e2))
+                continue
             except RefusedError as e:
                 if e.subject is None:
                     e.subject = act.subject
@@ -431,15 +435,39 @@ class Ledger(Application[UUID]):
             agg: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        except StoredRecordError:
+            raise
+        except Exception:  # the rows decode but the domain cannot apply them: say which
+            self._replay_rows(aggregate_id, self.recorder.select_events(aggregate_id))
+            raise
         assert isinstance(agg, LedgerAggregate)
         return agg
 
     def _load_many(self, aggregate_ids: list[UUID]) -> dict[UUID, LedgerAggregate]:
         recorder: Any = self.recorder
         found = recorder.select_many(aggregate_ids)
-        return {
-            i: replay(self.mapper.to_domain_event(e) for e in events) for i, events in found.items()
-        }
+        return {i: self._replay_rows(i, events) for i, events in found.items()}
+
+    def _replay_rows(self, aggregate_id: UUID, rows: Sequence[Any]) -> LedgerAggregate:
+        """Replay stored rows; a row the domain cannot apply is a StoredRecordError.
+
+        A record can be canonical and still not fit its row, e.g. another event's
+        statement re-encoded under this topic: the event's apply then fails.
+        """
+        agg: Any = None
+        for row in rows:
+            event = self.mapper.to_domain_event(row)
+            try:
+                agg = replay([event], agg)
+            except Exception as e:
+                raise StoredRecordError(
+                    f"stored event of aggregate {aggregate_id} version {row.originator_version} "
+                    f"does not apply to its aggregate: {e!r}",
+                    aggregate_id=aggregate_id,
+                    version=row.originator_version,
+                ) from None
+        assert isinstance(agg, LedgerAggregate)
+        return agg
 
     def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
         agg = self._load(aggregate_id)

@@ -33,6 +33,7 @@ from elicense.errors import (
     ConflictError,
     DuplicateError,
     ElicenseError,
+    EncodingError,
     IdentifierError,
     InvalidStatementError,
     KeyFormatError,
@@ -79,7 +80,10 @@ class WorkingSet:
         wanted = [i for i in dict.fromkeys(aggregate_ids) if i not in self._aggs]
         if not wanted or self._get_many is None:
             return
-        found = self._get_many(wanted)
+        try:
+            found = self._get_many(wanted)
+        except EncodingError:  # a corrupt row: read one by one, so only its statement is refused
+            return
         for i in wanted:
             self._aggs[i] = found.get(i)
 
@@ -386,13 +390,20 @@ def _retire_type(ctx: Context, signed: Signed, act: Statement) -> LedgerAggregat
 
 
 def parse_subject(act: Statement) -> LicenseId:
-    """The statement's subject as a conformant license identifier."""
+    """The statement's subject as a conformant license identifier, written canonically."""
     try:
-        return parse_license_id(act.subject, conformant_only=True)
+        lid = parse_license_id(act.subject, conformant_only=True)
     except IdentifierError as e:
         raise InvalidStatementError(
             f"license identifier: {e}", code="statement.identifier.invalid", subject=act.subject
         ) from None
+    if str(lid) != act.subject:  # parse_license_id forgives case and whitespace; records may not
+        raise InvalidStatementError(
+            f"license identifier {act.subject!r} is not in canonical form; expected {lid}",
+            code="statement.identifier.invalid",
+            subject=act.subject,
+        )
+    return lid
 
 
 def _problems(problems: list[str], act: Statement) -> None:
@@ -482,6 +493,9 @@ def _renew(ctx: Context, signed: Signed, act: acts.RenewLicense) -> LedgerAggreg
     lic = _existing_license(ctx, act)
     if act.valid_until is not None and act.valid_until < lic.valid_from:
         _problems([f"valid_until {act.valid_until} is before valid_from {lic.valid_from}"], act)
+    ltype = ctx.ws.license_type(lic.type_code)
+    if act.valid_until is None and ltype is not None and not ltype.validity.unlimited:
+        _problems([f"license type {ltype.code} has limited validity: valid_until is required"], act)
     lic.renew(signed)
     return lic
 

@@ -50,12 +50,16 @@ class TimelineError(ElicenseError, ValueError):
     Attributes:
         code: finding code.
         version: the offending event's version.
+        subject: the seal or type code whose history it is, when known.
     """
 
-    def __init__(self, message: str, *, code: str, version: int) -> None:
+    def __init__(
+        self, message: str, *, code: str, version: int, subject: str | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.version = version
+        self.subject = subject
 
 
 class SealSnapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -207,7 +211,16 @@ def seal_timeline(
             compromised_since=seal.compromised_since,
         )
 
-    return _replay(history, key_for, snap)
+    timeline = _replay(history, key_for, snap)
+    # A compromise reaches back: entries recorded since compromised_since are untrusted even
+    # though they precede the revocation, so every state carries the latest compromise time.
+    latest = timeline.latest
+    if latest is not None and latest.compromised_since is not None:
+        timeline.states = [
+            msgspec.structs.replace(state, compromised_since=latest.compromised_since)
+            for state in timeline.states
+        ]
+    return timeline
 
 
 def type_timeline(

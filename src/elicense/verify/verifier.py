@@ -40,8 +40,9 @@ from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
 from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
-from elicense.verify.history import HistoryState, check_license_history
+from elicense.verify.history import HistoryState, check_license_history, split_identifier
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
+from elicense.verify.trust import TimelineError
 from elicense.verify.verdict import Verdict, VerdictBuilder
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
@@ -76,7 +77,6 @@ class _DocView(msgspec.Struct, frozen=True, kw_only=True, tag_field="format", ta
 
     origin: str
     license: str
-    exported_at: datetime
     events: tuple[PositionedRecord, ...]
     seals: msgspec.Raw
 
@@ -187,6 +187,10 @@ class Verifier:
         at = at or utc_now()
         try:
             return self._verify(document, at)
+        except TimelineError as e:  # online: a seal's or type's own records do not verify
+            b = VerdictBuilder()
+            b.error(e.code, str(e), subject=e.subject, version=e.version)
+            return b.build()
         except Exception as e:  # nothing malformed raises past this API
             b = VerdictBuilder()
             b.error("verifier.internal_error", f"{type(e).__name__}: {e}")
@@ -281,7 +285,7 @@ class Verifier:
         if data.startswith(_DOC_PREFIX):
             try:
                 view = _doc_view.decode(data)
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
                 view = None  # the general path below reports precisely
             if view is not None and ENCODER.encode(view) == data:
                 return self._verify_license_document(view, at)
@@ -302,7 +306,8 @@ class Verifier:
             if handler is not None:
                 return handler(self, doc, data, at)
             b = VerdictBuilder()
-            b.error("document.kind.unsupported", f"{doc.format} is not a verifiable document")
+            kind = type(doc).__struct_config__.tag  # the format tag is not an attribute
+            b.error("document.kind.unsupported", f"{kind} is not a verifiable document")
             return b.build()
         for matches, module in _BYTES_HANDLERS:
             if matches(data):
@@ -341,9 +346,10 @@ class Verifier:
             )
             return b.build()
         filed = self._document_seals(doc, trust, b)
-        if b.failed:
+        if b.failed or filed is None:
             return b.build()
-        st = check_license_history(doc.events, trust, b)
+        parts = split_identifier(doc.license)
+        st = check_license_history(doc.events, trust, b, license_key=parts[0] if parts else None)
         if b.failed:
             return b.build()
         missing = [code for code in st.seals if code not in filed]
@@ -375,9 +381,13 @@ class Verifier:
             return False
         return lid.conformant and lid.key == st.key and lid.version == st.id_version
 
-    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str]:
+    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str] | None:
         """The codes of the seals whose filings the document carries, checked
-        against the trust source. A seal section seen before is a dict lookup."""
+        against the trust source. A seal section seen before is a dict lookup.
+
+        ``None`` when a seal is unknown to the trust source (a bundle older than the
+        seal): its entries cannot be judged, so the verdict is indeterminate, not invalid.
+        """
         raw = bytes(doc.seals) if isinstance(doc, _DocView) else None
         if raw is not None:
             cached = self._seal_sections.get(raw)
@@ -385,18 +395,33 @@ class Verifier:
                 return cached
             try:
                 histories: tuple[History, ...] = _seal_histories.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as e:
                 b.error("document.malformed", f"seals: {e}")
+                return frozenset()
+            if ENCODER.encode(histories) != raw:  # the view's re-encoding copies raw verbatim
+                b.error(
+                    "document.noncanonical",
+                    "document: the seal section is not the canonical encoding of its content",
+                )
                 return frozenset()
         else:
             histories = doc.seals
         codes = []
+        unknown = False
         for h in histories:
             known = trust.seal_events(h.key)
-            if known is None:
+            if known is None and h.events and h.events[0].position > trust.as_of:
+                unknown = True
                 b.indeterminate(
                     "trust.seal.unknown",
                     f"seal {h.key} is not in the trust source (older than the seal?)",
+                    subject=h.key,
+                )
+            elif known is None:
+                b.error(
+                    "seal.unknown",
+                    f"seal {h.key} is not in the trust source, which covers the positions "
+                    "of the document's records of it",
                     subject=h.key,
                 )
             elif known[: len(h.events)] != h.events:
@@ -407,6 +432,8 @@ class Verifier:
                 )
             else:
                 codes.append(h.key)
+        if unknown:
+            return None
         result = frozenset(codes)
         if raw is not None and len(codes) == len(histories):
             if len(self._seal_sections) > 4096:
@@ -427,11 +454,13 @@ class Verifier:
                     "status.unknown",
                     f"the license was recorded at position {events[0].position}, after the "
                     f"trust source's newest position {trust.as_of}",
+                    subject=st.key,
                 )
                 return st.status
             b.error(
                 "license.not_in_ledger",
                 "the trust source does not know this license although it covers its positions",
+                subject=st.key,
             )
             return None
         if entry.version > st.version:
@@ -439,6 +468,7 @@ class Verifier:
                 "document.superseded",
                 f"the ledger holds version {entry.version} of this license's history, "
                 f"the document only {st.version}",
+                subject=st.key,
             )
             return LicenseStatus.from_code(entry.status)
         if entry.version < st.version:
@@ -448,17 +478,20 @@ class Verifier:
                     "status.stale",
                     f"the document's version {entry.version + 1} (position {newer}) is newer "
                     f"than the trust source (position {trust.as_of})",
+                    subject=st.key,
                 )
                 return st.status
             b.error(
                 "document.history.mismatch",
                 "the document's history differs from the ledger's",
+                subject=st.key,
             )
             return None
         if entry.digest != st.digest:
             b.error(
                 "document.history.mismatch",
                 "the document's records or positions differ from the ledger's",
+                subject=st.key,
             )
             return None
         b.passed("status.current")
@@ -517,7 +550,7 @@ class Verifier:
         if not events:
             b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
             return b.build()
-        st = check_license_history(events, trust, b)
+        st = check_license_history(events, trust, b, license_key=lid.key)
         if b.failed:
             return b.build()
         if lid.version < st.id_version:

@@ -36,9 +36,11 @@ from elicense.codec import ENCODER, utc_now
 from elicense.domain.codes import LicenseStatus
 from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
+from elicense.log.evidence import LogEvidence
 from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
 from elicense.verify.history import HistoryState, check_license_history
+from elicense.verify.logpath import verify_log_path
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.verdict import Verdict, VerdictBuilder
 
@@ -79,6 +81,7 @@ class _DocView(
     exported_at: datetime
     events: tuple[PositionedRecord, ...]
     seals: msgspec.Raw
+    log: LogEvidence | None = None
 
 
 _doc_view = msgspec.json.Decoder(_DocView)
@@ -105,6 +108,8 @@ class Verifier:
         trust: the trust source.
         max_age: oldest trust bundle accepted before verdicts turn indeterminate.
         workers: threads for :meth:`verify_many` (default: the number of cores).
+        max_checkpoint_age: oldest log checkpoint (status list) accepted on the log
+            path (default ``max_age``; see :mod:`elicense.verify.logpath`).
     """
 
     def __init__(
@@ -113,9 +118,11 @@ class Verifier:
         *,
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
+        max_checkpoint_age: timedelta | None = None,
     ) -> None:
         self._trust = trust
         self.max_age = max_age
+        self.max_checkpoint_age = max_checkpoint_age or max_age
         self.workers = workers or os.cpu_count() or 1
         self._seal_sections: dict[bytes, frozenset[str]] = {}
 
@@ -127,6 +134,7 @@ class Verifier:
         platform_keys: Iterable[Any],
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
+        max_checkpoint_age: timedelta | None = None,
     ) -> Verifier:
         """An offline verifier from a signed trust bundle.
 
@@ -141,7 +149,7 @@ class Verifier:
         """
         data = bundle if isinstance(bundle, bytes) else Path(bundle).read_bytes()
         trust = BundleTrust.load(data, pin_keys(platform_keys))
-        return cls(trust, max_age=max_age, workers=workers)
+        return cls(trust, max_age=max_age, workers=workers, max_checkpoint_age=max_checkpoint_age)
 
     @classmethod
     def from_ledger(cls, ledger: Any, *, workers: int | None = None) -> Verifier:
@@ -285,6 +293,10 @@ class Verifier:
     def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> (
         Verdict
     ):
+        if doc.log is not None:  # the log path (elicense.verify.logpath); None: not decided
+            decided = verify_log_path(self, doc, at)
+            if decided is not None:
+                return decided
         trust = self.trust
         b = VerdictBuilder(subject=doc.license)
         b.passed("document.canonical")

@@ -11,12 +11,15 @@ exported documents their :class:`~elicense.log.evidence.LogEvidence`.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from elicense.codec import canonical, decode_canonical, utc_now
+from elicense.log.audit import AuditReport, audit
 from elicense.log.checkpoint import (
     Checkpoint,
+    CheckpointVerifier,
     SignedCheckpoint,
     decode_signed_checkpoint,
     sign_checkpoint,
@@ -31,6 +34,7 @@ from elicense.log.statusdoc import (
 )
 from elicense.log.statuslist import SlotMap, capacity_for
 from elicense.merkle_nodes import stored_consistency_proof, stored_inclusion_proof
+from elicense_sql.events import EventTable
 from elicense_sql.log_store import SqlLogStore
 
 __all__ = ["SqlLog"]
@@ -208,4 +212,32 @@ class SqlLog:
         return LogTrustMaterial(
             checkpoint=latest.signed,
             status_lists=self.status_lists(latest.checkpoint.tree_size),
+        )
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        platform_key: Callable[[str], Any],
+        *,
+        since: SignedCheckpoint | None = None,
+        events: EventTable | None = None,
+    ) -> AuditReport:
+        """Audit the log against the event store and every signed checkpoint
+        (see :mod:`elicense.log.audit`).
+
+        Args:
+            platform_key: the platform's public key by key id (checkpoints are checked
+                with it).
+            since: an older signed checkpoint kept outside the database.
+            events: the event table (default: the ledger's, on the log's connection).
+        """
+        return audit(
+            (events or EventTable(self.store.sql)).rows(),
+            self.store.leaves(),
+            self.signed_checkpoints(),
+            verifier=CheckpointVerifier(platform_key, self.origin),
+            since=since,
+            consistency=self.consistency_proof,
+            algorithm=self.store.algorithm,
         )

@@ -145,6 +145,12 @@ class SqlLogStore:
         """Close the connection."""
         self.sql.close()
 
+    def __enter__(self) -> SqlLogStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- state -------------------------------------------------------------------------------
 
     def state(self, *, lock: bool = False) -> tuple[int, int]:

@@ -153,7 +153,7 @@ def audit(
         algorithm: the log's Merkle hash.
     """
     findings: list[AuditFinding] = []
-    verified: dict[int, Checkpoint] = {}
+    verified: list[Checkpoint] = []
     external: Checkpoint | None = None
     for signed in (*checkpoints, *([since] if since is not None else [])):
         try:
@@ -163,15 +163,16 @@ def audit(
             continue
         if signed is since:
             external = cp
-        if cp.tree_size in verified and verified[cp.tree_size].root_hash != cp.root_hash:
+        if any(v.tree_size == cp.tree_size and v.root_hash != cp.root_hash for v in verified):
             findings.append(
                 AuditFinding(
                     code="audit.checkpoint.fork",
                     message=f"two signed checkpoints of size {cp.tree_size} have different roots",
                 )
             )
-        verified.setdefault(cp.tree_size, cp)
-    sizes = set(verified)
+        verified.append(cp)
+    verified.sort(key=lambda c: c.tree_size)
+    sizes = {c.tree_size for c in verified}
     first_row_finding = len(findings)
     logged, actual = _Tree(algorithm, sizes), _Tree(algorithm, sizes)
     changed: list[
@@ -235,8 +236,9 @@ def audit(
     row_findings = len(findings) > first_row_finding or bool(changed)
     findings.extend(_changed_findings(changed))
     findings.extend(_checkpoint_findings(verified, logged, actual, row_findings))
-    if external is not None and consistency is not None and verified:
-        latest = verified[max(verified)]
+    stored = [c for c in verified if c is not external]
+    if external is not None and consistency is not None and stored:
+        latest = max(stored, key=lambda c: (c.tree_size, c.timestamp))
         try:
             verify_consistency(
                 external.tree_size,
@@ -258,7 +260,7 @@ def audit(
         ok=not findings,
         events=events,
         leaves=logged.frontier.size,
-        checkpoints=tuple(verified[s].summary() for s in sorted(verified)),
+        checkpoints=tuple({c.encode(): c.summary() for c in verified}.values()),
         unlogged_tail=tail,
         findings=tuple(findings),
     )
@@ -310,7 +312,7 @@ def _changed_findings(
 
 
 def _checkpoint_findings(
-    verified: dict[int, Checkpoint], logged: _Tree, actual: _Tree, rows_explain: bool
+    verified: list[Checkpoint], logged: _Tree, actual: _Tree, rows_explain: bool
 ) -> list[AuditFinding]:
     """The log tables against every checkpoint; then the events, unless the log tables
     hold and the row-by-row findings already name every change."""
@@ -321,14 +323,16 @@ def _checkpoint_findings(
 
 
 def _first_mismatch(
-    verified: dict[int, Checkpoint], tree: _Tree, code: str, what: str
+    verified: list[Checkpoint], tree: _Tree, code: str, what: str
 ) -> list[AuditFinding]:
-    good = 0
-    for size in sorted(verified):
-        root = tree.roots.get(size)
-        if root == verified[size].root_hash:
-            good = size
+    """The first checkpoint (by size) the tree does not match, located after the largest
+    one below it that it does match."""
+    holds = [c.tree_size for c in verified if tree.roots.get(c.tree_size) == c.root_hash]
+    for cp in verified:
+        size, root = cp.tree_size, tree.roots.get(cp.tree_size)
+        if root == cp.root_hash:
             continue
+        good = max((s for s in holds if s < size), default=0)
         places = tree.places[good:size]
         found = "too few leaves" if root is None else f"root {root.hex()[:16]}…"
         return [

@@ -249,6 +249,8 @@ class LogPath:
                 "document.license.mismatch",
                 f"document names {doc.license}, its records end at {current}",
             )
+        if self.problem is not None:  # the bundle's own log material does not verify: loud
+            raise _Failure(self.problem.code, str(self.problem), error=False)
         lst = self.status
         if lst is None or ev.leaf_index >= lst.tree_size:
             return None

@@ -256,7 +256,9 @@ def main() -> None:
     from log_append import append_bench  # the SQL half, beside this file
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 31_623, 100_000, 316_228, 1_000_000]
+    )
     parser.add_argument("--docs", type=int, default=300, help="documents per size")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--events", type=int, default=200_000, help="events to append (SQL)")

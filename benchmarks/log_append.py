@@ -90,18 +90,24 @@ def append_bench(target: str, records: list[bytes], events: int, page: int) -> d
         store.append = timed_append  # type: ignore[method-assign]
         tenth = max(page, events // 10)
         marks: list[float] = []
-        done = 0
+        proofs: list[tuple[int, float]] = []
+        rng = random.Random(1)
+        log = SqlLog(store, "bench")
+        done, proof_time = 0, 0.0
         start = last = time.perf_counter()
         while n := follower.step():
             done += n
             if done % tenth < n:
                 now = time.perf_counter()
                 marks.append(tenth / (now - last))
-                last = now
-        total = time.perf_counter() - start
+                for _ in range(50):  # proof generation at this size, not counted as appending
+                    log.inclusion_proof(rng.randrange(done), done)
+                spent = time.perf_counter() - now
+                proofs.append((done, spent / 50 * 1e6))
+                proof_time += spent
+                last = time.perf_counter()
+        total = time.perf_counter() - start - proof_time
         assert follower.size == events, (follower.size, events)
-        log = SqlLog(store, "bench")
-        rng = random.Random(1)
         leaves = [rng.randrange(events) for _ in range(500)]
         t = time.perf_counter()
         for leaf in leaves:
@@ -123,6 +129,7 @@ def append_bench(target: str, records: list[bytes], events: int, page: int) -> d
             "db_transaction_share": round(in_db / total, 2),
             "median_tenth_leaves_per_s": round(statistics.median(marks)) if marks else None,
             "inclusion_proof_us": round(inclusion_us, 1),
+            "inclusion_proof_us_by_size": {size: round(us, 1) for size, us in proofs},
             "consistency_proof_us": round(consistency_us, 1),
             "target_leaves_per_s": 50_000 if schema is None else None,
         }

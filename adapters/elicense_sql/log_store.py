@@ -293,21 +293,37 @@ class SqlLogStore:
     # -- reading -----------------------------------------------------------------------------
 
     def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
-        """Hashes of the stored nodes among ``ids`` (a ``NodeStore``)."""
-        keys = sorted({chunk_key(lv, i >> CHUNK_BITS) for lv, i in ids})
+        """Hashes of the stored nodes among ``ids`` (a ``NodeStore``), in one query.
+
+        PostgreSQL cuts each node out of its chunk (32 bytes a node cross the wire);
+        SQLite, in process, hands over the chunks and Python slices them.
+        """
+        wanted = list(dict.fromkeys(ids))
+        places = [(chunk_key(lv, i >> CHUNK_BITS), (i & (CHUNK - 1)) * _W) for lv, i in wanted]
+        out: dict[NodeId, bytes] = {}
+        if self.postgres:
+            rows = self.sql.query(
+                "SELECT q.k, substr(n.hashes, q.o, 32) FROM unnest(?::bigint[], ?::bigint[], "
+                "?::int[]) AS q(k, id, o) JOIN elicense_log_nodes n ON n.id = q.id",
+                (list(range(len(wanted))), [p[0] for p in places], [p[1] + 1 for p in places]),
+            )
+            for k, data in rows:
+                if len(data) == _W:
+                    out[wanted[k]] = bytes(data)
+            return out
         chunks: dict[int, bytes] = {}
-        for part in _parts(keys):
+        keys = list(dict.fromkeys(p[0] for p in places))
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
             marks = ",".join("?" * len(part))
             for key, data in self.sql.query(
                 f"SELECT id, hashes FROM elicense_log_nodes WHERE id IN ({marks})", part
             ):
                 chunks[int(key)] = bytes(data)
-        out: dict[NodeId, bytes] = {}
-        for lv, i in ids:
-            data = chunks.get(chunk_key(lv, i >> CHUNK_BITS), b"")
-            at = (i & (CHUNK - 1)) * _W
+        for node, (key, at) in zip(wanted, places, strict=True):
+            data = chunks.get(key, b"")
             if at + _W <= len(data):
-                out[(lv, i)] = data[at : at + _W]
+                out[node] = data[at : at + _W]
         return out
 
     def leaf_at(self, position: int) -> int | None:
@@ -387,8 +403,3 @@ class SqlLogStore:
                 if aggregates[16 * k : 16 * k + 16] + version.to_bytes(8, "big") not in superseded:
                     heads.append((leaf, kinds[k]))
         return heads
-
-
-def _parts(items: list[int], size: int = 500) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

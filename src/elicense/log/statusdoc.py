@@ -213,13 +213,14 @@ def sign_status_list(doc: StatusListDocument, signer: Any) -> SignedStatusList:
 class LoadedStatusList:
     """A verified IETF status list, inflated: what a verifier holds in memory.
 
-    ``data`` is the packed 2-bit array, ``size / 4`` bytes.
+    ``data`` is the packed 2-bit array, ``size / 4`` bytes; the compressed
+    document is not kept.
     """
 
-    __slots__ = ("data", "document", "slots", "tree_size")
+    __slots__ = ("data", "list_id", "slots", "tree_size")
 
     def __init__(self, document: StatusListDocument, data: bytes) -> None:
-        self.document = document
+        self.list_id = document.list_id
         self.slots = document.slots
         self.tree_size = document.tree_size
         self.data = data

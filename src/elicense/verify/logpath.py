@@ -72,7 +72,6 @@ from elicense.log.statusdoc import (
     load_status_list,
 )
 from elicense.log.statuslist import Status
-from elicense.merkle import root_from_inclusion_proof
 from elicense.record import GENESIS_HASH
 from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
 
@@ -135,14 +134,19 @@ class _Failure(Exception):
         self.error = error
 
 
-class _ProvenNodes:
-    """Per checkpoint: proven nodes at one level, each with the proof hashes above it."""
+class _Tree:
+    """What the hot path keeps per verified checkpoint: its hash, its summary for the
+    verdict, and its proven nodes at one level, each with the proof hashes above it."""
 
-    __slots__ = ("entries", "level", "limit")
+    __slots__ = ("entries", "level", "limit", "new", "root", "size", "summary", "width")
 
-    def __init__(self, tree_size: int, bits: int) -> None:
-        self.level = max(0, tree_size.bit_length() - bits)
-        self.limit = 1 << bits
+    def __init__(self, cp: Checkpoint, bits: int) -> None:
+        algorithm = cp.algorithm
+        self.new, self.width = algorithm._new, algorithm.digest_size
+        self.size, self.root = cp.tree_size, cp.root_hash
+        self.summary = cp.summary()
+        self.level = max(0, cp.tree_size.bit_length() - bits) if bits else cp.tree_size.bit_length()
+        self.limit = 1 << bits if bits else 0
         self.entries: dict[int, bytes] = {}
 
 
@@ -170,8 +174,7 @@ class LogPath:
         self.status: LoadedStatusList | None = None
         self.status_checkpoint: Checkpoint | None = None
         self.problem: TrustError | None = None
-        self._proven: dict[bytes, _ProvenNodes] = {}
-        self._summaries: dict[bytes, dict[str, Any]] = {}
+        self._trees: dict[bytes, _Tree] = {}
         bundle = getattr(trust, "bundle", None)
         signed = getattr(bundle, "checkpoint", None)
         if bundle is None or signed is None:
@@ -184,6 +187,7 @@ class LogPath:
                     self.status = load_status_list(sl, trust.platform_key, cp)
                     break
             self.status_checkpoint = cp
+            self._status_summary = cp.summary()
         except (TrustError, msgspec.DecodeError, msgspec.ValidationError) as e:
             self.problem = (
                 e
@@ -240,8 +244,13 @@ class LogPath:
             current, valid_until = _longer_history(events, rec)
         if not rec.topic.startswith(_PREFIX):
             raise _Failure("log.record.not_license", f"newest record is a {rec.topic}")
+        tree = self._trees.get(cp.root_hash)
+        if tree is None:
+            if len(self._trees) >= 4:
+                self._trees.clear()
+            tree = self._trees[cp.root_hash] = _Tree(cp, self.cache_bits)
         try:
-            self._included(cp, cp.algorithm.leaf(newest), ev.leaf_index, ev.proof)
+            self._included(tree, tree.new(b"\x00" + newest).digest(), ev.leaf_index, ev.proof)
         except ProofError as e:
             raise _Failure(e.code, str(e)) from None
         if doc.license != current:
@@ -256,20 +265,20 @@ class LogPath:
             return None
         slot, status = lst.status_of_leaf(ev.leaf_index)
         ref = ev.status
-        if ref is not None and ref.list == lst.document.list_id and ref.index != slot:
+        if ref is not None and ref.list == lst.list_id and ref.index != slot:
             raise _Failure(
                 "log.status.index.mismatch",
                 f"the document says entry {ref.index} of {ref.list}, leaf {ev.leaf_index} "
                 f"is entry {slot}",
             )
-        return self._judge(doc, rec, act, cp, status, slot, valid_until, at)
+        return self._judge(doc, rec, act, tree, status, slot, valid_until, at)
 
     def _judge(
         self,
         doc: Any,
         rec: _Record,
         act: _Statement,
-        cp: Checkpoint,
+        tree: _Tree,
         status: int,
         slot: int,
         valid_until: date | None,
@@ -315,10 +324,10 @@ class LogPath:
             "log_index": doc.log.leaf_index,
             "position": doc.events[-1].position,
             "version": rec.version,
-            "checkpoint": self._summary(cp),
-            "status_checkpoint": self._summary(self.status_checkpoint),
+            "checkpoint": tree.summary,
+            "status_checkpoint": self._status_summary,
             "checkpoint_age_seconds": round(age.total_seconds(), 3),
-            "status_list": self.status.document.list_id,
+            "status_list": self.status.list_id,
             "status_index": slot,
             "status_code": lifecycle.code,
         }
@@ -356,22 +365,15 @@ class LogPath:
         b.evidence.update(path="log", log_index=doc.log.leaf_index, status_code=status.code)
         return b.build()
 
-    def _summary(self, cp: Checkpoint) -> dict[str, Any]:
-        found = self._summaries.get(cp.root_hash)
-        if found is None:
-            found = self._summaries[cp.root_hash] = cp.summary()
-        return found
-
     # -- inclusion with proven subtrees --------------------------------------------------------
 
-    def _included(self, cp: Checkpoint, leaf: bytes, index: int, proof: bytes) -> None:
+    def _included(self, tree: _Tree, leaf: bytes, index: int, proof: bytes) -> None:
         """RFC 9162 §2.1.3.2 for a concatenated proof, through the proven-subtree cache.
 
         Raises:
             ProofError: ``log.proof.malformed`` or ``log.inclusion.invalid``.
         """
-        size, root = cp.tree_size, cp.root_hash
-        width = cp.algorithm.digest_size
+        size, width = tree.size, tree.width
         if type(index) is not int or not 0 <= index < size:
             raise ProofError(f"leaf index must be below the tree size {size}, found {index!r}")
         inner = (index ^ (size - 1)).bit_length()
@@ -381,29 +383,20 @@ class LogPath:
                 f"inclusion proof for leaf {index} of {size} must have {count} hashes "
                 f"({width * count} bytes), found {len(proof)} bytes"
             )
-        proven = self._proven.get(root)
-        if proven is None:
-            if len(self._proven) >= 4:
-                self._proven.clear()
-            proven = self._proven[root] = _ProvenNodes(size, self.cache_bits)
-        level = proven.level
-        if not self.cache_bits or level > inner:
-            hashes = [proof[k : k + width] for k in range(0, len(proof), width)]
-            found = root_from_inclusion_proof(leaf, index, size, hashes, algorithm=cp.algorithm)
-            if found != root:
-                raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-            return
-        new, h, bits = cp.algorithm._new, leaf, index
+        level = tree.level if tree.level <= inner else inner  # the cache needs a perfect node
+        new, h, bits = tree.new, leaf, index
         for k in range(0, level * width, width):
             p = proof[k : k + width]
             h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
             bits >>= 1
         above = proof[level * width :]
-        known = proven.entries.get(bits)
-        if known is not None:
-            if known != h + above:
-                raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-            return
+        cached = level == tree.level and tree.limit
+        if cached:
+            known = tree.entries.get(bits)
+            if known is not None:
+                if known != h + above:
+                    raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
+                return
         node = h
         for k in range(level * width, inner * width, width):
             p = proof[k : k + width]
@@ -411,10 +404,10 @@ class LogPath:
             bits >>= 1
         for k in range(inner * width, len(proof), width):
             h = new(b"\x01" + proof[k : k + width] + h).digest()
-        if h != root:
+        if h != tree.root:
             raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-        if len(proven.entries) < proven.limit:
-            proven.entries[index >> level] = node + above
+        if cached and len(tree.entries) < tree.limit:
+            tree.entries[index >> level] = node + above
 
 
 _LEADS = "inclusion proof for leaf %d of %d does not lead to the checkpoint's root"

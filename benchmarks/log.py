@@ -2,8 +2,9 @@
 
 Prints one JSON object and writes a PNG of verification cost against log size
 (``benchmarks/results/log_verify.png``). Figures that are compared are measured
-side by side in one run (rounds interleaved, medians), because these machines
-are shared and noisy.
+side by side in one run, because these machines are shared and noisy: every
+run of every size takes its turn in each round, times are medians per
+document, and ratios are taken within a round, then their median.
 
 1. **Log-path verification** at each ``--sizes`` (default 10k, 100k, 1M leaves):
    real exported license documents (a demo city's) whose newest records sit at
@@ -39,6 +40,7 @@ import base64
 import hashlib
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -50,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "adapters")]
 
 import msgspec  # noqa: E402
-from _common import emit, interleaved, machine  # noqa: E402
+from _common import emit, machine  # noqa: E402
 from merkle_bench import LevelArrayStore  # noqa: E402
 
 from elicense.codec import canonical, utc_now  # noqa: E402
@@ -84,9 +86,8 @@ def city_documents(count: int) -> tuple[City, Ledger, list[Any]]:
     return city, ledger, [license_document(ledger, i, seals) for i in ids]
 
 
-def verify_bench(
-    size: int, city: City, ledger: Ledger, docs: list[Any], rounds: int
-) -> dict[str, Any]:
+def prepare(size: int, city: City, ledger: Ledger, docs: list[Any]) -> dict[str, Any]:
+    """A log of ``size`` leaves holding ``docs``' newest records; the four runs to time."""
     rng = random.Random(size)
     places = rng.sample(range(size), len(docs))
     by_place = {p: SHA256.leaf(d.events[-1].record) for p, d in zip(places, docs, strict=True)}
@@ -181,28 +182,56 @@ def verify_bench(
             verifier.verify(d, at=now)
         return len(exported)
 
-    t = interleaved(
-        {
+    return {
+        "size": size,
+        "runs": {
             "bare_hash": bare,
             "by_hand": by_hand,
             "log_path": log_path,
             "log_path_cold": lambda: log_path(cold),
         },
-        rounds,
-    )
-    us = {k: round(v["median_us"], 2) for k, v in t.items()}
-    return {
-        "size": size,
         "proof_hashes_mean": round(sum(len(c[2]) for c in cases) / len(cases), 1),
-        "bare_hash_us": us["bare_hash"],
-        "by_hand_us": us["by_hand"],
-        "log_path_us": us["log_path"],
-        "log_path_cold_us": us["log_path_cold"],
-        "log_path_over_by_hand": round(us["log_path"] / us["by_hand"], 2),
-        "log_path_over_bare_hash": round(us["log_path"] / us["bare_hash"], 2),
-        "cold_over_by_hand": round(us["log_path_cold"] / us["by_hand"], 2),
         "document_bytes_mean": round(sum(map(len, exported)) / len(exported)),
     }
+
+
+def verify_bench(prepared: list[dict[str, Any]], rounds: int) -> list[dict[str, Any]]:
+    """Time every run of every size in turn, round after round, so a change of load on
+    the shared machine hits all alike; per-document medians, and ratios taken within
+    each round (then their median)."""
+    times: dict[tuple[int, str], list[float]] = {}
+    for _ in range(rounds):
+        for p in prepared:
+            for name, run in p["runs"].items():
+                start = time.perf_counter()
+                n = run()
+                times.setdefault((p["size"], name), []).append((time.perf_counter() - start) / n)
+    out = []
+    for p in prepared:
+        t = {name: times[(p["size"], name)] for name in p["runs"]}
+
+        def us(name: str, t: dict[str, list[float]] = t) -> float:
+            return round(statistics.median(t[name]) * 1e6, 2)
+
+        def ratio(a: str, b: str, t: dict[str, list[float]] = t) -> float:
+            return round(statistics.median(x / y for x, y in zip(t[a], t[b], strict=True)), 2)
+
+        out.append(
+            {
+                "size": p["size"],
+                "proof_hashes_mean": p["proof_hashes_mean"],
+                "bare_hash_us": us("bare_hash"),
+                "by_hand_us": us("by_hand"),
+                "log_path_us": us("log_path"),
+                "log_path_cold_us": us("log_path_cold"),
+                "log_path_over_by_hand": ratio("log_path", "by_hand"),
+                "log_path_over_bare_hash": ratio("log_path", "bare_hash"),
+                "cold_over_by_hand": ratio("log_path_cold", "by_hand"),
+                "cold_over_bare_hash": ratio("log_path_cold", "bare_hash"),
+                "document_bytes_mean": p["document_bytes_mean"],
+            }
+        )
+    return out
 
 
 def status_memory(licenses: int) -> dict[str, Any]:
@@ -260,7 +289,7 @@ def main() -> None:
         "--sizes", type=int, nargs="+", default=[10_000, 31_623, 100_000, 316_228, 1_000_000]
     )
     parser.add_argument("--docs", type=int, default=300, help="documents per size")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--events", type=int, default=200_000, help="events to append (SQL)")
     parser.add_argument("--page", type=int, default=1_000)
     parser.add_argument("--licenses", type=int, default=1_000_000, help="status memory")
@@ -269,7 +298,7 @@ def main() -> None:
     args = parser.parse_args()
 
     city, ledger, docs = city_documents(args.docs)
-    verify = [verify_bench(s, city, ledger, docs, args.rounds) for s in args.sizes]
+    verify = verify_bench([prepare(s, city, ledger, docs) for s in args.sizes], args.rounds)
     records = [d.events[-1].record for d in docs]
     with tempfile.TemporaryDirectory() as tmp:
         append = {

@@ -288,3 +288,25 @@ def test_evidence_is_none_until_a_checkpoint_covers_the_record(
     assert log.evidence(ledger.max_position()) is None
     assert b'"log"' in export_license(ledger, ids["plain"], log=log)
     ledger.close()
+
+
+def test_follower_signs_checkpoints_as_it_goes(dsn: str, store: SqlLogStore, city: City) -> None:
+    """``run`` with ``checkpoint_every`` leaves a signed checkpoint of the whole log."""
+    import threading
+
+    ledger, _ = build_ledger(city, dsn, extra=0)
+    log = SqlLog(store, ledger.origin)
+    stop = threading.Event()
+    follower = LogFollower(store)
+    follower.run(
+        interval=0.01,
+        stop=stop,
+        log=log,
+        signer=city.platform_key,
+        checkpoint_every=0.0,
+        on_page=lambda _: stop.set(),
+    )
+    latest = log.latest()
+    assert latest is not None
+    assert latest.decoded().tree_size == ledger.max_position() == follower.size
+    ledger.close()

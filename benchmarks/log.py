@@ -213,6 +213,9 @@ def verify_bench(prepared: list[dict[str, Any]], rounds: int) -> list[dict[str, 
         def us(name: str, t: dict[str, list[float]] = t) -> float:
             return round(statistics.median(t[name]) * 1e6, 2)
 
+        def best(name: str, t: dict[str, list[float]] = t) -> float:
+            return round(min(t[name]) * 1e6, 2)
+
         def ratio(a: str, b: str, t: dict[str, list[float]] = t) -> float:
             return round(statistics.median(x / y for x, y in zip(t[a], t[b], strict=True)), 2)
 
@@ -224,6 +227,7 @@ def verify_bench(prepared: list[dict[str, Any]], rounds: int) -> list[dict[str, 
                 "by_hand_us": us("by_hand"),
                 "log_path_us": us("log_path"),
                 "log_path_cold_us": us("log_path_cold"),
+                "best_us": {name: best(name) for name in t},
                 "log_path_over_by_hand": ratio("log_path", "by_hand"),
                 "log_path_over_bare_hash": ratio("log_path", "bare_hash"),
                 "cold_over_by_hand": ratio("log_path_cold", "by_hand"),
@@ -338,11 +342,12 @@ def plot(verify: list[dict[str, Any]], path: Path) -> str | None:
         ("by_hand_us", "bare proof by hand (parse + hash)"),
         ("bare_hash_us", "bare proof hashing only"),
     ):
-        ax.plot(sizes, [r[key] for r in verify], marker="o", label=label)
+        name = key.removesuffix("_us")
+        ax.plot(sizes, [r["best_us"][name] for r in verify], marker="o", label=label)
     ax.set_xscale("log")
     ax.set_ylim(bottom=0)
     ax.set_xlabel("log size (leaves)")
-    ax.set_ylabel("µs per document")
+    ax.set_ylabel("µs per document (best of the rounds)")
     ax.set_title("Verifying one exported license document against log size")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

@@ -310,3 +310,22 @@ def test_follower_signs_checkpoints_as_it_goes(dsn: str, store: SqlLogStore, cit
     assert latest is not None
     assert latest.decoded().tree_size == ledger.max_position() == follower.size
     ledger.close()
+
+
+def test_an_sm3_log_verifies_on_the_log_path(dsn: str, city: City) -> None:
+    """A log made with SM3 names it in its checkpoints, and verifiers hash with it."""
+    from elicense.merkle import SM3
+
+    ledger, ids = build_ledger(city, dsn, extra=0)
+    with SqlLogStore.open(dsn, algorithm=SM3) as sm3:
+        LogFollower(sm3).catch_up()
+        log = SqlLog(sm3, ledger.origin)
+        cp = log.checkpoint(city.platform_key).decoded()
+        assert cp.hash_alg == "sm3"
+        assert cp.root_hash == root([SM3.leaf(s) for _, s in _events(dsn)], algorithm=SM3)
+        bundle = sign_bundle(trust_bundle(ledger, log), city.platform_key)
+        verifier = Verifier.from_bundle(bundle, platform_keys=[city.platform_key.public_key])
+        v = verifier.verify(export_license(ledger, ids["renewed"], log=log))
+        assert v.ok, v.to_dict()
+        assert v.evidence["checkpoint"]["hash_alg"] == "sm3"
+    ledger.close()

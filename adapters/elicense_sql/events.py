@@ -56,7 +56,10 @@ class EventTable:
         )
         if self.postgres:
             return [EventRow(p, a.bytes, v, t, bytes(s)) for p, a, v, t, s in rows]
-        return [EventRow(p, _id_bytes(a), v, t, s) for p, a, v, t, s in rows]
+        try:
+            return [EventRow(p, bytes.fromhex(a), v, t, s) for p, a, v, t, s in rows]
+        except (ValueError, TypeError):  # a tampered id column somewhere in the page
+            return [EventRow(p, _id_bytes(a), v, t, s) for p, a, v, t, s in rows]
 
     def rows(self, page: int = 5_000) -> Iterator[StoredRow]:
         """Every stored row with all its columns, in position order (for the audit)."""
@@ -80,11 +83,13 @@ class EventTable:
         return int(rows[0][0] or 0)
 
 
-def _id_bytes(text: str) -> bytes:
+def _id_bytes(text: object) -> bytes:
     try:
-        return bytes.fromhex(text)
-    except ValueError:  # not eventsourcing's hex: a tampered column, logged as found
-        return text.encode()[:16].ljust(16, b"\x00")
+        return bytes.fromhex(text) if isinstance(text, str) and len(text) == 32 else b""
+    except ValueError:
+        pass
+    # not eventsourcing's hex: a tampered column, logged as found
+    return str(text).encode()[:16].ljust(16, b"\x00")
 
 
 def _uuid(text: str) -> str:

@@ -34,7 +34,7 @@ from elicense.domain.license import License
 from elicense.log.statuslist import Status
 from elicense_sql.events import EventTable
 from elicense_sql.log_proofs import SqlLog
-from elicense_sql.log_store import NOT_LICENSE, LeafEntry, SqlLogStore
+from elicense_sql.log_store import NOT_LICENSE, LeafColumns, SqlLogStore
 
 __all__ = ["HEAD_STATUS", "LogFollower"]
 
@@ -92,15 +92,17 @@ class LogFollower:
         size = self.frontier.size
         hashes = [leaf(b"\x00" + e.state).digest() for e in items]
         status = HEAD_STATUS.get
-        entries = [
-            LeafEntry(e.position, e.aggregate, e.version, status(e.topic, NOT_LICENSE))
-            for e in items
-        ]
+        columns = LeafColumns(
+            [e.position for e in items],
+            [e.aggregate for e in items],
+            [e.version for e in items],
+            bytes([status(e.topic, NOT_LICENSE) for e in items]),
+        )
         frontier = self.frontier.copy()
         nodes = frontier.extend(hashes)
         self.store.append(
             expected=(self.position, size),
-            leaves=entries,
+            leaves=columns,
             nodes=nodes,
             position=items[-1].position,
             size=frontier.size,

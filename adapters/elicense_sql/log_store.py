@@ -39,7 +39,7 @@ from elicense.merkle import SHA256, HashAlgorithm, hash_algorithm
 from elicense.merkle_nodes import Frontier, NodeId, frontier_ids
 from elicense_sql.connection import Dialect, SqlStore
 
-__all__ = ["CHUNK", "NOT_LICENSE", "LeafEntry", "SqlLogStore", "chunk_key"]
+__all__ = ["CHUNK", "NOT_LICENSE", "LeafColumns", "SqlLogStore", "chunk_key"]
 
 CHUNK_BITS = 8
 CHUNK = 1 << CHUNK_BITS
@@ -73,13 +73,13 @@ _META = (
 )
 
 
-class LeafEntry(NamedTuple):
-    """What the log keeps of one event besides its leaf hash."""
+class LeafColumns(NamedTuple):
+    """What the log keeps of a page's events besides their leaf hashes, column by column."""
 
-    position: int
-    aggregate: bytes  # 16 bytes
-    version: int
-    kind: int  # status after a license event (0 valid, 1 invalid, 2 suspended), else 255
+    positions: list[int]
+    aggregates: list[bytes]  # 16 bytes each
+    versions: list[int]
+    kinds: bytes  # status after a license event (0 valid, 1 invalid, 2 suspended), else 255
 
 
 def chunk_key(level: int, chunk: int) -> int:
@@ -179,7 +179,7 @@ class SqlLogStore:
         self,
         *,
         expected: tuple[int, int],
-        leaves: Sequence[LeafEntry],
+        leaves: LeafColumns,
         nodes: Sequence[tuple[int, int, bytes]],
         position: int,
         size: int,
@@ -228,21 +228,31 @@ class SqlLogStore:
         self._meta_edge = (chunk, tuple(columns)) if len(columns[3]) < CHUNK else None
 
     def _node_rows(self, nodes: Sequence[tuple[int, int, bytes]]) -> list[tuple[int, bytes]]:
-        """Each chunk the page touches, once, with its stored part and the new nodes."""
-        buckets: dict[int, list[tuple[int, bytes]]] = {}
+        """Each chunk the page touches, once, with its stored part and the new nodes.
+
+        :meth:`~elicense.merkle_nodes.Frontier.extend` makes each level's nodes in
+        index order, so a chunk's new nodes arrive consecutive and in order.
+        """
+        buckets: dict[int, list[bytes]] = {}
+        firsts: dict[int, int] = {}
         for level, index, h in nodes:
-            buckets.setdefault(chunk_key(level, index >> CHUNK_BITS), []).append((index, h))
+            key = level << 40 | index >> CHUNK_BITS
+            got = buckets.get(key)
+            if got is None:
+                buckets[key] = [h]
+                firsts[key] = index
+            else:
+                got.append(h)
         rows = []
-        for key, items in buckets.items():
-            items.sort()
-            offset = items[0][0] & (CHUNK - 1)
+        for key, hashes in buckets.items():
+            offset = firsts[key] & (CHUNK - 1)
             base = self._stored_chunk(key) if offset else b""
-            if len(base) != offset * _W or items[-1][0] - items[0][0] != len(items) - 1:
+            if len(base) != offset * _W or offset + len(hashes) > CHUNK:
                 raise StorageError(
                     f"node chunk {key >> 40}/{key & ((1 << 40) - 1)} holds {len(base) // _W} "
                     f"nodes, the page continues at {offset}"
                 )
-            rows.append((key, base + b"".join(h for _, h in items)))
+            rows.append((key, base + b"".join(hashes)))
         return rows
 
     def _stored_chunk(self, key: int) -> bytes:
@@ -252,13 +262,13 @@ class SqlLogStore:
         rows = self.sql.query("SELECT hashes FROM elicense_log_nodes WHERE id = ?", (key,))
         return bytes(rows[0][0]) if rows else b""
 
-    def _meta_rows(self, first: int, leaves: Sequence[LeafEntry]) -> list[tuple[Any, ...]]:
+    def _meta_rows(self, first: int, leaves: LeafColumns) -> list[tuple[Any, ...]]:
         """Each leaf-meta chunk the page touches, once, stored part and new leaves."""
         rows: list[tuple[Any, ...]] = []
-        start, index = 0, first
-        while start < len(leaves):
+        start, index, count = 0, first, len(leaves.kinds)
+        while start < count:
             chunk, offset = divmod(index, CHUNK)
-            take = leaves[start : start + CHUNK - offset]
+            end = min(count, start + CHUNK - offset)
             base = self._stored_meta(chunk) if offset else (b"", b"", b"", b"")
             if len(base[3]) != offset:
                 raise StorageError(
@@ -268,14 +278,14 @@ class SqlLogStore:
             rows.append(
                 (
                     chunk,
-                    base[0] + _ints([e.position for e in take]),
-                    base[1] + b"".join(e.aggregate for e in take),
-                    base[2] + _ints([e.version for e in take]),
-                    base[3] + bytes(e.kind for e in take),
+                    base[0] + _ints(leaves.positions[start:end]),
+                    base[1] + b"".join(leaves.aggregates[start:end]),
+                    base[2] + _ints(leaves.versions[start:end]),
+                    base[3] + leaves.kinds[start:end],
                 )
             )
-            start += len(take)
-            index += len(take)
+            index += end - start
+            start = end
         return rows
 
     def _stored_meta(self, chunk: int) -> tuple[bytes, bytes, bytes, bytes]:

@@ -56,6 +56,12 @@ def register(sub: Any) -> None:
     p.add_argument("--checkpoint-every", type=float, metavar="S", help="sign every S seconds")
     p.add_argument("--platform-key", metavar="FILE", help="platform key (for --checkpoint-every)")
     p.add_argument("--password-env", metavar="VAR")
+    p.add_argument(
+        "--hash",
+        choices=["sha256", "sm3"],
+        default="sha256",
+        help="Merkle hash of a new log (an existing log keeps its own)",
+    )
     add_json_flag(p)
     p.set_defaults(func=_follow)
 
@@ -103,12 +109,14 @@ def register(sub: Any) -> None:
 def _open(args: argparse.Namespace, *, published: bool = True) -> Iterator[tuple[Any, Any, Any]]:
     """The ledger, its log store and (if ``published``: it needs an established ledger's
     origin) its published log, closed afterwards. The adapter is imported here, lazily."""
+    from elicense.merkle import hash_algorithm
     from elicense_sql.log_proofs import SqlLog
     from elicense_sql.log_store import SqlLogStore
 
     ledger = open_ledger(args)
+    algorithm = hash_algorithm(getattr(args, "hash", "sha256"))
     try:
-        with SqlLogStore.open(ledger_dsn(args)) as store:
+        with SqlLogStore.open(ledger_dsn(args), algorithm=algorithm) as store:
             yield ledger, store, SqlLog(store, ledger.origin) if published else None
     finally:
         ledger.close()

@@ -239,20 +239,22 @@ def audit(
     stored = [c for c in verified if c is not external]
     if external is not None and consistency is not None and stored:
         latest = max(stored, key=lambda c: (c.tree_size, c.timestamp))
+        older, newer = sorted((external, latest), key=lambda c: c.tree_size)
         try:
             verify_consistency(
-                external.tree_size,
-                latest.tree_size,
-                external.root_hash,
-                latest.root_hash,
-                consistency(external.tree_size, latest.tree_size),
+                older.tree_size,
+                newer.tree_size,
+                older.root_hash,
+                newer.root_hash,
+                consistency(older.tree_size, newer.tree_size),
                 algorithm=algorithm,
             )
         except ProofError as e:
             findings.append(
                 AuditFinding(
                     code="audit.consistency.invalid",
-                    message=f"the log does not extend checkpoint {external.tree_size}: {e}",
+                    message=f"the checkpoint kept outside (size {external.tree_size}) and the "
+                    f"log's newest (size {latest.tree_size}) are not one history: {e}",
                 )
             )
     findings.sort(key=lambda f: (f.position is None, f.position or 0))

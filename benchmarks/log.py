@@ -192,6 +192,11 @@ def prepare(size: int, city: City, ledger: Ledger, docs: list[Any]) -> dict[str,
         },
         "proof_hashes_mean": round(sum(len(c[2]) for c in cases) / len(cases), 1),
         "document_bytes_mean": round(sum(map(len, exported)) / len(exported)),
+        "proven_cache": lambda: sum(
+            sys.getsizeof(v)
+            for t in warm.__dict__["_log_path"]._trees.values()
+            for v in t.entries.values()
+        ),
     }
 
 
@@ -233,6 +238,7 @@ def verify_bench(prepared: list[dict[str, Any]], rounds: int) -> list[dict[str, 
                 "cold_over_by_hand": ratio("log_path_cold", "by_hand"),
                 "cold_over_bare_hash": ratio("log_path_cold", "bare_hash"),
                 "document_bytes_mean": p["document_bytes_mean"],
+                "proven_subtree_cache_kib": round(p["proven_cache"]() / 1024, 1),
             }
         )
     return out

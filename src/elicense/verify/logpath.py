@@ -80,8 +80,9 @@ __all__ = ["DEFAULT_CACHE_BITS", "DEFAULT_MAX_CHECKPOINT_AGE", "LogPath", "verif
 DEFAULT_MAX_CHECKPOINT_AGE: Final = timedelta(hours=24)
 """Oldest status-list checkpoint a verifier accepts for ``valid`` (platforms sign hourly
 or faster; departments refresh their bundle daily)."""
-DEFAULT_CACHE_BITS: Final = 12
-"""Proven subtrees cached per checkpoint: at most ``2^12`` (about 1.8 MB at 1M leaves)."""
+DEFAULT_CACHE_BITS: Final = 10
+"""Proven subtrees cached per checkpoint: at most ``2^10``, each a 32-byte node and the
+proof above it (a proof then hashes ``depth − 10`` levels)."""
 
 _PREFIX = get_topic(License) + "."
 _VALID_TOPICS = frozenset(

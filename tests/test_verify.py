@@ -713,3 +713,14 @@ def test_documents_verify_with_each_suite(alg: str) -> None:
     event = msgspec.structs.replace(doc.events[0], record=forged.encode())
     verdict = verifier.verify(edit(document, events=(event,)), at=at)
     assert codes(verdict) == ["statement.signature.invalid"]
+
+
+def test_hot_path_view_reencodes_documents_exactly(sc: Scenario) -> None:
+    """The hot path's lean view re-encodes every exported document to the same bytes, so
+    verification never falls back to the slow general decode (a performance regression that
+    no verdict would show)."""
+    from elicense.codec import ENCODER
+    from elicense.verify.verifier import _doc_view
+
+    for name, document in sc.docs.items():
+        assert ENCODER.encode(_doc_view.decode(document)) == document, name

@@ -70,11 +70,21 @@ def register_bytes_handler(matches: Callable[[bytes], bool], module: str) -> Non
     _BYTES_HANDLERS.append((matches, module))
 
 
-class _DocView(msgspec.Struct, frozen=True, kw_only=True, tag_field="format", tag=LICENSE_DOCUMENT):
+class _DocView(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    tag_field="format",
+    tag=LICENSE_DOCUMENT,
+):
     """A license document as the hot path reads it: the seal section kept raw.
 
-    Field for field the same as :class:`LicenseDocument`, so re-encoding a
-    view gives the document's canonical bytes.
+    Field for field and option for option the same as :class:`LicenseDocument`,
+    so re-encoding a view gives the document's canonical bytes (a difference
+    would silently send every document down the slow general path; a test
+    guards it).
     """
 
     origin: str

@@ -242,15 +242,29 @@ class ReuseWorld:
             license_type = self.type_code
         self._consents += 1
         code = code or f"CN-{self._consents:06d}"
-        self.submit(self.consent_statement(
-            code, holder, user, license=license, license_type=license_type, item=item,
-            valid_until=valid_until or utc_now() + timedelta(days=30),
-        ))
+        self.submit(
+            self.consent_statement(
+                code,
+                holder,
+                user,
+                license=license,
+                license_type=license_type,
+                item=item,
+                valid_until=valid_until or utc_now() + timedelta(days=30),
+            )
+        )
         return code
 
     def consent_statement(
-        self, code: str, holder: int, user: Dept, *, license: str = "", license_type: str = "",
-        item: str = ITEM, valid_until: datetime,
+        self,
+        code: str,
+        holder: int,
+        user: Dept,
+        *,
+        license: str = "",
+        license_type: str = "",
+        item: str = ITEM,
+        valid_until: datetime,
     ) -> Signed:
         """The platform-signed ``consent.grant`` (not submitted)."""
         return self.platform.sign(

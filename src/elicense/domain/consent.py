@@ -119,16 +119,28 @@ def consent_refusal(
     if consent is None:
         return ("use.consent.unknown", f"consent {code} does not exist in this ledger")
     checks: list[tuple[bool, str, str]] = [
-        (consent.user != user, "use.consent.other_department",
-         f"consent {code} authorises department {consent.user}, not {user}"),
-        (consent.service_item != service_item, "use.consent.other_item",
-         f"consent {code} is for service item {consent.service_item}, not {service_item}"),
-        (not consent.covers(license_key, type_code, holder), "use.consent.other_license",
-         f"consent {code} does not cover license {license_key} of holder and type"),
+        (
+            consent.user != user,
+            "use.consent.other_department",
+            f"consent {code} authorises department {consent.user}, not {user}",
+        ),
+        (
+            consent.service_item != service_item,
+            "use.consent.other_item",
+            f"consent {code} is for service item {consent.service_item}, not {service_item}",
+        ),
+        (
+            not consent.covers(license_key, type_code, holder),
+            "use.consent.other_license",
+            f"consent {code} does not cover license {license_key} of holder and type",
+        ),
         (consent.withdrawn, "use.consent.withdrawn", f"consent {code} was withdrawn"),
-        (at > consent.valid_until, "use.consent.expired",
-         f"consent {code} expired at {consent.valid_until.isoformat()}; "
-         f"the ledger's time is {at.isoformat()}"),
+        (
+            at > consent.valid_until,
+            "use.consent.expired",
+            f"consent {code} expired at {consent.valid_until.isoformat()}; "
+            f"the ledger's time is {at.isoformat()}",
+        ),
     ]
     for failed, reason, message in checks:
         if failed:

@@ -116,9 +116,9 @@ class Use(LedgerAggregate):
         return cls._start(cls.Refused, signed, canonical(refusal))
 
     @classmethod
-    def _start(cls, event_class: type[LedgerAggregate.Created], signed: Signed, annex: bytes) -> (
-        Use
-    ):
+    def _start(
+        cls, event_class: type[LedgerAggregate.Created], signed: Signed, annex: bytes
+    ) -> Use:
         return cls._create(
             event_class,
             id=cls.id_for(signed.decoded().subject),

@@ -124,7 +124,7 @@ class AnnotatedCopy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
 
 @register_document
-class SignedLicenseView(DocumentBase, tag=SIGNED_VIEW):
+class SignedLicenseView(DocumentBase, frozen=True, tag=SIGNED_VIEW):
     """A :class:`LicenseView`'s canonical bytes signed by a platform key."""
 
     view: bytes
@@ -134,7 +134,7 @@ class SignedLicenseView(DocumentBase, tag=SIGNED_VIEW):
 
 
 @register_document
-class SignedAnnotatedCopy(DocumentBase, tag=SIGNED_COPY):
+class SignedAnnotatedCopy(DocumentBase, frozen=True, tag=SIGNED_COPY):
     """An :class:`AnnotatedCopy`'s canonical bytes signed by a platform key."""
 
     copy: bytes

@@ -282,7 +282,7 @@ class ReuseService:
         recorder: Any = self.ledger.recorder
         mapper = self.ledger.mapper
         stored = recorder.select_many([r.aggregate_id for r in receipts])
-        used = [mapper.to_domain_event(stored[r.aggregate_id][0]) for r in receipts]
+        used: list[Any] = [mapper.to_domain_event(stored[r.aggregate_id][0]) for r in receipts]
         wanted: dict[UUID, int] = {}
         for e in used:
             d = e.disclosure

@@ -123,6 +123,18 @@ class ReuseProjection:
         licenses: list[tuple[Any, ...]] = []
         s = self.store
         with s.transaction():
+            # Move the tracking position first: the row lock (PostgreSQL) or the write lock
+            # (SQLite) makes a second worker wait, then find the position moved on.
+            cur = s.execute(
+                "UPDATE reuse_tracking SET position = ? WHERE name = ? AND position = ?",
+                (events[-1][0], self.name, after),
+            )
+            if cur.rowcount != 1:
+                raise ConflictError(
+                    f"projection {self.name}: events after position {after} were applied by "
+                    "another worker; nothing written",
+                    code="projection.conflict",
+                )
             for position, topic, state in events:
                 fact = read_facts(position, topic, state)
                 if fact is None:
@@ -144,16 +156,6 @@ class ReuseProjection:
                     self._flush(uses, licenses)
                     self._apply_catalogue(fact)
             self._flush(uses, licenses)
-            cur = s.execute(
-                "UPDATE reuse_tracking SET position = ? WHERE name = ? AND position = ?",
-                (events[-1][0], self.name, after),
-            )
-            if cur.rowcount != 1:
-                raise ConflictError(
-                    f"projection {self.name}: events after position {after} were applied by "
-                    "another worker; nothing written",
-                    code="projection.conflict",
-                )
 
     def _flush(self, uses: list[tuple[Any, ...]], licenses: list[tuple[Any, ...]]) -> None:
         # Licenses first: a use's holder comes from a license stored before it.

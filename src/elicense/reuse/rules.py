@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 from typing import Any
 
 from elicense.codec import decode_canonical
@@ -74,11 +75,16 @@ _TYPE_NUMBER = re.compile(r"\d{3}")
 ANNEX_KINDS.add("use.request")  # the platform's UseResolution of a use by holder and type
 
 
+@lru_cache(maxsize=65536)  # a batch names each license twice (prefetch, check); ids are pure
+def _parse_quietly(text: str) -> LicenseId:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NonConformantIdentifierWarning)
+        return parse_license_id(text)
+
+
 def _license_id(text: str, what: str, subject: str) -> LicenseId:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-            lid = parse_license_id(text)
+        lid = _parse_quietly(text)
     except IdentifierError as e:
         raise InvalidStatementError(
             f"{what}: {e}", code="statement.identifier.invalid", subject=subject
@@ -101,12 +107,6 @@ def _type_code(code: str, what: str, subject: str) -> str:
         )
     valid_uscc(code[:18], f"{what}'s defining authority", subject)
     return code
-
-
-def _quiet_license_key(text: str) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-        return parse_license_id(text)
 
 
 # -- sharing lists ----------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def _consent_targets(act: Statement) -> list[Any]:
     ids: list[Any] = [Consent.id_for(act.subject)]
     if isinstance(act, GrantConsent):
         if act.license:
-            ids.append(License.id_for(_quiet_license_key(act.license)))
+            ids.append(License.id_for(_parse_quietly(act.license)))
         else:
             ids.append(LicenseType.id_for(act.license_type))
     return ids
@@ -232,7 +232,7 @@ def _use_targets(act: Statement) -> list[Any]:
     if act.consent:
         ids.append(Consent.id_for(act.consent))
     if act.license:
-        lid = _quiet_license_key(act.license)
+        lid = _parse_quietly(act.license)
         ids += [License.id_for(lid), LicenseType.id_for(lid.type_code)]
     else:
         ids.append(LicenseType.id_for(act.license_type))

@@ -36,14 +36,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
 
-from _common import emit, machine  # noqa: E402
+from _common import emit, machine
 
-from elicense.codec import utc_now  # noqa: E402
-from elicense.ledger.application import Ledger  # noqa: E402
-from elicense.reuse.scenario import SHARING, ReuseCity  # noqa: E402
-from elicense.reuse.service import ReuseService  # noqa: E402
-from elicense.scenario import City  # noqa: E402
-from elicense.statement import Signed  # noqa: E402
+from elicense.codec import utc_now
+from elicense.ledger.application import Ledger
+from elicense.reuse.scenario import SHARING, ReuseCity
+from elicense.reuse.service import ReuseService
+from elicense.scenario import City
+from elicense.statement import Signed
 
 BATCH = 100
 BASE = 2_000  # licenses that the measured uses use

@@ -237,6 +237,13 @@ class ReuseProjection:
             sql += f" LIMIT {int(limit)}"
         return [_row(r) for r in self.store.query(sql, params)]
 
+    def stored(self) -> list[tuple[str, str, str]]:
+        """Every stored license as ``(first identifier, type code, holder code)``, in order."""
+        rows = self.store.query(
+            "SELECT identifier, type_code, holder FROM reuse_licenses ORDER BY position"
+        )
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
     def licenses_of(self, holder: str, type_code: str) -> list[str]:
         """The holder's licenses of a type (first identifiers), newest first (a locator)."""
         rows = self.store.query(

@@ -29,24 +29,38 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
-from elicense.codec import canonical, utc_now
+from elicense.codec import canonical, decode_canonical, utc_now
 from elicense.domain.base import deterministic_id, replay
 from elicense.domain.codes import LicenseStatus
 from elicense.domain.consent import Consent
 from elicense.domain.sharing import field_values
+from elicense.domain.usage import Disclosure
 from elicense.errors import InvalidStatementError, NotFoundError, RefusedError
 from elicense.ledger.application import Ledger, Receipt
 from elicense.reuse.acts import AuthMethod, GrantConsent, RequestUse, UseResolution, WithdrawConsent
 from elicense.reuse.documents import AnnotatedCopy, LicenseView, sign_copy, sign_view, watermark
 from elicense.signatory import Signatory
-from elicense.statement import Signed
+from elicense.statement import Signed, decode_statement
 
 __all__ = ["Locator", "ReuseService", "UseOutcome", "UseResults"]
+
+_LICENSE_CACHE = 50_000  # license states (by version) kept for views
+
+
+class _Used(msgspec.Struct):
+    """The fields of a ``Used`` record a view needs (the record was written by this ledger)."""
+
+    recorded_at: Annotated[datetime, msgspec.Meta(tz=True)]
+    statement: bytes
+    annex: bytes
+
+
+_used = msgspec.json.Decoder(_Used)
 
 Locator = Callable[[str, str], Sequence[str]]
 """``(holder code, type code)`` → identifiers of the holder's licenses of the type."""
@@ -93,6 +107,7 @@ class ReuseService:
         self.signer = signer
         self.locator = locator
         self._signatory: Signatory | None = None
+        self._licenses: dict[tuple[UUID, int], Any] = {}
 
     @property
     def platform(self) -> Signatory:
@@ -241,12 +256,15 @@ class ReuseService:
             at: the copies' making time (default now).
             partial: record the validly made ones and return the others as refusals.
 
+        Other statements in ``items`` (a consent granted just before its use, say)
+        are recorded in order with the uses; their outcomes carry no view.
+
         Raises:
             BatchRefusedError: (not partial) some were not validly made; nothing recorded.
         """
         signed = [self.resolve(s, at) for s in items]
         result = self.ledger.submit_many(signed, partial=partial)
-        used = [r for r in result.receipts if r.refused is None]
+        used = [r for r in result.receipts if r.kind == "use.request" and r.refused is None]
         views = dict(zip((r.index for r in used), self.views(used), strict=True))
         made_at = at or utc_now()
         names = user_names or {}
@@ -275,32 +293,26 @@ class ReuseService:
         """The field-minimised views of ``Used`` receipts (read back from the ledger).
 
         Each is taken from the license version its ``Used`` record names, so a
-        change recorded after the use does not leak into the view.
+        change recorded after the use does not leak into the view. License
+        states are kept by (license, version): a history never changes, and a
+        popular license is replayed once, not once per use.
         """
         if not receipts:
             return []
         recorder: Any = self.ledger.recorder
-        mapper = self.ledger.mapper
         stored = recorder.select_many([r.aggregate_id for r in receipts])
-        used: list[Any] = [mapper.to_domain_event(stored[r.aggregate_id][0]) for r in receipts]
-        wanted: dict[UUID, int] = {}
-        for e in used:
-            d = e.disclosure
-            lid = deterministic_id("license", d.license.rsplit(".", 2)[0])
-            wanted[lid] = max(wanted.get(lid, 0), d.license_version)
-        histories = recorder.select_many(list(wanted))
-        states: dict[tuple[UUID, int], Any] = {}
+        used = [_used.decode(stored[r.aggregate_id][0].state) for r in receipts]
+        disclosures = [decode_canonical(u.annex, Disclosure, what="use disclosure") for u in used]
+        keys = [
+            (deterministic_id("license", d.license.rsplit(".", 2)[0]), d.license_version)
+            for d in disclosures
+        ]
+        self._load_licenses({k for k in keys if k not in self._licenses})
         views: list[LicenseView] = []
         origin = self.ledger.origin
-        for r, e in zip(receipts, used, strict=True):
-            d = e.disclosure
-            lid = deterministic_id("license", d.license.rsplit(".", 2)[0])
-            lic = states.get((lid, d.license_version))
-            if lic is None:
-                events = histories.get(lid, [])[: d.license_version]
-                lic = replay(mapper.to_domain_event(s) for s in events)
-                states[(lid, d.license_version)] = lic
-            act = e.act
+        for r, u, d, key in zip(receipts, used, disclosures, keys, strict=True):
+            act = decode_statement(u.statement)
+            assert isinstance(act, RequestUse)
             views.append(
                 LicenseView(
                     origin=origin,
@@ -312,11 +324,22 @@ class ReuseService:
                     status=d.status,
                     position=r.position,
                     use_hash=r.event_hash,
-                    taken_at=e.timestamp,
-                    fields=field_values(lic, d.fields),
+                    taken_at=u.recorded_at,
+                    fields=field_values(self._licenses[key], d.fields),
                 )
             )
         return views
+
+    def _load_licenses(self, wanted: set[tuple[UUID, int]]) -> None:
+        if not wanted:
+            return
+        if len(self._licenses) + len(wanted) > _LICENSE_CACHE:
+            self._licenses.clear()
+        mapper = self.ledger.mapper
+        histories = self.ledger.recorder.select_many(list({i for i, _ in wanted}))  # type: ignore[attr-defined]
+        for lid, version in wanted:
+            events = histories.get(lid, [])[:version]
+            self._licenses[(lid, version)] = replay(mapper.to_domain_event(e) for e in events)
 
     def annotated_copy(
         self,

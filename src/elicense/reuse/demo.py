@@ -1,0 +1,373 @@
+"""The reuse phase of ``elicense demo``: a year of cross-department reuse in the demo city.
+
+After the city's licenses are issued and its lifecycle acts recorded:
+
+1. the defining departments grant the sharing lists of :data:`~elicense.reuse.scenario.SHARING`;
+2. holders consent (platform-signed, after 人脸识别 / 电子营业执照) and user
+   departments use their licenses — by default the seeds' **43,543 uses**
+   recorded as used, each with its platform-signed field-minimised view, one
+   batch in twenty also with annotated copies (加注件); a few uses by holder
+   and type, resolved through the read model;
+3. about one use in a hundred is refused and recorded so: no consent, a
+   department not on the list, a consent for another item, withdrawn or
+   expired consents, suspended and revoked licenses;
+4. the SQL projection catches up, its statistics are compared with a pure
+   replay of the ledger, and a sample of views and copies is verified
+   offline (one copy also after its expiry).
+
+Statements are generated and signed on a producer thread (the department
+systems and the platform app) while the ledger records the previous batch.
+The read model is passed in (:class:`ReadModel`): the library never imports
+the SQL adapter; the CLI, the composition root, does.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from elicense.codec import utc_now
+from elicense.domain.codes import LicenseStatus
+from elicense.ledger.application import Ledger
+from elicense.reuse.acts import WithdrawConsent
+from elicense.reuse.scenario import ITEMS, SHARING, ReuseCity, Sharing
+from elicense.reuse.service import ReuseService
+from elicense.reuse.stats import Statistics, replay
+from elicense.scenario import APPROVAL_TYPES, LICENSE_TYPES, City
+from elicense.statement import Signed
+from elicense.verify.verifier import Verifier
+
+__all__ = ["SEED_USES", "ReadModel", "ReuseReport", "run_reuse_phase"]
+
+SEED_USES = 43_543
+"""Uses recorded in one district in a year (the seeds' 用证量)."""
+BATCH = 100
+COPY_EVERY = 20  # one batch in twenty asks for annotated copies
+BAD_EVERY = 97  # about one use in a hundred is made to be refused
+
+Progress = Callable[[str, int], Any]
+
+
+class ReadModel(Protocol):
+    """What the phase needs of the reuse read model (``elicense_sql.reuse.ReuseProjection``)."""
+
+    def run(self, ledger: Any) -> int:
+        """Catch up with the ledger."""
+        ...
+
+    def stored(self) -> list[tuple[str, str, str]]:
+        """``(identifier, type code, holder)`` of every stored license."""
+        ...
+
+    def licenses_of(self, holder: str, type_code: str) -> list[str]:
+        """The holder's licenses of a type."""
+        ...
+
+    def statistics(self) -> Statistics:
+        """The statistics over all recorded time."""
+        ...
+
+
+@dataclass
+class ReuseReport:
+    """What the reuse phase did and measured."""
+
+    uses: int = 0
+    refused: int = 0
+    consents: int = 0
+    withdrawn: int = 0
+    sharing_entries: int = 0
+    views: int = 0
+    copies: int = 0
+    by_holder_and_type: int = 0
+    seconds: float = 0.0
+    projection_seconds: float = 0.0
+    replay_seconds: float = 0.0
+    replay_agrees: bool = False
+    verified: dict[str, int] = field(default_factory=dict)
+    statistics: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # item, type and department codes
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Uses recorded per second (used and refused, consents and views included)."""
+        return (self.uses + self.refused) / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Holder:
+    identifier: str
+    holder: str
+
+
+class _World:
+    """The producer's view of the city: licenses by entry, consents given, what is due."""
+
+    def __init__(
+        self,
+        city: City,
+        licenses: dict[str, list[_Holder]],
+        bad: dict[str, list[_Holder]],
+        seed: int,
+    ) -> None:
+        self.reuse = ReuseCity(city)
+        self.rng = random.Random(seed * 7 + 5)
+        self.licenses = licenses  # type code -> valid licenses
+        self.bad = bad  # type code -> suspended or revoked licenses
+        self.consents: dict[tuple[str, str], str] = {}  # (holder, item) -> live consent code
+        self.withdrawn: list[tuple[Sharing, _Holder, str]] = []
+        self.short: list[tuple[Sharing, _Holder, str]] = []
+        self.request = 0
+        self.n_consents = 0
+        self.by_holder = 0
+        self.last_short = utc_now()
+
+    def _consent(
+        self,
+        entry: Sharing,
+        lic: _Holder,
+        out: list[Signed],
+        *,
+        number: str = "",
+        short: bool = False,
+    ) -> str:
+        """A consent of ``lic``'s holder for ``entry`` (for the licenses of type ``number``,
+        default the entry's); a short one expires two seconds after it is made."""
+        self.n_consents += 1
+        code = f"CN{self.n_consents:010d}"
+        until = utc_now() + (timedelta(seconds=2) if short else timedelta(days=90))
+        if short:
+            self.last_short = until
+        out.append(
+            self.reuse.consent(
+                code,
+                holder=lic.holder,
+                number=number or entry.number,
+                entry=entry,
+                valid_until=until,
+            )
+        )
+        return code
+
+    def _use(
+        self,
+        entry: Sharing,
+        lic: _Holder,
+        consent: str,
+        *,
+        by_holder: bool = False,
+        user: int | None = None,
+    ) -> Signed:
+        self.request += 1
+        if by_holder:
+            return self.reuse.use(
+                self.request, entry=entry, consent=consent, holder=lic.holder, user=user
+            )
+        return self.reuse.use(
+            self.request, entry=entry, consent=consent, license=lic.identifier, user=user
+        )
+
+    def good(self, out: list[Signed], by_holder: bool, early: bool) -> None:
+        """A use that the ledger records as used (a consent first, when there is none yet)."""
+        entry = SHARING[self.rng.randrange(len(SHARING))]
+        pool = self.licenses[self.reuse.type_code(entry.number)]
+        # A quarter of the holders come back to the same service again and again (a company's
+        # yearly filings): about four uses per consent, as a consent covers the holder's
+        # licenses of the type for that item.
+        lic = pool[int(len(pool) * self.rng.random() ** 2 / 4)]
+        code = self.consents.get((lic.holder, entry.item))
+        if code is None:
+            code = self.consents[(lic.holder, entry.item)] = self._consent(entry, lic, out)
+            if self.rng.random() < 0.004:  # the holder changes their mind later
+                self.withdrawn.append((entry, lic, code))
+            elif early and self.rng.random() < 0.002:
+                self.short.append((entry, lic, self._consent(entry, lic, out, short=True)))
+        self.by_holder += by_holder
+        out.append(self._use(entry, lic, code, by_holder=by_holder))
+
+    def bad_one(self, n: int, out: list[Signed]) -> None:
+        """A use made to be refused, cycling through the reasons."""
+        entry = SHARING[self.rng.randrange(len(SHARING))]
+        type_code = self.reuse.type_code(entry.number)
+        lic = self.licenses[type_code][self.rng.randrange(len(self.licenses[type_code]))]
+        kind = n % 4
+        if kind == 0:  # no consent
+            out.append(self._use(entry, lic, ""))
+        elif kind == 1:  # a department the type is not opened to
+            listed = {e.user for e in SHARING if e.number == entry.number}
+            stranger = next(u for u in range(len(self.reuse.city.departments)) if u not in listed)
+            out.append(self._use(entry, lic, "", user=stranger))
+        elif kind == 2:  # a consent given for another service item (or department)
+            other = next(
+                (e for e in SHARING if e.item != entry.item and e.user == entry.user), None
+            ) or next(e for e in SHARING if e.item != entry.item)
+            code = self._consent(other, lic, out, number=entry.number)
+            out.append(self._use(entry, lic, code))
+        elif self.bad.get(type_code):  # a suspended or revoked license
+            sick = self.bad[type_code][self.rng.randrange(len(self.bad[type_code]))]
+            out.append(self._use(entry, sick, self._consent(entry, sick, out)))
+        else:
+            out.append(self._use(entry, lic, ""))
+
+    def withdrawals(self, out: list[Signed]) -> None:
+        """Withdraw the consents marked so, then try to use them (refused), then re-consent."""
+        for entry, lic, code in self.withdrawn:
+            out.append(
+                self.reuse.city.platform.sign(
+                    WithdrawConsent,
+                    subject=code,
+                    expected_version=1,
+                    reason="持证人撤回授权",
+                    authentication="face",
+                    authentication_ref=f"AUTH-W-{code}",
+                )
+            )
+            out.append(self._use(entry, lic, code))
+            self.consents.pop((lic.holder, entry.item), None)
+        self.withdrawn.clear()
+
+
+def _batches(world: _World, used: int, stop: threading.Event) -> Iterator[tuple[list[Signed], int]]:
+    """(statements, uses meant to be used) per batch, signed on a producer thread."""
+    q: queue.Queue[tuple[list[Signed], int] | None] = queue.Queue(maxsize=4)
+
+    def produce() -> None:
+        try:
+            made, bad = 0, 0
+            while made < used and not stop.is_set():
+                out: list[Signed] = []
+                n_good = min(BATCH, used - made)
+                for _ in range(n_good):
+                    world.good(out, by_holder=world.rng.random() < 0.02, early=made < used // 2)
+                    if world.rng.randrange(BAD_EVERY) == 0:
+                        world.bad_one(bad, out)
+                        bad += 1
+                made += n_good
+                if made % 5000 < BATCH or made >= used:
+                    world.withdrawals(out)
+                if made >= used:  # uses under the short consents, once they have expired
+                    time.sleep(max(0.0, (world.last_short - utc_now()).total_seconds()) + 0.01)
+                    for entry, lic, code in world.short:
+                        out.append(world._use(entry, lic, code))
+                q.put((out, n_good))
+        finally:
+            q.put(None)
+
+    worker = threading.Thread(target=produce, name="elicense-demo-reuse", daemon=True)
+    worker.start()
+    while (item := q.get()) is not None:
+        yield item
+    worker.join()
+
+
+def _licenses(
+    model: ReadModel, trust: Any
+) -> tuple[dict[str, list[_Holder]], dict[str, list[_Holder]]]:
+    valid: dict[str, list[_Holder]] = {}
+    bad: dict[str, list[_Holder]] = {}
+    for identifier, type_code, holder in model.stored():
+        entry = trust.licenses.get(identifier.rsplit(".", 2)[0])
+        if entry is None:
+            continue
+        into = valid if entry.status == LicenseStatus.VALID.code else bad
+        into.setdefault(type_code, []).append(_Holder(identifier, holder))
+    return valid, bad
+
+
+def run_reuse_phase(
+    ledger: Ledger,
+    city: City,
+    trust: Any,
+    directory: Path,
+    *,
+    model: ReadModel,
+    uses: int = SEED_USES,
+    seed: int = 2026,
+    progress: Progress | None = None,
+) -> ReuseReport:
+    """Run the reuse phase on ``ledger`` (see the module docstring)."""
+    tick = progress or (lambda stage, n: None)
+    report = ReuseReport(names=dict(ITEMS))
+    report.names.update(
+        {city.type_code(spec): spec.name for spec in (*LICENSE_TYPES, *APPROVAL_TYPES)}
+    )
+    report.names.update({d.uscc: d.name for d in city.departments})
+    started = time.perf_counter()
+    reuse = ReuseCity(city)
+    shares = list(reuse.sharing_statements())
+    ledger.submit_many(shares)
+    report.sharing_entries = len(shares)
+    model.run(ledger)
+    valid, bad = _licenses(model, trust)
+    world = _World(city, valid, bad, seed)
+    service = ReuseService(ledger, city.platform_key, locator=model.licenses_of)
+    names = {d.uscc: d.name for d in city.departments}
+    sample: list[bytes] = []
+    stop = threading.Event()
+    try:
+        for n, (batch, _) in enumerate(_batches(world, uses, stop)):
+            copy_for = timedelta(days=7) if n % COPY_EVERY == 0 else None
+            results = service.use_many(batch, copy_for=copy_for, user_names=names)
+            for o in results.outcomes:
+                if o.receipt.kind != "use.request":
+                    report.consents += o.receipt.kind == "consent.grant"
+                    report.withdrawn += o.receipt.kind == "consent.withdraw"
+                    continue
+                if o.used:
+                    report.uses += 1
+                    report.views += 1
+                    report.copies += bool(o.copy)
+                else:
+                    report.refused += 1
+            if n % COPY_EVERY == 0 and len(sample) < 400:
+                sample += [o.view for o in results.outcomes if o.view][:100]
+                sample += [o.copy for o in results.outcomes if o.copy][:100]
+            tick("reuse", sum(o.receipt.kind == "use.request" for o in results.outcomes))
+    finally:
+        stop.set()
+    report.by_holder_and_type = world.by_holder
+    report.seconds = time.perf_counter() - started
+
+    t = time.perf_counter()
+    model.run(ledger)
+    stats = model.statistics()
+    report.projection_seconds = time.perf_counter() - t
+    t = time.perf_counter()
+    rebuilt = replay(ledger.notifications())
+    report.replay_agrees = rebuilt.statistics() == stats
+    report.replay_seconds = time.perf_counter() - t
+    report.statistics = stats.to_dict()
+    report.verified = _verify(directory, ledger, city, sample, report)
+    return report
+
+
+def _verify(
+    directory: Path, ledger: Ledger, city: City, sample: list[bytes], report: ReuseReport
+) -> dict[str, int]:
+    bundle = (directory / "trust-bundle.json").read_bytes()
+    verifier = Verifier.from_bundle(bundle, platform_keys=[city.platform_key.public_key])
+    outcomes: Counter[str] = Counter()
+    for v in verifier.verify_many(sample):
+        outcomes[f"{v.outcome}" + (f" ({v.status})" if v.status else "")] += 1
+    copies = [s for s in sample if b"annotated-copy" in s[:60]]
+    if copies:
+        (directory / "sample-annotated-copy.json").write_bytes(copies[0])
+        report.files["sample 加注件"] = str(directory / "sample-annotated-copy.json")
+        expires = verifier.verify(copies[0]).evidence.get("expires_at")
+        if expires is not None:
+            late = verifier.verify(copies[0], at=expires + timedelta(seconds=1))
+            outcomes[f"after expiry: {late.outcome} ({late.status})"] += 1
+    views = [s for s in sample if b"license-view" in s[:60]]
+    if views:
+        (directory / "sample-view.json").write_bytes(views[0])
+        report.files["sample view"] = str(directory / "sample-view.json")
+    return dict(outcomes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -298,8 +298,3 @@ class ReuseWorld:
     def use(self, user: Dept, **fields: Any) -> Receipt:
         """Submit a use of ``user``."""
         return self.submit(self.use_statement(user, **fields))
-
-
-def utc(*args: int) -> datetime:
-    """A UTC datetime."""
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]

@@ -5,6 +5,7 @@ is expired after its expiry."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 import pytest
@@ -38,7 +39,7 @@ def world() -> ReuseWorld:
     return w
 
 
-def _use(w: ReuseWorld, at: datetime | None = None, **fields: object) -> UseOutcome:
+def _use(w: ReuseWorld, at: datetime | None = None, **fields: Any) -> UseOutcome:
     service = ReuseService(w.ledger, w.platform_key)
     code = w.consent(1, w.user)
     signed = w.use_statement(w.user, license=w.license_id(1), consent=code, **fields)

@@ -48,6 +48,7 @@ def _recorded_refusal(w: ReuseWorld, receipt_refused: str | None, aggregate_id: 
     assert not use.used
     assert use.fields == ()
     assert use.refusal == receipt_refused
+    assert use.refusal is not None
     return use.refusal
 
 
@@ -93,7 +94,8 @@ def test_every_policy_refusal_is_recorded_and_leaves_the_license_untouched(
     w = world
     lid = w.license_id(1)
     other_lid = w.issue(2)
-    user, item, fields, consent = w.user, ITEM, (), w.consent(1, w.user)
+    fields: tuple[str, ...] = ()
+    user, item, consent = w.user, ITEM, w.consent(1, w.user)
     if case == "no consent":
         consent = ""
     elif case == "unknown consent":

@@ -20,7 +20,8 @@ from elicense.errors import (
     RefusedError,
     TransitionRefusedError,
 )
-from elicense.reuse.acts import GrantConsent, ShareType, UnshareType
+from elicense.ids import HolderCodeKind
+from elicense.reuse.acts import AuthMethod, GrantConsent, ShareType, UnshareType
 from elicense.reuse.service import ReuseService
 from reuse_support import FIELDS, ITEM, OTHER_ITEM, ReuseWorld, make_ric
 
@@ -186,8 +187,12 @@ def test_a_consent_is_recorded_by_the_platform(world: ReuseWorld) -> None:
     code = world.consent(1, world.user, license=world.license_id(1))
     service = ReuseService(world.ledger, world.platform_key)
     service.withdraw_consent(code, reason="不再授权", authentication="sms", authentication_ref="S1")
-    history = world.ledger.history(Consent.id_for(code))
-    assert len(history) == 2
+    consent = world.ledger._load(Consent.id_for(code))
+    assert isinstance(consent, Consent)
+    assert consent.version == 2
+    assert consent.withdrawn
+    assert consent.authentication is AuthMethod.FACE
+    assert consent.license_key == world.license_id(1).rsplit(".", 2)[0]
 
 
 def test_a_department_cannot_record_a_consent(world: ReuseWorld) -> None:
@@ -210,13 +215,13 @@ def test_a_consent_for_someone_elses_license_is_refused(world: ReuseWorld) -> No
         subject="CN-OTHER",
         expected_version=0,
         holder=make_ric(2),
-        holder_code_kind="ric",
+        holder_code_kind=HolderCodeKind.RIC,
         user=world.user.uscc,
         service_item=ITEM,
         purpose="办理",
         license=world.license_id(1),
         valid_until=utc_now() + timedelta(days=1),
-        authentication="face",
+        authentication=AuthMethod.FACE,
         authentication_ref="F-2",
     )
     _refused(world, signed, NotAuthorisedError, "consent.holder.mismatch")
@@ -231,13 +236,13 @@ def test_a_consent_with_a_bad_holder_code_is_refused(world: ReuseWorld) -> None:
         subject="CN-BADCODE",
         expected_version=0,
         holder=bad,
-        holder_code_kind="ric",
+        holder_code_kind=HolderCodeKind.RIC,
         user=world.user.uscc,
         service_item=ITEM,
         purpose="办理",
         license_type=world.type_code,
         valid_until=utc_now() + timedelta(days=1),
-        authentication="face",
+        authentication=AuthMethod.FACE,
         authentication_ref="F-3",
     )
     _refused(world, signed, InvalidStatementError, "statement.identifier.invalid")
@@ -277,13 +282,13 @@ def test_a_consent_names_exactly_one_scope() -> None:
             alg="ed25519",
             signed_at=utc_now(),
             holder="h",
-            holder_code_kind="ric",
+            holder_code_kind=HolderCodeKind.RIC,
             user="u",
             service_item="i",
             purpose="p",
             license="l",
             license_type="t",
             valid_until=utc_now(),
-            authentication="face",
+            authentication=AuthMethod.FACE,
             authentication_ref="r",
         )

@@ -28,6 +28,7 @@ from elicense.domain.usage import Use
 from elicense.errors import RefusedError
 from elicense.reuse.service import ReuseService
 from elicense.reuse.stats import replay
+from elicense.statement import Statement
 from elicense_sql import SqlStore
 from elicense_sql.reuse import ReuseProjection
 from reuse_support import ITEM, OTHER_ITEM, ReuseWorld
@@ -35,6 +36,11 @@ from reuse_support import ITEM, OTHER_ITEM, ReuseWorld
 ITEMS = (ITEM, OTHER_ITEM)
 FIELD_NAMES = ("holder.name", "license_number", "data.capital", "holder.code")
 HOLDER_OF = (1, 1, 2)  # license n+1 is held by holder HOLDER_OF[n]
+LIFECYCLE: dict[str, type[Statement]] = {
+    "suspend": acts.SuspendLicense,
+    "reinstate": acts.ReinstateLicense,
+    "revoke": acts.RevokeLicense,
+}
 
 
 @dataclass
@@ -218,11 +224,7 @@ class ReuseMachine(RuleBasedStateMachine):
             "reinstate": status == "suspended",
             "revoke": status in ("valid", "suspended"),
         }[act]
-        cls = {
-            "suspend": acts.SuspendLicense,
-            "reinstate": acts.ReinstateLicense,
-            "revoke": acts.RevokeLicense,
-        }[act]
+        cls = LIFECYCLE[act]
         extra = {"reason_code": RevocationReason.REVOKED} if act == "revoke" else {}
         if not allowed:
             with pytest.raises(RefusedError):

@@ -176,9 +176,8 @@ def test_a_failed_page_writes_nothing_and_is_applied_on_the_next_run(
     w = ReuseWorld.new(tmp_path / "ledger.db")
     _scenario(w)
     p = _projection(tmp_path / "ledger.db")
-    import elicense_sql.reuse as module
+    from elicense.reuse.facts import read_facts as real
 
-    real = module.read_facts
     seen: list[int] = []
 
     def crashing(position: int, topic: str, state: bytes) -> object:
@@ -187,14 +186,14 @@ def test_a_failed_page_writes_nothing_and_is_applied_on_the_next_run(
             raise RuntimeError("power cut")
         return real(position, topic, state)
 
-    monkeypatch.setattr(module, "read_facts", crashing)
+    monkeypatch.setattr("elicense_sql.reuse.read_facts", crashing)
     with pytest.raises(RuntimeError):
         p.run(w.ledger, page=20)
     assert p.position == 20
     assert p.store.query("SELECT COUNT(*) FROM reuse_uses")[0][0] == len(
         [u for u in replay(w.ledger.notifications()).rows if u.position <= 20]
     )
-    monkeypatch.setattr(module, "read_facts", real)
+    monkeypatch.setattr("elicense_sql.reuse.read_facts", real)
     p.run(w.ledger, page=20)
     assert p.statistics() == replay(w.ledger.notifications()).statistics()
 

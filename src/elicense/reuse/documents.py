@@ -177,12 +177,23 @@ def sign_copy(copy: AnnotatedCopy, signer: Any) -> bytes:
     )
 
 
+def _verify_view(verifier: Any, doc: Any, data: bytes, at: datetime) -> Any:
+    from elicense.reuse.verification import verify_view
+
+    return verify_view(verifier, doc, data, at)
+
+
+def _verify_copy(verifier: Any, doc: Any, data: bytes, at: datetime) -> Any:
+    from elicense.reuse.verification import verify_copy
+
+    return verify_copy(verifier, doc, data, at)
+
+
 def _install() -> None:
-    from elicense.reuse import verification
     from elicense.verify.verifier import register_document_handler
 
-    register_document_handler(SignedLicenseView, verification.verify_view)
-    register_document_handler(SignedAnnotatedCopy, verification.verify_copy)
+    register_document_handler(SignedLicenseView, _verify_view)
+    register_document_handler(SignedAnnotatedCopy, _verify_copy)
 
 
 _install()

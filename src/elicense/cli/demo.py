@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from elicense.cli._common import EXIT_OK, add_json_flag, emit, fail
+from elicense.cli._reuse_demo import reuse_phase, reuse_text
 
 __all__ = ["register"]
 
@@ -68,7 +69,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.uses < 0:
         fail("--uses must be at least 0")
-    hook = _reuse_phase(args, tick) if args.uses else None
+    hook = reuse_phase(args, tick) if args.uses else None
     report = run_demo(directory, licenses=licenses, approvals=approvals, alg=args.alg,
                       seed=args.seed, progress=tick, reuse=hook)
     for b in bars.values():
@@ -77,22 +78,6 @@ def _demo(args: argparse.Namespace) -> int:
                             "verify_rate": report.verify_rate}
     emit(args, obj, _text(report))
     return EXIT_OK
-
-
-def _reuse_phase(args: argparse.Namespace, tick: Any) -> Any:
-    """The reuse phase, wired to the SQL read model (the CLI is the composition root)."""
-
-    def phase(ledger: Any, city: Any, trust: Any, directory: Any) -> dict[str, Any]:
-        from elicense.reuse.demo import run_reuse_phase
-        from elicense_sql import SqlStore
-        from elicense_sql.reuse import ReuseProjection
-
-        with SqlStore(ledger.dsn) as store:
-            r = run_reuse_phase(ledger, city, trust, directory, model=ReuseProjection(store),
-                                uses=args.uses, seed=args.seed, progress=tick)
-        return asdict(r) | {"rate": r.rate}
-
-    return phase
 
 
 def _text(r: Any) -> str:
@@ -120,31 +105,9 @@ def _text(r: Any) -> str:
     for k, v in r.files.items():
         lines.append(f"  {k:16} {v}")
     if r.reuse:
-        lines += _reuse_text(r.reuse)
+        lines += reuse_text(r.reuse)
     lines.append(f"try:  elicense verify --ledger {r.ledger} {r.sample}")
     if r.reuse:
         lines.append(f"      elicense stats --ledger {r.ledger} --check")
     return "\n".join(lines)
 
-
-def _reuse_text(u: dict[str, Any]) -> list[str]:
-    from elicense.cli.reuse import format_statistics
-    from elicense.reuse.stats import Statistics
-
-    stats = Statistics(**{k: v for k, v in u["statistics"].items() if not k.endswith("_rate")})
-    lines = [
-        f"reuse       {u['sharing_entries']} sharing-list entries; {u['consents']:,} consents "
-        f"({u['withdrawn']} withdrawn); {u['uses']:,} uses recorded as used and "
-        f"{u['refused']:,} as refused in {u['seconds']:.1f} s — {u['rate']:,.0f}/s, consents, "
-        "signed views and checks included",
-        f"            {u['views']:,} field-minimised views and {u['copies']:,} annotated copies "
-        f"(加注件) signed by the platform; {u['by_holder_and_type']} uses by holder and type",
-        f"read model  caught up in {u['projection_seconds']:.1f} s; a full replay "
-        f"({u['replay_seconds']:.1f} s) " + ("agrees" if u["replay_agrees"] else "DISAGREES"),
-    ]
-    for outcome, n in sorted(u["verified"].items(), key=lambda kv: -kv[1]):
-        lines.append(f"  verified {n:>6,}  {outcome}")
-    lines += ["statistics:"] + ["  " + x for x in format_statistics(stats, u["names"]).split("\n")]
-    for k, v in u["files"].items():
-        lines.append(f"  {k:16} {v}")
-    return lines

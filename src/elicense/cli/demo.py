@@ -110,4 +110,3 @@ def _text(r: Any) -> str:
     if r.reuse:
         lines.append(f"      elicense stats --ledger {r.ledger} --check")
     return "\n".join(lines)
-

@@ -30,9 +30,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def interleaved(
-    fns: dict[str, Callable[[], int]], rounds: int = 7
-) -> dict[str, dict[str, float]]:
+def interleaved(fns: dict[str, Callable[[], int]], rounds: int = 7) -> dict[str, dict[str, float]]:
     """Run each function ``rounds`` times, alternating; each returns the operation count.
 
     Returns, per name, the median seconds per operation and its spread.

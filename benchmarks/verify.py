@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _common import emit, interleaved, machine  # noqa: E402
+from _common import emit, interleaved, machine
 
-from elicense import acts  # noqa: E402
-from elicense.ledger.application import Ledger  # noqa: E402
-from elicense.ledger.export import SealCache, export_license, export_trust_bundle  # noqa: E402
-from elicense.record import decode_record  # noqa: E402
-from elicense.scenario import LICENSE_TYPES, City  # noqa: E402
-from elicense.statement import decode_statement, signing_input  # noqa: E402
-from elicense.verify.formats import decode_document  # noqa: E402
-from elicense.verify.verifier import Verifier  # noqa: E402
+from elicense import acts
+from elicense.ledger.application import Ledger
+from elicense.ledger.export import SealCache, export_license, export_trust_bundle
+from elicense.record import decode_record
+from elicense.scenario import LICENSE_TYPES, City
+from elicense.statement import decode_statement, signing_input
+from elicense.verify.formats import decode_document
+from elicense.verify.verifier import Verifier
 
 KS = (1, 2, 3, 5)
 
@@ -54,7 +54,9 @@ def _history(city: City, spec: object, serial: int, k: int) -> list[object]:
     return out
 
 
-def build(alg: str, docs: int) -> tuple[Verifier, dict[int, list[bytes]], dict[int, list[tuple[object, bytes, bytes]]]]:
+def build(
+    alg: str, docs: int
+) -> tuple[Verifier, dict[int, list[bytes]], dict[int, list[tuple[object, bytes, bytes]]]]:
     city = City(alg=alg)
     ledger = Ledger("memory:")
     ledger.establish(origin=city.origin, name="bench", signer=city.platform_key)
@@ -92,7 +94,9 @@ def build(alg: str, docs: int) -> tuple[Verifier, dict[int, list[bytes]], dict[i
             for pr in decode_document(doc).events:
                 rec = decode_record(pr.record)
                 act = decode_statement(rec.statement)
-                items.append((keys[act.seal], rec.signature, signing_input(act.kind, rec.statement)))
+                items.append(
+                    (keys[act.seal], rec.signature, signing_input(act.kind, rec.statement))
+                )
         bare[k] = items
     ledger.close()
     return verifier, exported, bare

@@ -24,7 +24,10 @@ settings.register_profile("dev", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SHARED_TESTDATA = Path(__file__).resolve().parents[1].parent / "shared" / "testdata"
+SHARED_TESTDATA = Path(
+    os.environ.get("ELICENSE_SHARED_TESTDATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "testdata"
+)
 POSTGRES_DSN = os.environ.get(
     "ELICENSE_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -592,7 +592,9 @@ def test_frontier_refuses_state_that_does_not_fit_its_size(
     tree: Tree, size: int, count: int
 ) -> None:
     """Resuming with the wrong number of hashes for the size is refused."""
-    with pytest.raises(ProofError, match=f"must have {len(frontier_ids(size))} hashes, found {count}"):
+    with pytest.raises(
+        ProofError, match=f"must have {len(frontier_ids(size))} hashes, found {count}"
+    ):
         Frontier(size=size, hashes=tree.leaves[:count])
 
 

@@ -32,7 +32,8 @@ def _events() -> list[dict[str, str]]:
 def test_vectors_regenerate_identically() -> None:
     """The generator, run against the current code, reproduces the published file."""
     spec = importlib.util.spec_from_file_location("make_vectors", DOCS / "make_vectors.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build() == VECTORS
@@ -75,7 +76,7 @@ def test_signature_fails_on_changed_statement() -> None:
 
 @pytest.mark.parametrize("n", [0, 1])
 def test_record_carries_statement_and_hashes(n: int) -> None:
-    """The record is canonical, carries the statement and signature verbatim, and hashes as published."""
+    """The record carries the statement and signature verbatim and hashes as published."""
     e = _events()[n]
     raw = e["record_text"].encode()
     rec = decode_record(raw)

@@ -46,7 +46,9 @@ class SqlStore:
         if module == "eventsourcing.sqlite":
             self.dialect = Dialect.SQLITE
             conn = sqlite3.connect(
-                settings["SQLITE_DBNAME"], timeout=30, isolation_level=None,
+                settings["SQLITE_DBNAME"],
+                timeout=30,
+                isolation_level=None,
                 check_same_thread=False,
             )
             conn.execute("PRAGMA journal_mode=WAL")

@@ -19,10 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from elicense import acts
 from elicense.codec import sha256
 from elicense.domain.base import deterministic_id
-from elicense.record import GENESIS_HASH, EventRecord
+from elicense.record import GENESIS_HASH, EventRecord, PositionedRecord
 from elicense.statement import signing_input
 from elicense.verify.formats import history_digest
-from elicense.record import PositionedRecord
 
 SEED = bytes(range(1, 33))
 ORIGIN = "elicense:vectors.example"

@@ -1,10 +1,19 @@
 """elicense: an e-license (电子证照) and electronic-seal (电子印章) ledger.
 
-The facade re-exports the names most callers need; everything else lives in
-its module. Importing this package loads neither pyhanko, nor a web
-framework, nor a database driver.
+The facade names what most callers need::
+
+    from elicense import Ledger, Verifier, Signatory, generate_key
+
+Everything else lives in its module. ``Ledger`` and ``Verifier`` are loaded
+on first use, so ``import elicense`` loads neither the event store, nor
+pyhanko, nor a web framework, nor a database driver.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from elicense.crypto.keys import generate_key, load_private_key, load_public_key, read_key_file
 from elicense.errors import (
     BatchRefusedError,
     ConflictError,
@@ -12,9 +21,15 @@ from elicense.errors import (
     EncodingError,
     IdentifierError,
     RefusedError,
+    TrustError,
     VerificationError,
 )
+from elicense.signatory import Signatory
 from elicense.verify.verdict import Finding, Outcome, Severity, Verdict
+
+if TYPE_CHECKING:
+    from elicense.ledger.application import Ledger
+    from elicense.verify.verifier import Verifier
 
 __version__ = "0.1.0"
 
@@ -25,10 +40,33 @@ __all__ = [
     "EncodingError",
     "Finding",
     "IdentifierError",
+    "Ledger",
     "Outcome",
     "RefusedError",
     "Severity",
-    "VerificationError",
+    "Signatory",
+    "TrustError",
     "Verdict",
+    "VerificationError",
+    "Verifier",
     "__version__",
+    "generate_key",
+    "load_private_key",
+    "load_public_key",
+    "read_key_file",
 ]
+
+_LAZY = {
+    "Ledger": "elicense.ledger.application",
+    "Verifier": "elicense.verify.verifier",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'elicense' has no attribute {name!r}")

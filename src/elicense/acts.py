@@ -72,7 +72,7 @@ def _after(start: date | datetime, end: date | datetime | None, what: str) -> No
 
 
 @register
-class EstablishLedger(Statement, kw_only=True, tag="ledger.establish"):
+class EstablishLedger(Statement, frozen=True, kw_only=True, tag="ledger.establish"):
     """The platform founds a ledger and names its key (self-signed)."""
 
     name: str
@@ -95,7 +95,7 @@ class SealKind(StrEnum):
 
 
 @register
-class MakeSeal(Statement, kw_only=True, tag="seal.make"):
+class MakeSeal(Statement, frozen=True, kw_only=True, tag="seal.make"):
     """采集/制章: a department makes a seal; signed by the new seal's own key.
 
     ``seal`` equals ``subject`` (the seal code) and ``alg`` is the seal's algorithm.
@@ -125,7 +125,7 @@ class MakeSeal(Statement, kw_only=True, tag="seal.make"):
 
 
 @register
-class FileSeal(Statement, kw_only=True, tag="seal.file"):
+class FileSeal(Statement, frozen=True, kw_only=True, tag="seal.file"):
     """备案: the platform accepts a seal; binds the exact key it accepts."""
 
     key_id: str
@@ -133,21 +133,21 @@ class FileSeal(Statement, kw_only=True, tag="seal.file"):
 
 
 @register
-class SuspendSeal(Statement, kw_only=True, tag="seal.suspend"):
+class SuspendSeal(Statement, frozen=True, kw_only=True, tag="seal.suspend"):
     """The platform suspends a seal; it signs nothing until reinstated."""
 
     reason: str
 
 
 @register
-class ReinstateSeal(Statement, kw_only=True, tag="seal.reinstate"):
+class ReinstateSeal(Statement, frozen=True, kw_only=True, tag="seal.reinstate"):
     """The platform ends a seal's suspension."""
 
     reason: str
 
 
 @register
-class RevokeSeal(Statement, kw_only=True, tag="seal.revoke"):
+class RevokeSeal(Statement, frozen=True, kw_only=True, tag="seal.revoke"):
     """The platform revokes a seal for good.
 
     ``compromised_since``: when given, the seal's entries recorded at or after
@@ -217,7 +217,7 @@ class Validity(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 @register
-class DefineType(Statement, kw_only=True, tag="type.define"):
+class DefineType(Statement, frozen=True, kw_only=True, tag="type.define"):
     """A defining authority defines a license type (catalog entry + template).
 
     ``issuers`` lists the departments (USCC) allowed to issue licenses of it.
@@ -239,12 +239,12 @@ class DefineType(Statement, kw_only=True, tag="type.define"):
 
 
 @register
-class ReviseType(DefineType, kw_only=True, tag="type.revise"):
+class ReviseType(DefineType, frozen=True, kw_only=True, tag="type.revise"):
     """The defining authority revises a type: the whole definition is restated."""
 
 
 @register
-class RetireType(Statement, kw_only=True, tag="type.retire"):
+class RetireType(Statement, frozen=True, kw_only=True, tag="type.retire"):
     """The defining authority retires a type: no new licenses of it."""
 
     reason: str
@@ -262,7 +262,7 @@ class Holder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 
 @register
-class IssueLicense(Statement, kw_only=True, tag="license.issue"):
+class IssueLicense(Statement, frozen=True, kw_only=True, tag="license.issue"):
     """新发: issue a license. ``subject`` is its identifier, version 001."""
 
     license_number: str
@@ -281,7 +281,7 @@ class IssueLicense(Statement, kw_only=True, tag="license.issue"):
 
 
 @register
-class AmendLicense(Statement, kw_only=True, tag="license.amend"):
+class AmendLicense(Statement, frozen=True, kw_only=True, tag="license.amend"):
     """变更: change fields; the identifier's version grows."""
 
     changes: dict[str, str]
@@ -290,7 +290,7 @@ class AmendLicense(Statement, kw_only=True, tag="license.amend"):
 
 
 @register
-class RenewLicense(Statement, kw_only=True, tag="license.renew"):
+class RenewLicense(Statement, frozen=True, kw_only=True, tag="license.renew"):
     """延续: extend validity; the identifier's version grows."""
 
     valid_until: date | None
@@ -298,7 +298,7 @@ class RenewLicense(Statement, kw_only=True, tag="license.renew"):
 
 
 @register
-class SuspendLicense(Statement, kw_only=True, tag="license.suspend"):
+class SuspendLicense(Statement, frozen=True, kw_only=True, tag="license.suspend"):
     """暂扣: temporary withdrawal."""
 
     reason: str
@@ -306,14 +306,14 @@ class SuspendLicense(Statement, kw_only=True, tag="license.suspend"):
 
 
 @register
-class ReinstateLicense(Statement, kw_only=True, tag="license.reinstate"):
+class ReinstateLicense(Statement, frozen=True, kw_only=True, tag="license.reinstate"):
     """暂扣发还: end of a suspension."""
 
     reason: str
 
 
 @register
-class RevokeLicense(Statement, kw_only=True, tag="license.revoke"):
+class RevokeLicense(Statement, frozen=True, kw_only=True, tag="license.revoke"):
     """注销 / 撤销 / 吊销: permanent end, by reason code."""
 
     reason_code: RevocationReason
@@ -321,7 +321,7 @@ class RevokeLicense(Statement, kw_only=True, tag="license.revoke"):
 
 
 @register
-class ExpireLicense(Statement, kw_only=True, tag="license.expire"):
+class ExpireLicense(Statement, frozen=True, kw_only=True, tag="license.expire"):
     """失效: record the end of validity (expiry is also derived at verification)."""
 
     reason: str = ""

@@ -57,7 +57,8 @@ def decode(data: bytes | str, type_: type[T], *, what: str) -> T:
     """Decode JSON ``data`` as ``type_``; raise :class:`EncodingError` naming ``what``."""
     try:
         return _decoder(type_).decode(data)  # type: ignore[no-any-return]
-    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as e:
+        # RecursionError: msgspec's answer to JSON nested too deep (e.g. skipping an unknown field)
         raise EncodingError(f"{what}: {e}") from None
     except (ValueError, TypeError) as e:  # raised by __post_init__ invariants
         raise EncodingError(f"{what}: {e}") from None

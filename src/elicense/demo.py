@@ -15,9 +15,9 @@ batch by batch, documents are exported and verified chunk by chunk.
 
 from __future__ import annotations
 
-import queue
+import contextlib
+import multiprocessing
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -91,26 +91,38 @@ class DemoReport:
         return self.verified / self.verify_seconds if self.verify_seconds else 0.0
 
 
-def _signed_batches(
-    city: City, plan: list[tuple[TypeSpec, int]], stop: threading.Event
-) -> Iterator[list[Signed]]:
-    """Sign batches on a producer thread while the ledger records the previous one."""
-    q: queue.Queue[list[Signed] | None] = queue.Queue(maxsize=4)
+def _department_process(
+    keys: dict[str, bytes], alg: str, seed: int, licenses: int, approvals: int, q: Any
+) -> None:
+    """A department system: the same city's keys, signing the plan batch by batch."""
+    from elicense.codec import canonical
 
-    def produce() -> None:
-        try:
-            for start in range(0, len(plan), BATCH):
-                if stop.is_set():
-                    return
-                q.put([city.issuance(spec, serial) for spec, serial in plan[start : start + BATCH]])
-        finally:
-            q.put(None)
+    city = City(alg=alg, seed=seed, keys=keys)
+    plan = _plan(licenses, approvals)
+    for start in range(0, len(plan), BATCH):
+        q.put([canonical(city.issuance(spec, n)) for spec, n in plan[start : start + BATCH]])
+    q.put(None)
 
-    worker = threading.Thread(target=produce, name="elicense-demo-signer", daemon=True)
-    worker.start()
-    while (batch := q.get()) is not None:
-        yield batch
-    worker.join()
+
+def _signed_batches(city: City, licenses: int, approvals: int) -> Iterator[list[bytes]]:
+    """Signed issuances, batch by batch, from a department process.
+
+    Departments sign on their own systems; running the signer in another
+    process (not a thread) lets signing and the ledger's checks use two cores
+    even with a signature backend that holds the GIL (the SM2 one does).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue(maxsize=8)
+    args = (city.export_keys(), city.alg, city.seed, licenses, approvals, q)
+    proc = ctx.Process(target=_department_process, args=args, daemon=True)
+    proc.start()
+    try:
+        while (batch := q.get()) is not None:
+            yield batch
+    finally:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.terminate()
 
 
 def _plan(licenses: int, approvals: int) -> list[tuple[TypeSpec, int]]:
@@ -119,9 +131,9 @@ def _plan(licenses: int, approvals: int) -> list[tuple[TypeSpec, int]]:
     return plan
 
 
-def _lifecycle(city: City, ledger: Ledger, plan: list[tuple[TypeSpec, int]], seed: int) -> (
-    dict[str, int]
-):
+def _lifecycle(
+    city: City, ledger: Ledger, plan: list[tuple[TypeSpec, int]], seed: int
+) -> dict[str, int]:
     """Amend 3%, renew 2% (of expiring types), suspend 1%, revoke 0.5% — in batches."""
     rng = random.Random(seed)
     picks = rng.sample(plan, k=min(len(plan), max(1, len(plan) * 65 // 1000)))
@@ -134,22 +146,45 @@ def _lifecycle(city: City, ledger: Ledger, plan: list[tuple[TypeSpec, int]], see
         if share < 3 / 6.5 and spec.fields:
             f = spec.fields[0]
             value = str(rng.randrange(10, 9000)) if f.type is acts.FieldType.NUMBER else "变更后"
-            batch.append(d.signatory.sign(acts.AmendLicense, subject=subject, expected_version=1,
-                                          changes={f.name: value}, reason="信息变更"))
+            batch.append(
+                d.signatory.sign(
+                    acts.AmendLicense,
+                    subject=subject,
+                    expected_version=1,
+                    changes={f.name: value},
+                    reason="信息变更",
+                )
+            )
             counts["amended"] += 1
         elif share < 5 / 6.5 and spec.years:
-            batch.append(d.signatory.sign(acts.RenewLicense, subject=subject, expected_version=1,
-                                          valid_until=date(2026 + spec.years * 2, 12, 31),
-                                          reason="到期延续"))
+            batch.append(
+                d.signatory.sign(
+                    acts.RenewLicense,
+                    subject=subject,
+                    expected_version=1,
+                    valid_until=date(2026 + spec.years * 2, 12, 31),
+                    reason="到期延续",
+                )
+            )
             counts["renewed"] += 1
         elif share < 6 / 6.5:
-            batch.append(d.signatory.sign(acts.SuspendLicense, subject=subject,
-                                          expected_version=1, reason="整改期间暂扣"))
+            batch.append(
+                d.signatory.sign(
+                    acts.SuspendLicense, subject=subject, expected_version=1, reason="整改期间暂扣"
+                )
+            )
             counts["suspended"] += 1
         else:
             reason = rng.choice([RevocationReason.CANCELLED, RevocationReason.REVOKED])
-            batch.append(d.signatory.sign(acts.RevokeLicense, subject=subject, expected_version=1,
-                                          reason_code=reason, reason="依法注销或吊销"))
+            batch.append(
+                d.signatory.sign(
+                    acts.RevokeLicense,
+                    subject=subject,
+                    expected_version=1,
+                    reason_code=reason,
+                    reason="依法注销或吊销",
+                )
+            )
             counts[f"revoked ({reason.value})"] += 1
         if len(batch) >= BATCH:
             ledger.submit_many(batch)
@@ -200,7 +235,8 @@ def run_demo(
 
     city = City(alg=alg, seed=seed)
     ledger = Ledger(db)
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(ledger.close)
         ledger.establish(origin=city.origin, name="示范市电子证照平台", signer=city.platform_key)
         report.files["platform key"] = str(
             write_key_file(city.platform_key, directory / "keys" / "platform.pem")
@@ -215,14 +251,10 @@ def run_demo(
         report.types = len(LICENSE_TYPES) + len(APPROVAL_TYPES)
 
         plan = _plan(licenses, approvals)
-        stop = threading.Event()
         started = time.perf_counter()
-        try:
-            for batch in _signed_batches(city, plan, stop):
-                ledger.submit_many(batch)
-                tick("issue", len(batch))
-        finally:
-            stop.set()
+        for batch in _signed_batches(city, licenses, approvals):
+            ledger.submit_many(batch)
+            tick("issue", len(batch))
         report.issue_seconds = time.perf_counter() - started
         report.issued, report.approvals = licenses, approvals
         report.lifecycle = _lifecycle(city, ledger, plan, seed)
@@ -233,6 +265,7 @@ def run_demo(
         report.files["trust bundle"] = str(directory / "trust-bundle.json")
         report.bundle_bytes = len(bundle)
         verifier = Verifier.from_bundle(bundle, platform_keys=[city.platform_key.public_key])
+        stack.callback(verifier.close)
 
         outcomes: Counter[str] = Counter()
         seals = SealCache(ledger)
@@ -261,6 +294,4 @@ def run_demo(
         report.by_type = {k: dict(v) for k, v in by_type.items()}
         if reuse is not None:
             report.reuse = reuse(ledger, city, trust, directory)
-    finally:
-        ledger.close()
     return report

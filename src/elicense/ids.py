@@ -207,6 +207,7 @@ def validate_holder_code(code: str, kind: HolderCodeKind | str) -> str:
     return other
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the few type codes recur in every identifier
 def _check_type_code(code: str) -> None:
     field = "type code"
     what = "21 characters (defining authority's 18-character USCC + 3-digit type number)"
@@ -215,6 +216,7 @@ def _check_type_code(code: str) -> None:
     _require_chars(code[18:], _DIGITS, "a digit", field=field, label=field, start=19)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the few issuer codes recur in every identifier
 def _check_issuer_code(code: str) -> None:
     field = "issuer code"
     if len(code) == 6:
@@ -356,12 +358,13 @@ def _parse_version(text: str) -> int:
     return int(text)
 
 
-def parse_license_id(text: str) -> LicenseId:
+def parse_license_id(text: str, *, conformant_only: bool = False) -> LicenseId:
     """Read and check a 电子证照标识 (whitespace stripped, upper-cased).
 
     The non-conformant form ``1.2.156.3003.2.<type>.<serial>.<version>.<check>``
     is accepted with a :class:`NonConformantIdentifierWarning`; the result has
-    ``issuer_code=None`` and cannot be emitted.
+    ``issuer_code=None`` and cannot be emitted. With ``conformant_only`` it is
+    refused instead (what the ledger does: it records only GB/T 36904 ids).
 
     Raises:
         IdentifierError: ``field`` names the segment (``license id`` for the
@@ -371,6 +374,13 @@ def parse_license_id(text: str) -> LicenseId:
     s = _normalise(text)
     license_id = _parse(s)
     if license_id.issuer_code is None:
+        if conformant_only:
+            raise _error(
+                "root",
+                "root",
+                f"{LICENSE_ID_ROOT} with issuer code (GB/T 36904)",
+                f"the non-conformant {_NONCONFORMANT_ROOT} form",
+            )
         warnings.warn(
             NonConformantIdentifierWarning(
                 f"non-conformant license identifier {s!r}: root {_NONCONFORMANT_ROOT} without "

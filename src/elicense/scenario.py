@@ -22,7 +22,8 @@ from stdnum.cn import uscc as _uscc
 
 from elicense import acts
 from elicense.codec import utc_now
-from elicense.crypto.keys import generate_key
+from elicense.crypto.keys import generate_key, load_private_key
+from elicense.crypto.ses.filing import make_filing_seal
 from elicense.crypto.suites import PrivateKey, key_id
 from elicense.ids import LicenseId
 from elicense.signatory import Signatory
@@ -79,20 +80,49 @@ _LIC = acts.LicenseKind.LICENSE
 _APP = acts.LicenseKind.APPROVAL
 
 LICENSE_TYPES: tuple[TypeSpec, ...] = (
-    TypeSpec("001", "营业执照", 0, _LIC, _ORG, 0,
-             (_f("capital", "注册资本(万元)", "number"), _f("scope", "经营范围"))),
-    TypeSpec("002", "食品经营许可证", 0, _LIC, _ORG, 5,
-             (_f("category", "经营项目"), _f("premises", "经营场所"))),
-    TypeSpec("003", "医疗机构执业许可证", 1, _LIC, _ORG, 5,
-             (_f("subjects", "诊疗科目"), _f("beds", "床位(张)", "number"))),
+    TypeSpec(
+        "001",
+        "营业执照",
+        0,
+        _LIC,
+        _ORG,
+        0,
+        (_f("capital", "注册资本(万元)", "number"), _f("scope", "经营范围")),
+    ),
+    TypeSpec(
+        "002",
+        "食品经营许可证",
+        0,
+        _LIC,
+        _ORG,
+        5,
+        (_f("category", "经营项目"), _f("premises", "经营场所")),
+    ),
+    TypeSpec(
+        "003",
+        "医疗机构执业许可证",
+        1,
+        _LIC,
+        _ORG,
+        5,
+        (_f("subjects", "诊疗科目"), _f("beds", "床位(张)", "number")),
+    ),
     TypeSpec("004", "道路运输经营许可证", 2, _LIC, _ORG, 4, (_f("scope", "经营范围"),)),
-    TypeSpec("005", "出租汽车驾驶员从业资格证", 2, _LIC, _PERSON, 6,
-             (_f("vehicle_class", "准驾车型"),)),
+    TypeSpec(
+        "005", "出租汽车驾驶员从业资格证", 2, _LIC, _PERSON, 6, (_f("vehicle_class", "准驾车型"),)
+    ),
     TypeSpec("006", "建筑业企业资质证书", 3, _LIC, _ORG, 5, (_f("grade", "资质等级"),)),
     TypeSpec("007", "排污许可证", 4, _LIC, _ORG, 5, (_f("pollutants", "主要污染物"),)),
     TypeSpec("008", "人力资源服务许可证", 5, _LIC, _ORG, 5, (_f("scope", "服务范围"),)),
-    TypeSpec("009", "教师资格证", 6, _LIC, _PERSON, 0,
-             (_f("subject", "任教学科"), _f("level", "资格种类"))),
+    TypeSpec(
+        "009",
+        "教师资格证",
+        6,
+        _LIC,
+        _PERSON,
+        0,
+        (_f("subject", "任教学科"), _f("level", "资格种类")),
+    ),
     TypeSpec("010", "导游证", 7, _LIC, _PERSON, 3, (_f("language", "语种"),)),
     TypeSpec("011", "养老机构备案回执", 8, _LIC, _ORG, 0, (_f("beds", "床位(张)", "number"),)),
 )
@@ -149,6 +179,9 @@ class City:
     origin: str = "elicense:demo.city"
     alg: str = "ecdsa-p256-sha256"
     seed: int = 2026
+    keys: dict[str, bytes] | None = None
+    """PKCS#8 PEM of the platform (``"platform"``) and seal keys (by seal code), to
+    rebuild the same city in another process; fresh keys when ``None``."""
     platform_key: PrivateKey = field(init=False)
     platform: Signatory = field(init=False)
     departments: list[Department] = field(init=False)
@@ -156,12 +189,13 @@ class City:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
-        self.platform_key = generate_key(self.alg)
+        keys = self.keys or {}
+        self.platform_key = self._key(keys.get("platform"))
         self.platform = Signatory.platform(origin=self.origin, signer=self.platform_key)
         self.departments = []
         for i, (name, short) in enumerate(DEPARTMENTS):
-            key = generate_key(self.alg)
             code = f"3301{i + 1:02d}{short}0001"
+            key = self._key(keys.get(code))
             self.departments.append(
                 Department(
                     name=name,
@@ -173,6 +207,15 @@ class City:
                 )
             )
 
+    def _key(self, pem: bytes | None) -> PrivateKey:
+        return load_private_key(pem) if pem else generate_key(self.alg)
+
+    def export_keys(self) -> dict[str, bytes]:
+        """The city's keys as PEM, for :attr:`keys` of the same city in another process."""
+        out = {"platform": self.platform_key.to_pem()}
+        out.update({d.seal_code: d.key.to_pem() for d in self.departments})
+        return out
+
     def type_code(self, spec: TypeSpec) -> str:
         """The 21-character code of a catalogue type."""
         return self.departments[spec.department].uscc + spec.number
@@ -182,26 +225,26 @@ class City:
         now = now or utc_now()
         out: list[Signed] = []
         for d in self.departments:
-            out.append(
-                d.signatory.sign(
-                    acts.MakeSeal,
-                    subject=d.seal_code,
-                    expected_version=0,
-                    department=d.uscc,
-                    department_name=d.name,
-                    name=f"{d.name}行政审批专用章",
-                    seal_kind=acts.SealKind.BUSINESS,
-                    public_key=d.key.public_key.spki,
-                    valid_from=now - timedelta(days=1),
-                    valid_until=now + timedelta(days=3 * 365),
-                )
+            made = d.signatory.statement(
+                acts.MakeSeal,
+                subject=d.seal_code,
+                expected_version=0,
+                department=d.uscc,
+                department_name=d.name,
+                name=f"{d.name}行政审批专用章",
+                seal_kind=acts.SealKind.BUSINESS,
+                public_key=d.key.public_key.spki,
+                valid_from=now - timedelta(days=1),
+                valid_until=now + timedelta(days=3 * 365),
             )
+            out.append(made.sign(d.key))
             out.append(
                 self.platform.sign(
                     acts.FileSeal,
                     subject=d.seal_code,
                     expected_version=1,
                     key_id=key_id(d.key.public_key.spki),
+                    annex=make_filing_seal(made, self.platform_key, at=now),
                 )
             )
         for spec in (*LICENSE_TYPES, *APPROVAL_TYPES):
@@ -231,7 +274,8 @@ class City:
 
     def _data(self, spec: TypeSpec, rng: random.Random) -> dict[str, str]:
         return {
-            f.name: str(rng.randrange(10, 5000)) if f.type is acts.FieldType.NUMBER
+            f.name: str(rng.randrange(10, 5000))
+            if f.type is acts.FieldType.NUMBER
             else f"{f.label}{rng.randrange(1, 99)}"
             for f in spec.fields
         }

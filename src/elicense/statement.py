@@ -153,7 +153,7 @@ def register(cls: type[S]) -> type[S]:
         raise TypeError(f"{cls.__name__} needs a string tag")
     if tag in _KINDS and _KINDS[tag] is not cls:
         raise TypeError(f"statement kind {tag!r} registered twice")
-    cls.kind = tag  # type: ignore[misc]
+    cls.kind = tag
     _KINDS[tag] = cls
     _decoder_cache.clear()
     decode_statement.cache_clear()
@@ -191,7 +191,13 @@ def decode_statement(data: bytes) -> Statement:
         raise EncodingError("statement: no statement kinds registered")
     try:
         obj: Statement = _decoder().decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as e:
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        ValueError,
+        TypeError,
+        RecursionError,
+    ) as e:
         raise EncodingError(f"statement: {e}") from None
     if ENCODER.encode(obj) != data:
         raise NonCanonicalError("statement: bytes are not the canonical encoding of their content")

@@ -25,13 +25,13 @@ def register(sub: Any) -> None:
     p.add_argument("--dir", metavar="DIR", help="fresh directory (default ./elicense-demo[-N])")
     p.add_argument("--licenses", type=int, default=20_000, help="licenses to issue (20,000)")
     p.add_argument("--approvals", type=int, help="approvals to issue (default: city proportion)")
-    p.add_argument(
-        "--scale", choices=["city"], help="city: 153,218 licenses and 2,889 approvals"
-    )
+    p.add_argument("--scale", choices=["city"], help="city: 153,218 licenses and 2,889 approvals")
     p.add_argument("--alg", help="signing algorithm (default: sm2-sm3 if installed, else P-256)")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument(
-        "--uses", type=int, default=43_543,
+        "--uses",
+        type=int,
+        default=43_543,
         help="reuse phase: uses recorded as used (default the seeds' 43,543; 0 skips the phase)",
     )
     add_json_flag(p)
@@ -62,20 +62,34 @@ def _demo(args: argparse.Namespace) -> int:
             for b in bars.values():
                 b.close()
             label = {"issue": "issuing", "verify": "verifying", "reuse": "reusing"}[stage]
-            bars[stage] = tqdm(total=args.uses if stage == "reuse" else total, desc=label,
-                               unit=" use" if stage == "reuse" else " lic", file=sys.stderr,
-                               disable=True if args.json else None, leave=False)
+            bars[stage] = tqdm(
+                total=args.uses if stage == "reuse" else total,
+                desc=label,
+                unit=" use" if stage == "reuse" else " lic",
+                file=sys.stderr,
+                disable=True if args.json else None,
+                leave=False,
+            )
         bars[stage].update(n)
 
     if args.uses < 0:
         fail("--uses must be at least 0")
-    hook = reuse_phase(args, tick) if args.uses else None
-    report = run_demo(directory, licenses=licenses, approvals=approvals, alg=args.alg,
-                      seed=args.seed, progress=tick, reuse=hook)
+    report = run_demo(
+        directory,
+        licenses=licenses,
+        approvals=approvals,
+        alg=args.alg,
+        seed=args.seed,
+        progress=tick,
+        reuse=reuse_phase(args, tick) if args.uses else None,
+    )
     for b in bars.values():
         b.close()
-    obj = asdict(report) | {"ok": True, "issue_rate": report.issue_rate,
-                            "verify_rate": report.verify_rate}
+    obj = asdict(report) | {
+        "ok": True,
+        "issue_rate": report.issue_rate,
+        "verify_rate": report.verify_rate,
+    }
     emit(args, obj, _text(report))
     return EXIT_OK
 
@@ -99,8 +113,9 @@ def _text(r: Any) -> str:
     lines.append(f"  {'':26}" + "".join(f"{s:>8}" for s in statuses))
     for name, counts in sorted(r.by_type.items()):
         pad = 26 - sum(2 if ord(c) > 127 else 1 for c in name)
-        lines.append(f"  {name}{' ' * max(pad, 1)}"
-                     + "".join(f"{counts.get(s, 0):>8,}" for s in statuses))
+        lines.append(
+            f"  {name}{' ' * max(pad, 1)}" + "".join(f"{counts.get(s, 0):>8,}" for s in statuses)
+        )
     lines.append("files:")
     for k, v in r.files.items():
         lines.append(f"  {k:16} {v}")

@@ -46,7 +46,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("init", help="establish a new ledger with the platform key")
     add_ledger_flag(p)
     add_key_flags(p, platform=True)
-    p.add_argument("--origin", required=True, help="the ledger's origin, e.g. elicense:city.example")
+    p.add_argument(
+        "--origin", required=True, help="the ledger's origin, e.g. elicense:city.example"
+    )
     p.add_argument("--name", default="电子证照平台", help="the platform's name")
     add_json_flag(p)
     p.set_defaults(func=_init)
@@ -92,7 +94,7 @@ def register(sub: Any) -> None:
 
     typ = sub.add_parser("type", help="define, revise or retire license types")
     ts = typ.add_subparsers(dest="type_command", metavar="ACTION", required=True)
-    for action, cls in (("define", acts.DefineType), ("revise", acts.ReviseType)):
+    for action, definition in (("define", acts.DefineType), ("revise", acts.ReviseType)):
         p = ts.add_parser(action, help=f"{action} a license type (catalog entry and template)")
         add_ledger_flag(p)
         add_key_flags(p)
@@ -112,7 +114,7 @@ def register(sub: Any) -> None:
         )
         p.add_argument("--template", default="", help="template description")
         _offline_flags(p)
-        p.set_defaults(func=_type_define, cls=cls)
+        p.set_defaults(func=_type_define, cls=definition)
     p = ts.add_parser("retire", help="retire a license type")
     add_ledger_flag(p)
     add_key_flags(p)
@@ -151,8 +153,13 @@ def _keygen(args: argparse.Namespace) -> int:
     pub.write_bytes(key.public_key.pem())
     emit(
         args,
-        {"ok": True, "alg": key.alg, "key_id": key.public_key.key_id, "key": str(out),
-         "public_key": str(pub)},
+        {
+            "ok": True,
+            "alg": key.alg,
+            "key_id": key.public_key.key_id,
+            "key": str(out),
+            "public_key": str(pub),
+        },
         f"wrote {out} ({key.alg}, key id {key.public_key.key_id}) and {pub}",
     )
     return EXIT_OK
@@ -164,8 +171,12 @@ def _init(args: argparse.Namespace) -> int:
     receipt = ledger.establish(origin=args.origin, name=args.name, signer=key)
     emit(
         args,
-        {"ok": True, "origin": args.origin, "platform_key": key.public_key.key_id,
-         "position": receipt.position},
+        {
+            "ok": True,
+            "origin": args.origin,
+            "platform_key": key.public_key.key_id,
+            "position": receipt.position,
+        },
         f"established ledger {args.origin} in {ledger.dsn} (platform key {key.public_key.key_id})",
     )
     return EXIT_OK
@@ -231,7 +242,7 @@ def _ses_annex(seal: Any, platform_key: Any) -> bytes:
         from elicense.crypto.ses.filing import make_filing_seal
     except ImportError:
         return b""
-    annex: bytes = make_filing_seal(seal, platform_key)
+    annex: bytes = make_filing_seal(seal.made, platform_key)
     return annex
 
 

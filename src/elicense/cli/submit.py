@@ -38,7 +38,7 @@ from elicense.domain.codes import RevocationReason
 from elicense.errors import BatchRefusedError, ElicenseError, RefusedError
 from elicense.ids import LicenseId
 from elicense.signatory import Signatory
-from elicense.statement import Signed, kinds
+from elicense.statement import Signed, Statement, kinds
 
 __all__ = ["deliver", "register"]
 
@@ -51,7 +51,9 @@ def register(sub: Any) -> None:
     p.add_argument("statement", metavar="FILE", help="JSON statement (kind and its fields)")
     add_key_flags(p)
     p.add_argument("--origin", help="fill in the ledger origin if the file has none")
-    p.add_argument("--out", metavar="FILE", help="append the signed statement here (default stdout)")
+    p.add_argument(
+        "--out", metavar="FILE", help="append the signed statement here (default stdout)"
+    )
     add_json_flag(p)
     p.set_defaults(func=_sign)
 
@@ -139,8 +141,7 @@ def deliver(args: argparse.Namespace, ledger: Any, signed: Sequence[Signed]) -> 
     try:
         result = ledger.submit_many(signed)
     except BatchRefusedError as e:
-        code, err = e.refusals[0]
-        return _refused(args, err)
+        return _refused(args, e.refusals[0][1])
     receipts = [msgspec.to_builtins(r) for r in result.receipts]
     last = result.receipts[-1]
     emit(
@@ -215,16 +216,21 @@ def _submit(args: argparse.Namespace) -> int:
         except BatchRefusedError as e:
             for i, err in e.refusals:
                 refusals.append(
-                    {"file": chunk[i][0], "line": chunk[i][1], "code": err.code,
-                     "message": str(err)}
+                    {
+                        "file": chunk[i][0],
+                        "line": chunk[i][1],
+                        "code": err.code,
+                        "message": str(err),
+                    }
                 )
             bar.close()
             emit(
                 args,
                 {"ok": False, "recorded": recorded, "refused": refusals},
                 f"batch refused, nothing of it recorded ({recorded} recorded before it):\n"
-                + "\n".join(f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}"
-                            for r in refusals),
+                + "\n".join(
+                    f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}" for r in refusals
+                ),
             )
             return EXIT_NO
         recorded += len(result.receipts)
@@ -239,8 +245,12 @@ def _submit(args: argparse.Namespace) -> int:
         args,
         {"ok": ok, "recorded": recorded, "refused": refusals},
         f"recorded {recorded} statement(s)"
-        + ("" if ok else f", refused {len(refusals)}:\n" + "\n".join(
-            f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}" for r in refusals)),
+        + (
+            ""
+            if ok
+            else f", refused {len(refusals)}:\n"
+            + "\n".join(f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}" for r in refusals)
+        ),
     )
     return EXIT_OK if ok else EXIT_NO
 
@@ -255,9 +265,13 @@ def _issue(args: argparse.Namespace) -> int:
     seal = ledger.get_seal(code)
     lid = LicenseId.build(type_code=args.type, issuer_code=seal.department, serial=args.serial)
     issued = parse_date(args.issued_on, "--issued-on") if args.issued_on else date.today()
-    kind = args.holder_kind or ("ric" if len(args.holder_code) == 18 and
-                                args.holder_code[:1].isdigit() and
-                                args.holder_code[6:8] in ("19", "20") else "uscc")
+    kind = args.holder_kind or (
+        "ric"
+        if len(args.holder_code) == 18
+        and args.holder_code[:1].isdigit()
+        and args.holder_code[6:8] in ("19", "20")
+        else "uscc"
+    )
     signatory = Signatory(origin=ledger.origin, seal=code, signer=key)
     signed = signatory.sign(
         acts.IssueLicense,
@@ -282,7 +296,7 @@ def _issue(args: argparse.Namespace) -> int:
     return code_
 
 
-_ACTS = {
+_ACTS: dict[str, type[Statement]] = {
     "amend": acts.AmendLicense,
     "renew": acts.RenewLicense,
     "suspend": acts.SuspendLicense,

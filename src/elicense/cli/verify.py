@@ -64,8 +64,11 @@ def _export(args: argparse.Namespace) -> int:
     data = export_license(ledger, args.license)
     if args.out:
         Path(args.out).write_bytes(data)
-        emit(args, {"ok": True, "file": args.out, "bytes": len(data)},
-             f"wrote {args.out} ({len(data)} bytes)")
+        emit(
+            args,
+            {"ok": True, "file": args.out, "bytes": len(data)},
+            f"wrote {args.out} ({len(data)} bytes)",
+        )
     else:
         sys.stdout.buffer.write(data + b"\n")
     return EXIT_OK
@@ -118,8 +121,12 @@ def _verify(args: argparse.Namespace) -> int:
     if len(verdicts) == 1:
         obj = verdicts[0].to_dict()
     else:
-        obj = {"ok": ok, "results": [dict(v.to_dict(), document=str(d))
-                                     for v, d in zip(verdicts, docs, strict=True)]}
+        obj = {
+            "ok": ok,
+            "results": [
+                dict(v.to_dict(), document=str(d)) for v, d in zip(verdicts, docs, strict=True)
+            ],
+        }
     text = "\n".join(render_verdict(v, str(d)) for v, d in zip(verdicts, docs, strict=True))
     emit(args, obj, text)
     return EXIT_OK if ok else EXIT_NO

@@ -16,6 +16,7 @@ identifier             algorithm                              provided by
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 from abc import ABC, abstractmethod
@@ -62,6 +63,11 @@ class PublicKey(ABC):
     spki: bytes
 
     @property
+    def parallel(self) -> bool:
+        """Whether verifications with this key run in parallel on threads."""
+        return get_suite(self.alg).releases_gil
+
+    @property
     def key_id(self) -> str:
         """See :func:`key_id`."""
         return key_id(self.spki)
@@ -103,6 +109,8 @@ class Suite(ABC):
 
     alg: ClassVar[str]
     description: ClassVar[str]
+    releases_gil: ClassVar[bool] = True
+    """Whether verification releases the GIL, so threads verify in parallel."""
 
     @abstractmethod
     def load_public_key(self, spki: bytes) -> PublicKey:
@@ -310,10 +318,8 @@ def get_suite(alg: str) -> Suite:
         return suite
     if alg in _OPTIONAL:
         module, extra = _OPTIONAL[alg]
-        try:
+        with contextlib.suppress(ImportError):  # the module registers its suite if it loads
             importlib.import_module(module)
-        except ImportError:
-            pass
         suite = _REGISTRY.get(alg)
         if suite is not None:
             return suite
@@ -327,10 +333,8 @@ def get_suite(alg: str) -> Suite:
 def suites() -> list[Suite]:
     """All suites available in this process (optional ones once loadable)."""
     for alg in _OPTIONAL:
-        try:
+        with contextlib.suppress(UnsupportedAlgorithmError):
             get_suite(alg)
-        except UnsupportedAlgorithmError:
-            pass
     return list(_REGISTRY.values())
 
 

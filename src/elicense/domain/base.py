@@ -15,7 +15,7 @@ bytes the chain hashed.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate, CanInitAggregate
@@ -49,7 +49,7 @@ def record_bytes(event: Any) -> bytes:
         data = EventRecord(
             aggregate_id=event.originator_id,
             version=event.originator_version,
-            topic=get_topic(type(event)),
+            topic=_topic(type(event)),
             recorded_at=event.timestamp,
             prev_hash=event.prev_hash,
             statement=event.statement,
@@ -79,25 +79,45 @@ class LedgerAggregate(Aggregate):
             return decode_statement(self.statement)
 
         def mutate(self, aggregate: Any) -> Any:
-            agg = super().mutate(aggregate)
+            agg: Any = super().mutate(aggregate)
             agg.head_hash = record_hash(record_bytes(self))
             return agg
 
     class Created(Event, Aggregate.Created):
-        """The first event of an aggregate."""
+        """The first event of an aggregate.
+
+        Builds the aggregate directly instead of through eventsourcing's generic
+        ``CanInitAggregate.mutate``, which inspects ``__init__`` signatures on
+        every creation (a measurable share of bulk issuance); ledger aggregates
+        take no constructor arguments, their state comes from ``apply``.
+        """
+
+        def mutate(self, aggregate: Any) -> Any:
+            assert aggregate is None
+            cls = _aggregate_class(self.originator_topic)
+            agg = cls.__new__(cls)
+            agg.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            self.apply(agg)
+            agg.head_hash = record_hash(record_bytes(self))
+            return agg
 
     @classmethod
     def _create_from(
         cls: type[A], event_class: type[Any], aggregate_id: uuid.UUID, signed: Signed
     ) -> A:
-        return cls._create(
-            event_class,
-            id=aggregate_id,
+        event = event_class(
+            originator_id=aggregate_id,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=event_class.create_timestamp(),
+            originator_topic=_topic(cls),
             statement=signed.statement,
             signature=signed.signature,
             prev_hash=GENESIS_HASH,
             annex=b"",
         )
+        agg: A = event.mutate(None)
+        agg.pending_events.append(event)
+        return agg
 
     def _record(self, event_class: type[Any], signed: Signed, annex: bytes = b"") -> None:
         """Trigger ``event_class`` for ``signed``, chained to the current head."""
@@ -108,6 +128,21 @@ class LedgerAggregate(Aggregate):
             prev_hash=self.head_hash,
             annex=annex,
         )
+
+
+@cache
+def _aggregate_class(topic: str) -> Any:
+    return resolve_topic(topic)
+
+
+_TOPICS: dict[Any, str] = {}
+
+
+def _topic(cls: Any) -> str:
+    topic = _TOPICS.get(cls)
+    if topic is None:
+        topic = _TOPICS[cls] = get_topic(cls)
+    return topic
 
 
 @lru_cache(maxsize=65536)  # uuid5 is a SHA-1 and an object; ids are asked for repeatedly

@@ -163,7 +163,9 @@ def next_status(
     if nxt is None:
         where = "a license that does not exist yet" if current is None else f"a {current} license"
         raise TransitionRefusedError(
-            f"{kind} is not allowed on {where}", code="lifecycle.transition.refused", subject=subject
+            f"{kind} is not allowed on {where}",
+            code="lifecycle.transition.refused",
+            subject=subject,
         )
     if nxt is _REVOKED:
         if reason is None:

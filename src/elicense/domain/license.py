@@ -68,7 +68,9 @@ class License(LedgerAggregate):
     @property
     def issuer(self) -> str:
         """The issuing department's code."""
-        return self.license_id.issuer_code
+        issuer = self.license_id.issuer_code
+        assert issuer is not None  # the ledger records conformant identifiers only
+        return issuer
 
     def status_on(self, day: date) -> LicenseStatus:
         """The status on ``day``: a valid license past its validity is expired."""

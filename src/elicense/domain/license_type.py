@@ -31,15 +31,19 @@ __all__ = ["LicenseType", "LicenseTypeView", "data_problems", "issue_refusal"]
 class LicenseTypeView(Protocol):
     """What the issuing rules need to know of a license type."""
 
-    code: str
-    retired: bool
-    issuers: frozenset[str]
-    schema: tuple[FieldSpec, ...]
+    @property
+    def code(self) -> str: ...
+    @property
+    def retired(self) -> bool: ...
+    @property
+    def issuers(self) -> frozenset[str]: ...
+    @property
+    def schema(self) -> tuple[FieldSpec, ...]: ...
 
 
-def issue_refusal(ltype: LicenseTypeView | None, department: str, code: str = "") -> (
-    RefusedError | None
-):
+def issue_refusal(
+    ltype: LicenseTypeView | None, department: str, code: str = ""
+) -> RefusedError | None:
     """Why ``department`` may not issue a license of ``ltype``; ``None`` when it may."""
     if ltype is None:
         return NotFoundError(f"license type {code!r} is not defined", code="type.unknown")
@@ -53,12 +57,24 @@ def issue_refusal(ltype: LicenseTypeView | None, department: str, code: str = ""
     return None
 
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# ASCII only: str patterns' \d also matches full-width and other Unicode digits.
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat also takes 20200101, 2020-W01-1
 
 
-def data_problems(ltype: LicenseTypeView, data: dict[str, str], *, partial: bool = False) -> (
-    list[str]
-):
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def data_problems(
+    ltype: LicenseTypeView, data: dict[str, str], *, partial: bool = False
+) -> list[str]:
     """What is wrong with license fields ``data`` under the type's schema.
 
     Args:
@@ -73,9 +89,7 @@ def data_problems(ltype: LicenseTypeView, data: dict[str, str], *, partial: bool
                 problems.append(f"required field {spec.name!r} ({spec.label}) is missing")
             continue
         if spec.type is FieldType.DATE:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
+            if not _is_date(value):
                 problems.append(f"field {spec.name!r} must be a date YYYY-MM-DD, found {value!r}")
         elif spec.type is FieldType.NUMBER and not _NUMBER.fullmatch(value):
             problems.append(f"field {spec.name!r} must be a number, found {value!r}")
@@ -193,5 +207,7 @@ class LicenseType(LedgerAggregate):
     def _require_current(self, kind: str) -> None:
         if self.retired:
             raise TransitionRefusedError(
-                f"{kind}: license type {self.code} is retired", code="type.retired", subject=self.code
+                f"{kind}: license type {self.code} is retired",
+                code="type.retired",
+                subject=self.code,
             )

@@ -37,11 +37,16 @@ class SealStatus(StrEnum):
 class SealView(Protocol):
     """What :func:`seal_refusal` needs to know of a seal."""
 
-    code: str
-    status: SealStatus
-    valid_from: datetime
-    valid_until: datetime
-    compromised_since: datetime | None
+    @property
+    def code(self) -> str: ...
+    @property
+    def status(self) -> SealStatus: ...
+    @property
+    def valid_from(self) -> datetime: ...
+    @property
+    def valid_until(self) -> datetime: ...
+    @property
+    def compromised_since(self) -> datetime | None: ...
 
 
 def seal_refusal(seal: SealView | None, at: datetime, code: str = "") -> SealRefusedError | None:
@@ -98,6 +103,7 @@ class Seal(LedgerAggregate):
         status: SealStatus
         compromised_since: datetime | None
         ses_seal: bytes  # the GB/T 38540 SES_Seal made at filing (empty before)
+        made: MakeSeal  # the seal.make statement (name, picture … as the department made it)
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -127,6 +133,7 @@ class Seal(LedgerAggregate):
             seal.status = SealStatus.MADE
             seal.compromised_since = None
             seal.ses_seal = b""
+            seal.made = act
 
     def file(self, signed: Signed, ses_seal: bytes = b"") -> None:
         """备案: the platform files this seal (with its GB/T 38540 SES_Seal, if made)."""

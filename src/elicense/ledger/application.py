@@ -19,8 +19,8 @@ concurrent write that recorded first surfaces as
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -58,36 +58,10 @@ from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed
 __all__ = ["BatchResult", "Ledger", "Receipt"]
 
 _PARALLEL_MIN = 16  # below this, a thread pool costs more than it saves
-_CHUNK = 8  # signatures per worker task: amortises the cost of a future
 
 
 def _verify_chunk(chunk: list[tuple[int, PublicKey, bytes, bytes]]) -> list[bool]:
     return [key.verify(sig, data) for _, key, data, sig in chunk]
-
-
-class _Done:
-    """A verification result already known."""
-
-    __slots__ = ("ok",)
-
-    def __init__(self, ok: bool) -> None:
-        self.ok = ok
-
-    def __call__(self) -> bool:
-        return self.ok
-
-
-class _ChunkResult:
-    """One statement's result within a chunk verified on a worker thread."""
-
-    __slots__ = ("future", "pos")
-
-    def __init__(self, future: Future[list[bool]], pos: int) -> None:
-        self.future = future
-        self.pos = pos
-
-    def __call__(self) -> bool:
-        return self.future.result()[self.pos]
 
 
 class Receipt(msgspec.Struct, frozen=True, kw_only=True):
@@ -149,8 +123,10 @@ class Ledger(Application[UUID]):
         settings.update(env or {})
         super().__init__(env=settings)
         self._platform: Platform | None = None
-        threads = verify_threads or os.cpu_count() or 1
-        self._pool = ThreadPoolExecutor(threads, "elicense-verify") if threads > 1 else None
+        self._threads = verify_threads or os.cpu_count() or 1
+        self._pool = (
+            ThreadPoolExecutor(self._threads - 1, "elicense-verify") if self._threads > 1 else None
+        )
 
     def construct_mapper(self) -> Mapper[UUID]:
         return RecordMapper()
@@ -228,9 +204,7 @@ class Ledger(Application[UUID]):
         except BatchRefusedError as e:
             raise e.refusals[0][1] from None
 
-    def submit_many(
-        self, items: Iterable[Signed | bytes], *, partial: bool = False
-    ) -> BatchResult:
+    def submit_many(self, items: Iterable[Signed | bytes], *, partial: bool = False) -> BatchResult:
         """Record a batch of signed statements in one transaction, in order.
 
         Args:
@@ -263,6 +237,10 @@ class Ledger(Application[UUID]):
         for i, signed, act in parsed:
             try:
                 agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
+            except StoredRecordError as e:  # e.g. the signing seal's row, read outside a handler
+                e2 = RefusedError(str(e), code="ledger.record.corrupt", subject=act.subject)
+                refusals.append((i, e2))
+                continue
             except RefusedError as e:
                 if e.subject is None:
                     e.subject = act.subject
@@ -315,13 +293,14 @@ class Ledger(Application[UUID]):
         ws: rules.WorkingSet,
         platform: Platform | None,
         parsed: Sequence[tuple[int, Signed, Statement]],
-    ) -> dict[int, tuple[PublicKey, Callable[[], bool]]]:
-        """Start verifying the signatures whose key is already in the store.
+    ) -> dict[int, tuple[PublicKey, bool]]:
+        """Verify, on all cores, the signatures whose key is already in the store.
 
-        Verification runs on worker threads (cryptography releases the GIL)
-        while the main thread makes the other checks; each statement waits for
-        its own result only when it gets there. Keys never change once recorded
-        (a seal's key is fixed when it is made), so a signature verified here
+        The main thread verifies one share itself while worker threads verify
+        the others (cryptography releases the GIL), then the checks run. Doing
+        it up front rather than interleaved with the Python checks avoids
+        threads queueing for the GIL. Keys never change once recorded (a
+        seal's key is fixed when it is made), so a signature verified here
         stays verified whatever the batch does.
         """
         jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
@@ -329,15 +308,20 @@ class Ledger(Application[UUID]):
             key = self._stored_key(ws, platform, act)
             if key is not None:
                 jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
-        if self._pool is None or len(jobs) < _PARALLEL_MIN:
-            return {i: (key, _Done(key.verify(sig, data))) for i, key, data, sig in jobs}
-        out: dict[int, tuple[PublicKey, Callable[[], bool]]] = {}
-        for start in range(0, len(jobs), _CHUNK):
-            chunk = jobs[start : start + _CHUNK]
-            future = self._pool.submit(_verify_chunk, chunk)
-            for pos, (i, key, _, _) in enumerate(chunk):
-                out[i] = (key, _ChunkResult(future, pos))
-        return out
+        parallel = all(k.parallel for k in {id(j[1]): j[1] for j in jobs}.values())
+        if self._pool is None or len(jobs) < _PARALLEL_MIN or not parallel:
+            results = _verify_chunk(jobs)
+        else:
+            shares = self._threads
+            size = -(-len(jobs) // shares)
+            futures = [
+                self._pool.submit(_verify_chunk, jobs[k : k + size])
+                for k in range(size, len(jobs), size)
+            ]
+            results = _verify_chunk(jobs[:size])
+            for f in futures:
+                results.extend(f.result())
+        return {j[0]: (j[1], ok) for j, ok in zip(jobs, results, strict=True)}
 
     def _stored_key(
         self, ws: rules.WorkingSet, platform: Platform | None, act: Statement
@@ -361,7 +345,7 @@ class Ledger(Application[UUID]):
         platform: Platform | None,
         signed: Signed,
         act: Statement,
-        known: tuple[PublicKey, Callable[[], bool]] | None,
+        known: tuple[PublicKey, bool] | None,
         now: Any,
     ) -> LedgerAggregate:
         reg = rules.HANDLERS.get(act.kind)
@@ -381,7 +365,7 @@ class Ledger(Application[UUID]):
                     code="statement.origin.mismatch",
                 )
         key, seal = self._signer(ws, platform, act, reg.role)
-        ok = known[1]() if known is not None and known[0] is key else None
+        ok = known[1] if known is not None and known[0] is key else None
         if ok is None:
             ok = key.verify(signed.signature, signing_input(act.kind, signed.statement))
         if not ok:
@@ -440,7 +424,9 @@ class Ledger(Application[UUID]):
             )
         seal = ws.seal(act.seal)
         if seal is None:
-            raise SealRefusedError(f"seal {act.seal!r} is not known to this ledger", code="seal.unknown")
+            raise SealRefusedError(
+                f"seal {act.seal!r} is not known to this ledger", code="seal.unknown"
+            )
         if seal.alg != act.alg:
             raise InvalidStatementError(
                 f"statement says {act.alg}, seal {seal.code} is {seal.alg}",
@@ -452,19 +438,42 @@ class Ledger(Application[UUID]):
 
     def _load(self, aggregate_id: UUID) -> LedgerAggregate | None:
         try:
-            agg = self.repository.get(aggregate_id)
+            agg: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        except StoredRecordError:
+            raise
+        except Exception:  # the rows decode but the domain cannot apply them: say which
+            self._replay_rows(aggregate_id, self.recorder.select_events(aggregate_id))
+            raise
         assert isinstance(agg, LedgerAggregate)
         return agg
 
     def _load_many(self, aggregate_ids: list[UUID]) -> dict[UUID, LedgerAggregate]:
         recorder: Any = self.recorder
         found = recorder.select_many(aggregate_ids)
-        return {
-            i: replay(self.mapper.to_domain_event(e) for e in events)
-            for i, events in found.items()
-        }
+        return {i: self._replay_rows(i, events) for i, events in found.items()}
+
+    def _replay_rows(self, aggregate_id: UUID, rows: Sequence[Any]) -> LedgerAggregate:
+        """Replay stored rows; a row the domain cannot apply is a StoredRecordError.
+
+        A record can be canonical and still not fit its row, e.g. another event's
+        statement re-encoded under this topic: the event's apply then fails.
+        """
+        agg: Any = None
+        for row in rows:
+            event = self.mapper.to_domain_event(row)
+            try:
+                agg = replay([event], agg)
+            except Exception as e:
+                raise StoredRecordError(
+                    f"stored event of aggregate {aggregate_id} version {row.originator_version} "
+                    f"does not apply to its aggregate: {e!r}",
+                    aggregate_id=aggregate_id,
+                    version=row.originator_version,
+                ) from None
+        assert isinstance(agg, LedgerAggregate)
+        return agg
 
     def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
         agg = self._load(aggregate_id)

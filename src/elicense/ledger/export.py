@@ -18,9 +18,9 @@ from elicense.domain.license import License
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
-from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
+from elicense.ledger.mapper import checked_record
 from elicense.record import PositionedRecord, decode_record
 from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
 from elicense.verify.formats import (
@@ -64,25 +64,23 @@ class SealCache:
 def license_document(
     ledger: Ledger, identifier: str, seals: SealCache | None = None
 ) -> LicenseDocument:
-    """The :class:`LicenseDocument` of the license with ``identifier`` (any version)."""
-    lid = parse_license_id(identifier)
-    events = tuple(ledger.history(License.id_for(lid)))
-    if not events:
-        raise NotFoundError(f"license {identifier} does not exist in this ledger")
+    """The :class:`LicenseDocument` of the license with ``identifier`` (any version).
+
+    The license is replayed first, so a corrupt stored row fails the export
+    (``StoredRecordError``) instead of leaving the platform as a document.
+    """
+    lic = ledger.get_license(identifier)
+    events = tuple(ledger.history(lic.id))
     seals = seals or SealCache(ledger)
     seal_codes: dict[str, None] = {}
-    subject = ""
     for pr in events:
         act = decode_statement(decode_record(pr.record).statement)
-        subject = act.subject
-        if act.kind in ("license.amend", "license.renew"):
-            subject = str(parse_license_id(subject).next_version())
         if not act.seal.startswith(PLATFORM_PREFIX):
             seal_codes[act.seal] = None
+    subject = lic.identifier
     return LicenseDocument(
         origin=ledger.origin,
         license=subject,
-        exported_at=utc_now(),
         events=events,
         seals=tuple(seals.filing(code) for code in sorted(seal_codes)),
     )
@@ -135,29 +133,30 @@ def trust_bundle(ledger: Ledger) -> TrustBundle:
     for n in ledger.notifications():
         as_of = n.id
         state = bytes(n.state)
-        prefix = n.topic.rsplit(".", 1)[0] + "."
+        # What the platform signs is taken from the records, never from the id, version
+        # and topic columns, which no hash covers: a row whose columns differ is refused.
+        rec = checked_record(n)
+        prefix = rec.topic.rsplit(".", 1)[0] + "."
         if prefix in _HISTORY_PREFIXES:
-            histories[_HISTORY_PREFIXES[prefix]].setdefault(n.originator_id, []).append(
+            histories[_HISTORY_PREFIXES[prefix]].setdefault(rec.aggregate_id, []).append(
                 PositionedRecord(position=n.id, record=state)
             )
             continue
         if prefix != _LICENSE_PREFIX:
             continue  # other aggregates (consents, uses) carry no license status
-        run = licenses.get(n.originator_id)
+        run = licenses.get(rec.aggregate_id)
         if run is None:
-            run = licenses[n.originator_id] = _Running()
-        if n.topic == _REVOKED:
-            act: Any = decode_statement(decode_record(state).statement)
+            run = licenses[rec.aggregate_id] = _Running()
+        if rec.topic == _REVOKED:
+            act: Any = decode_statement(rec.statement)
             run.status = RevocationReason(act.reason_code).status
         else:
-            status = _STATUS_OF_TOPIC.get(n.topic)
-            if n.topic == _ISSUED:
-                run.key = parse_license_id(
-                    decode_statement(decode_record(state).statement).subject
-                ).key
+            status = _STATUS_OF_TOPIC.get(rec.topic)
+            if rec.topic == _ISSUED:
+                run.key = parse_license_id(decode_statement(rec.statement).subject).key
             if status is not None:
                 run.status = status
-        run.version = n.originator_version
+        run.version = rec.version
         run.digest.update(n.id.to_bytes(8, "big"))
         run.digest.update(hashlib.sha256(state).digest())
 

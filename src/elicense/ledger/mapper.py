@@ -18,9 +18,10 @@ from eventsourcing.utils import get_topic
 
 from elicense.domain.base import event_from_record, record_bytes
 from elicense.errors import EncodingError
-from elicense.record import decode_record
+from elicense.record import EventRecord, decode_record
+from elicense.statement import decode_statement
 
-__all__ = ["RecordMapper", "StoredRecordError"]
+__all__ = ["RecordMapper", "StoredRecordError", "checked_record"]
 
 
 class StoredRecordError(EncodingError):
@@ -35,6 +36,37 @@ class StoredRecordError(EncodingError):
         super().__init__(message)
         self.aggregate_id = aggregate_id
         self.version = version
+
+
+def checked_record(stored_event: StoredEvent) -> EventRecord:
+    """The record a stored row holds, refusing a row whose columns the record denies.
+
+    Raises:
+        StoredRecordError: the bytes are not a canonical record, or the row's id,
+            version or topic column differs from the record's.
+    """
+    state = bytes(stored_event.state)
+    where = f"aggregate {stored_event.originator_id} version {stored_event.originator_version}"
+    try:
+        rec = decode_record(state)
+    except EncodingError as e:
+        raise StoredRecordError(
+            f"stored event of {where}: {e}",
+            aggregate_id=stored_event.originator_id,
+            version=stored_event.originator_version,
+        ) from None
+    if (
+        str(rec.aggregate_id) != str(stored_event.originator_id)
+        or rec.version != stored_event.originator_version
+        or rec.topic != stored_event.topic
+    ):
+        raise StoredRecordError(
+            f"stored event of {where}: columns (id, version, topic) do not match the "
+            f"record (expected {rec.aggregate_id} v{rec.version} {rec.topic})",
+            aggregate_id=stored_event.originator_id,
+            version=stored_event.originator_version,
+        )
+    return rec
 
 
 class RecordMapper(Mapper[UUID]):
@@ -59,26 +91,9 @@ class RecordMapper(Mapper[UUID]):
         """Rebuild the event from a stored row, refusing rows that do not add up."""
         state = bytes(stored_event.state)
         where = f"aggregate {stored_event.originator_id} version {stored_event.originator_version}"
+        rec = checked_record(stored_event)
         try:
-            rec = decode_record(state)
-        except EncodingError as e:
-            raise StoredRecordError(
-                f"stored event of {where}: {e}",
-                aggregate_id=stored_event.originator_id,
-                version=stored_event.originator_version,
-            ) from None
-        if (
-            str(rec.aggregate_id) != str(stored_event.originator_id)
-            or rec.version != stored_event.originator_version
-            or rec.topic != stored_event.topic
-        ):
-            raise StoredRecordError(
-                f"stored event of {where}: columns (id, version, topic) do not match the "
-                f"record (expected {rec.aggregate_id} v{rec.version} {rec.topic})",
-                aggregate_id=stored_event.originator_id,
-                version=stored_event.originator_version,
-            )
-        try:
+            decode_statement(rec.statement)  # applying the event decodes it (cached): fail here
             return event_from_record(rec, state)
         except EncodingError as e:
             raise StoredRecordError(

@@ -24,9 +24,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-        ).format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
-        )
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
         found: dict[UUID, list[StoredEvent]] = {}
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, (list(originator_ids),), prepare=True)
@@ -42,9 +40,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         statement = SQL(
             "SELECT notification_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE originator_id = %s ORDER BY originator_version"
-        ).format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
-        )
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, (originator_id,), prepare=True)
             return [

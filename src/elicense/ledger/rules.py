@@ -13,8 +13,9 @@ so a new kind (consent, use …) plugs in without touching the pipeline.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import re
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,7 @@ from elicense.errors import (
     ConflictError,
     DuplicateError,
     ElicenseError,
+    EncodingError,
     IdentifierError,
     InvalidStatementError,
     KeyFormatError,
@@ -41,7 +43,6 @@ from elicense.errors import (
 )
 from elicense.ids import (
     LicenseId,
-    NonConformantIdentifierWarning,
     parse_license_id,
     validate_holder_code,
 )
@@ -79,7 +80,10 @@ class WorkingSet:
         wanted = [i for i in dict.fromkeys(aggregate_ids) if i not in self._aggs]
         if not wanted or self._get_many is None:
             return
-        found = self._get_many(wanted)
+        try:
+            found = self._get_many(wanted)
+        except EncodingError:  # a corrupt row: read one by one, so only its statement is refused
+            return
         for i in wanted:
             self._aggs[i] = found.get(i)
 
@@ -165,17 +169,13 @@ def prefetch_ids(act: Statement) -> list[Any]:
         ids.append(Seal.id_for(act.seal))
     reg = HANDLERS.get(act.kind)
     if reg is not None and reg.targets is not None:
-        try:
+        with contextlib.suppress(ElicenseError, ValueError):  # the handler reports it
             ids.extend(reg.targets(act))
-        except (ElicenseError, ValueError):
-            pass
     return ids
 
 
 def _license_targets(act: Statement) -> list[Any]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-        lid = parse_license_id(act.subject)
+    lid = parse_license_id(act.subject, conformant_only=True)
     ids = [License.id_for(lid)]
     if act.kind == "license.issue":
         ids.append(LicenseType.id_for(lid.type_code))
@@ -219,7 +219,9 @@ def signer_key(alg: str, spki: bytes, subject: str) -> PublicKey:
     try:
         return public_key(alg, spki)
     except UnsupportedAlgorithmError as e:
-        raise InvalidStatementError(str(e), code="statement.alg.unsupported", subject=subject)
+        raise InvalidStatementError(
+            str(e), code="statement.alg.unsupported", subject=subject
+        ) from None
     except KeyFormatError as e:
         raise InvalidStatementError(
             f"public key: {e}", code="statement.key.invalid", subject=subject
@@ -294,6 +296,9 @@ def register_ses_annex_check(check: SesAnnexCheck) -> None:
 
 def check_ses_annex(ctx: Context, seal: Seal, annex: bytes) -> None:
     """Refuse a filing whose SES_Seal annex does not describe this seal."""
+    if not _ses_checks:
+        with contextlib.suppress(ImportError):  # GB/T 38540 support registers its check
+            importlib.import_module("elicense.crypto.ses.filing")
     if not _ses_checks:
         raise InvalidStatementError(
             "filing carries an SES_Seal annex but no GB/T 38540 support is loaded",
@@ -388,19 +393,16 @@ def _retire_type(ctx: Context, signed: Signed, act: Statement) -> LedgerAggregat
 
 
 def parse_subject(act: Statement) -> LicenseId:
-    """The statement's subject as a conformant license identifier."""
+    """The statement's subject as a conformant license identifier, written canonically."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-            lid = parse_license_id(act.subject)
+        lid = parse_license_id(act.subject, conformant_only=True)
     except IdentifierError as e:
         raise InvalidStatementError(
             f"license identifier: {e}", code="statement.identifier.invalid", subject=act.subject
         ) from None
-    if not lid.conformant:
+    if str(lid) != act.subject:  # parse_license_id forgives case and whitespace; records may not
         raise InvalidStatementError(
-            f"license identifier {act.subject} uses the non-conformant 1.2.156.3003.2 form; "
-            "the ledger records only GB/T 36904 identifiers (1.2.156.3005.2 with issuer)",
+            f"license identifier {act.subject!r} is not in canonical form; expected {lid}",
             code="statement.identifier.invalid",
             subject=act.subject,
         )
@@ -439,7 +441,7 @@ def _issue(ctx: Context, signed: Signed, act: acts.IssueLicense) -> LedgerAggreg
         refusal.subject = act.subject
         raise refusal
     assert ltype is not None
-    require_department(ctx, lid.issuer_code, act, "authority.not_issuer")
+    require_department(ctx, lid.issuer_code or "", act, "authority.not_issuer")
     problems = data_problems(ltype, act.data)
     try:
         validate_holder_code(act.holder.code, act.holder.code_kind)
@@ -470,8 +472,7 @@ def _existing_license(ctx: Context, act: Statement) -> License:
         raise NotFoundError(f"license {act.subject} does not exist", subject=act.subject)
     if lic.identifier != act.subject:
         raise ConflictError(
-            f"{act.kind} names {act.subject}, the license's current identifier is "
-            f"{lic.identifier}",
+            f"{act.kind} names {act.subject}, the license's current identifier is {lic.identifier}",
             subject=act.subject,
         )
     expect_version(act, lic)
@@ -495,6 +496,9 @@ def _renew(ctx: Context, signed: Signed, act: acts.RenewLicense) -> LedgerAggreg
     lic = _existing_license(ctx, act)
     if act.valid_until is not None and act.valid_until < lic.valid_from:
         _problems([f"valid_until {act.valid_until} is before valid_from {lic.valid_from}"], act)
+    ltype = ctx.ws.license_type(lic.type_code)
+    if act.valid_until is None and ltype is not None and not ltype.validity.unlimited:
+        _problems([f"license type {ltype.code} has limited validity: valid_until is required"], act)
     lic.renew(signed)
     return lic
 

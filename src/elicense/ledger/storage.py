@@ -19,8 +19,8 @@ eventsourcing 9.5.6).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -150,8 +150,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 (originator_id.hex,),
             )
             return [
-                (row[0], StoredEvent(originator_id, row[1], row[2], row[3]))
-                for row in c.fetchall()
+                (row[0], StoredEvent(originator_id, row[1], row[2], row[3])) for row in c.fetchall()
             ]
 
 

@@ -71,13 +71,18 @@ class _Document(
     """Base of every exported document kind (tagged by ``format``)."""
 
 
-class LicenseDocument(_Document, tag=LICENSE_DOCUMENT):
+class LicenseDocument(_Document, frozen=True, tag=LICENSE_DOCUMENT):
     """One license, exported for offline verification.
+
+    Every byte is bound: ``format`` and ``origin`` are checked, ``license`` must
+    name the identifier the history ends at, the records and positions are
+    covered by the history digest the trust holds, the seal records are
+    compared with the trusted ones. (There is no export time: a field no
+    signature or digest covers could change without the verdict changing.)
 
     Attributes:
         origin: the ledger's origin.
         license: the license's current identifier.
-        exported_at: when the platform exported it.
         events: the license's records, in version order.
         seals: for each seal that signed one of ``events``, its ``seal.make`` and
             ``seal.file`` records (so a verifier whose trust bundle predates the
@@ -86,12 +91,8 @@ class LicenseDocument(_Document, tag=LICENSE_DOCUMENT):
 
     origin: str
     license: str
-    exported_at: datetime
     events: tuple[PositionedRecord, ...]
     seals: tuple[History, ...]
-
-    def __post_init__(self) -> None:
-        require_utc(self.exported_at, "exported_at")
 
 
 class StatusEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
@@ -102,7 +103,7 @@ class StatusEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_f
     digest: bytes
 
 
-class TrustBundle(_Document, tag=TRUST_BUNDLE):
+class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
     """What offline verifiers trust, as of one position of the ledger.
 
     Attributes:
@@ -127,7 +128,7 @@ class TrustBundle(_Document, tag=TRUST_BUNDLE):
         require_utc(self.issued_at, "issued_at")
 
 
-class SignedBundle(_Document, tag=SIGNED_BUNDLE):
+class SignedBundle(_Document, frozen=True, tag=SIGNED_BUNDLE):
     """A trust bundle's canonical bytes signed by a platform key.
 
     The signature covers ``signing_input("trust.bundle", bundle)``.
@@ -181,7 +182,13 @@ def decode_document(data: bytes) -> Any:
         _document_decoder.append(msgspec.json.Decoder(union))
     try:
         doc = _document_decoder[0].decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as e:
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        ValueError,
+        TypeError,
+        RecursionError,
+    ) as e:
         raise EncodingError(f"document: {e}") from None
     if ENCODER.encode(doc) != data:
         raise NonCanonicalError("document: bytes are not the canonical encoding of their content")

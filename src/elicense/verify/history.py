@@ -32,7 +32,7 @@ from elicense.domain.codes import LicenseStatus, RevocationReason, next_status
 from elicense.domain.license import License
 from elicense.domain.license_type import issue_refusal
 from elicense.domain.seal import seal_refusal
-from elicense.errors import ElicenseError
+from elicense.errors import ElicenseError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
 from elicense.record import GENESIS_HASH, PositionedRecord
 from elicense.statement import PLATFORM_PREFIX, signing_input
@@ -137,17 +137,23 @@ class HistoryState(msgspec.Struct, kw_only=True):
     last_position: int = 0
 
 
-def check_license_history(  # noqa: C901 - one pass, one place, on purpose
+def check_license_history(
     events: Sequence[PositionedRecord],
     trust: TrustView,
     b: VerdictBuilder,
+    *,
+    license_key: str | None = None,
 ) -> HistoryState:
     """Re-judge ``events`` (one license's records) against ``trust``; findings go to ``b``.
+
+    Args:
+        license_key: the license key the caller expects, so that findings about the first
+            record (before it names its license) still name the license.
 
     Returns what was established; after an error the state is that of the
     last record that passed.
     """
-    st = HistoryState()
+    st = HistoryState(key=license_key)
     if not events:
         b.error("history.empty", "no license records to check")
         return st
@@ -160,7 +166,8 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
         try:
             rec = _record.decode(pr.record)
             act = _head.decode(rec.statement)
-        except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError) as e:
+            # ValueError: UnicodeDecodeError for invalid UTF-8 inside a string
             b.error("record.malformed", f"record {n}: {e}", subject=st.key, version=n)
             return st
         if rec.version != n or pr.position <= prev_pos:
@@ -199,7 +206,12 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
             return st
         parts = split_identifier(act.subject)
         if parts is None:
-            b.error("statement.identifier.invalid", f"bad identifier {act.subject}", version=n)
+            b.error(
+                "statement.identifier.invalid",
+                f"bad identifier {act.subject}",
+                subject=st.key,
+                version=n,
+            )
             return st
         if n == 1:
             st.key, st.type_code, st.issuer, st.id_version = parts
@@ -262,7 +274,7 @@ def check_license_history(  # noqa: C901 - one pass, one place, on purpose
             )
             return st
         if seal is not None:
-            refusal = seal_refusal(seal, rec.recorded_at)
+            refusal: RefusedError | None = seal_refusal(seal, rec.recorded_at)
             if refusal is None and seal.department != st.issuer:
                 b.error(
                     "authority.not_issuer",
@@ -313,7 +325,7 @@ def kinds_signed_by_seals(events: Sequence[PositionedRecord]) -> list[str]:
     for pr in events:
         try:
             act: Any = _head.decode(_record.decode(pr.record).statement)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
             continue
         if not act.seal.startswith(PLATFORM_PREFIX):
             out[act.seal] = None

@@ -94,7 +94,9 @@ class BundleTrust:
                 code="trust.key.unpinned",
             )
         if not key.verify(signed.signature, signing_input("trust.bundle", signed.bundle)):
-            raise TrustError("trust bundle signature does not verify", code="trust.signature.invalid")
+            raise TrustError(
+                "trust bundle signature does not verify", code="trust.signature.invalid"
+            )
         try:
             bundle = decode_canonical(signed.bundle, TrustBundle, what="trust bundle")
             platform = platform_keys_of(bundle.platform.events)
@@ -110,6 +112,10 @@ class BundleTrust:
     def platform_key(self, key_id: str) -> PublicKey | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
         return self._platform.get(key_id)
+
+    def seal_algs(self) -> set[str]:
+        """The signature algorithms of the seals in the bundle."""
+        return {tl.latest.alg for tl in self._seals.values() if tl.latest is not None}
 
     def seal_at(self, code: str, position: int) -> SealSnapshot | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
@@ -145,9 +151,7 @@ class LedgerTrust:
         self._type_id = LicenseType.id_for
         self.origin: str = ledger.origin
         self.as_of: int = ledger.max_position()
-        self._platform = {
-            kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()
-        }
+        self._platform = {kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()}
         self._seals: dict[str, Timeline | None] = {}
         self._types: dict[str, Timeline | None] = {}
 
@@ -158,7 +162,7 @@ class LedgerTrust:
     def _seal_timeline(self, code: str) -> Timeline | None:
         if code not in self._seals:
             events = self._ledger.history(self._seal_id(code))
-            self._seals[code] = seal_timeline(events, self._platform) if events else None
+            self._seals[code] = _named(code, seal_timeline, events, self._platform)
         return self._seals[code]
 
     def seal_at(self, code: str, position: int) -> SealSnapshot | None:
@@ -170,7 +174,7 @@ class LedgerTrust:
         """See :class:`~elicense.verify.trust.TrustView`."""
         if code not in self._types:
             events = self._ledger.history(self._type_id(code))
-            self._types[code] = type_timeline(events, self.seal_at) if events else None
+            self._types[code] = _named(code, type_timeline, events, self.seal_at)
         tl = self._types[code]
         return tl.at(position) if tl is not None else None
 
@@ -188,7 +192,25 @@ class LedgerTrust:
         events = self._ledger.history(deterministic_id("license", key))
         if not events:
             return None
-        st = check_license_history(events, self, VerdictBuilder())
+        st = check_license_history(events, self, VerdictBuilder(), license_key=key)
         if st.status is None:
             return None
-        return StatusEntry(status=st.status.code, version=len(events), digest=history_digest(events))
+        return StatusEntry(
+            status=st.status.code, version=len(events), digest=history_digest(events)
+        )
+
+
+def _named(code: str, build: Any, events: Any, arg: Any) -> Timeline | None:
+    """``build(events, arg)``, or ``None`` without events; a history that does not verify
+    raises TimelineError naming ``code`` (the ledger's own records are corrupt)."""
+    if not events:
+        return None
+    try:
+        return build(events, arg)  # type: ignore[no-any-return]
+    except TimelineError as e:
+        raise TimelineError(
+            f"history of {code} does not verify at version {e.version}: {e}",
+            code=e.code,
+            version=e.version,
+            subject=code,
+        ) from None

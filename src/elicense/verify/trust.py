@@ -50,16 +50,20 @@ class TimelineError(ElicenseError, ValueError):
     Attributes:
         code: finding code.
         version: the offending event's version.
+        subject: the seal or type code whose history it is, when known.
     """
 
-    def __init__(self, message: str, *, code: str, version: int) -> None:
+    def __init__(
+        self, message: str, *, code: str, version: int, subject: str | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.version = version
+        self.subject = subject
 
 
 class SealSnapshot(msgspec.Struct, frozen=True, kw_only=True):
-    """A seal's state after one of its events (satisfies :class:`~elicense.domain.seal.SealView`)."""
+    """A seal's state after one of its events (a :class:`~elicense.domain.seal.SealView`)."""
 
     code: str
     department: str
@@ -172,9 +176,7 @@ def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey
     timeline = _replay(history, key_for, lambda p: dict(p.keys))
     if not timeline.states or not isinstance(timeline.latest, dict):
         raise TimelineError("no platform records", code="trust.platform.missing", version=0)
-    return {
-        kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()
-    }
+    return {kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()}
 
 
 def _platform_key(platform: Platform, act: Any) -> PublicKey | None:
@@ -209,13 +211,23 @@ def seal_timeline(
             compromised_since=seal.compromised_since,
         )
 
-    return _replay(history, key_for, snap)
+    timeline = _replay(history, key_for, snap)
+    # A compromise reaches back: entries recorded since compromised_since are untrusted even
+    # though they precede the revocation, so every state carries the latest compromise time.
+    latest = timeline.latest
+    if latest is not None and latest.compromised_since is not None:
+        timeline.states = [
+            msgspec.structs.replace(state, compromised_since=latest.compromised_since)
+            for state in timeline.states
+        ]
+    return timeline
 
 
-def type_timeline(history: Sequence[PositionedRecord], seal_at: Callable[[str, int], Any]) -> (
-    Timeline
-):
+def type_timeline(
+    history: Sequence[PositionedRecord], seal_at: Callable[[str, int], Any]
+) -> Timeline:
     """A license type's timeline; each act signed by a seal in force at its position."""
+
     def key_for(agg: Any, act: Any, position: int) -> PublicKey | None:
         seal = seal_at(act.seal, position)
         if seal is None or seal.department != act.subject[:18]:

@@ -23,9 +23,10 @@ raises past :meth:`Verifier.verify`. Inputs recognised:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,15 @@ from typing import Any
 import msgspec
 
 from elicense.codec import ENCODER, utc_now
+from elicense.crypto.suites import get_suite
 from elicense.domain.codes import LicenseStatus
 from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
 from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
-from elicense.verify.history import HistoryState, check_license_history
+from elicense.verify.history import HistoryState, check_license_history, split_identifier
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
+from elicense.verify.trust import TimelineError
 from elicense.verify.verdict import Verdict, VerdictBuilder
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
@@ -65,9 +68,7 @@ def register_bytes_handler(matches: Callable[[bytes], bool], module: str) -> Non
     _BYTES_HANDLERS.append((matches, module))
 
 
-class _DocView(
-    msgspec.Struct, frozen=True, kw_only=True, tag_field="format", tag=LICENSE_DOCUMENT
-):
+class _DocView(msgspec.Struct, frozen=True, kw_only=True, tag_field="format", tag=LICENSE_DOCUMENT):
     """A license document as the hot path reads it: the seal section kept raw.
 
     Field for field the same as :class:`LicenseDocument`, so re-encoding a
@@ -76,12 +77,24 @@ class _DocView(
 
     origin: str
     license: str
-    exported_at: datetime
     events: tuple[PositionedRecord, ...]
     seals: msgspec.Raw
 
 
 _doc_view = msgspec.json.Decoder(_DocView)
+
+_WORKER: list[Verifier] = []
+
+
+def _start_worker(bundle: bytes, keys: list[bytes], max_age: timedelta) -> None:
+    """Process-pool initializer: load the trust bundle once per worker."""
+    _WORKER[:] = [Verifier.from_bundle(bundle, platform_keys=keys, max_age=max_age, workers=1)]
+
+
+def _verify_in_worker(docs: list[Any], at: datetime) -> list[Verdict]:
+    return [_WORKER[0].verify(d, at=at) for d in docs]
+
+
 _seal_histories = msgspec.json.Decoder(tuple[History, ...])
 _DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
 
@@ -118,6 +131,8 @@ class Verifier:
         self.max_age = max_age
         self.workers = workers or os.cpu_count() or 1
         self._seal_sections: dict[bytes, frozenset[str]] = {}
+        self._recipe: tuple[bytes, list[bytes], timedelta] | None = None
+        self._processes: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_bundle(
@@ -140,14 +155,16 @@ class Verifier:
             TrustError: the bundle does not verify under a pinned key.
         """
         data = bundle if isinstance(bundle, bytes) else Path(bundle).read_bytes()
-        trust = BundleTrust.load(data, pin_keys(platform_keys))
-        return cls(trust, max_age=max_age, workers=workers)
+        pinned = pin_keys(platform_keys)
+        trust = BundleTrust.load(data, pinned)
+        verifier = cls(trust, max_age=max_age, workers=workers)
+        verifier._recipe = (data, [k.spki for k in pinned.values()], max_age)
+        return verifier
 
     @classmethod
     def from_ledger(cls, ledger: Any, *, workers: int | None = None) -> Verifier:
         """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`)."""
-        v = cls(ledger, workers=workers)
-        return v
+        return cls(ledger, workers=workers)
 
     @property
     def trust(self) -> Any:
@@ -158,9 +175,9 @@ class Verifier:
 
     # -- API -------------------------------------------------------------------------------
 
-    def verify(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
-        Verdict
-    ):
+    def verify(
+        self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None
+    ) -> Verdict:
         """Verify ``document``; never raises for bad input.
 
         Args:
@@ -170,6 +187,10 @@ class Verifier:
         at = at or utc_now()
         try:
             return self._verify(document, at)
+        except TimelineError as e:  # online: a seal's or type's own records do not verify
+            b = VerdictBuilder()
+            b.error(e.code, str(e), subject=e.subject, version=e.version)
+            return b.build()
         except Exception as e:  # nothing malformed raises past this API
             b = VerdictBuilder()
             b.error("verifier.internal_error", f"{type(e).__name__}: {e}")
@@ -178,8 +199,12 @@ class Verifier:
     def verify_many(
         self, documents: Iterable[bytes | str | os.PathLike[str]], *, at: datetime | None = None
     ) -> list[Verdict]:
-        """Verify many documents on a thread pool (cryptography releases the GIL);
-        results in input order."""
+        """Verify many documents on all cores; results in input order.
+
+        Threads when the seals' signature suites release the GIL (cryptography's
+        do); worker processes, each loading the same trust bundle once, when
+        they do not (the SM2 backend) — so all cores are used either way.
+        """
         at = at or utc_now()
         docs = list(documents)
         if self.workers <= 1 or len(docs) < 2:
@@ -188,13 +213,40 @@ class Verifier:
         # future's cost is paid per chunk, not per document.
         size = max(1, min(256, len(docs) // (self.workers * 4)))
         chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+        if self._recipe is not None and not self._threads_parallel():
+            if self._processes is None:
+                self._processes = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=self._recipe,
+                )
+            parts = self._processes.map(_verify_in_worker, chunks, [at] * len(chunks))
+            return [v for part in parts for v in part]
         with ThreadPoolExecutor(self.workers) as pool:
             parts = pool.map(lambda c: [self.verify(d, at=at) for d in c], chunks)
             return [v for part in parts for v in part]
 
-    def require(self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None) -> (
-        Verdict
-    ):
+    def _threads_parallel(self) -> bool:
+        trust = self._trust
+        algs = getattr(trust, "seal_algs", None)
+        return all(get_suite(a).releases_gil for a in algs()) if algs is not None else True
+
+    def close(self) -> None:
+        """Stop worker processes started by :meth:`verify_many`, if any."""
+        if self._processes is not None:
+            self._processes.shutdown()
+            self._processes = None
+
+    def __enter__(self) -> Verifier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def require(
+        self, document: bytes | str | os.PathLike[str], *, at: datetime | None = None
+    ) -> Verdict:
         """Verify and raise :class:`~elicense.errors.VerificationError` unless valid."""
         return self.verify(document, at=at).raise_for_failure()
 
@@ -233,7 +285,7 @@ class Verifier:
         if data.startswith(_DOC_PREFIX):
             try:
                 view = _doc_view.decode(data)
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
                 view = None  # the general path below reports precisely
             if view is not None and ENCODER.encode(view) == data:
                 return self._verify_license_document(view, at)
@@ -254,7 +306,8 @@ class Verifier:
             if handler is not None:
                 return handler(self, doc, data, at)
             b = VerdictBuilder()
-            b.error("document.kind.unsupported", f"{doc.format} is not a verifiable document")
+            kind = type(doc).__struct_config__.tag  # the format tag is not an attribute
+            b.error("document.kind.unsupported", f"{kind} is not a verifiable document")
             return b.build()
         for matches, module in _BYTES_HANDLERS:
             if matches(data):
@@ -282,9 +335,7 @@ class Verifier:
         else:
             b.passed("trust.fresh")
 
-    def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> (
-        Verdict
-    ):
+    def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> Verdict:
         trust = self.trust
         b = VerdictBuilder(subject=doc.license)
         b.passed("document.canonical")
@@ -295,9 +346,10 @@ class Verifier:
             )
             return b.build()
         filed = self._document_seals(doc, trust, b)
-        if b.failed:
+        if b.failed or filed is None:
             return b.build()
-        st = check_license_history(doc.events, trust, b)
+        parts = split_identifier(doc.license)
+        st = check_license_history(doc.events, trust, b, license_key=parts[0] if parts else None)
         if b.failed:
             return b.build()
         missing = [code for code in st.seals if code not in filed]
@@ -329,9 +381,13 @@ class Verifier:
             return False
         return lid.conformant and lid.key == st.key and lid.version == st.id_version
 
-    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str]:
+    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str] | None:
         """The codes of the seals whose filings the document carries, checked
-        against the trust source. A seal section seen before is a dict lookup."""
+        against the trust source. A seal section seen before is a dict lookup.
+
+        ``None`` when a seal is unknown to the trust source (a bundle older than the
+        seal): its entries cannot be judged, so the verdict is indeterminate, not invalid.
+        """
         raw = bytes(doc.seals) if isinstance(doc, _DocView) else None
         if raw is not None:
             cached = self._seal_sections.get(raw)
@@ -339,18 +395,33 @@ class Verifier:
                 return cached
             try:
                 histories: tuple[History, ...] = _seal_histories.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as e:
                 b.error("document.malformed", f"seals: {e}")
+                return frozenset()
+            if ENCODER.encode(histories) != raw:  # the view's re-encoding copies raw verbatim
+                b.error(
+                    "document.noncanonical",
+                    "document: the seal section is not the canonical encoding of its content",
+                )
                 return frozenset()
         else:
             histories = doc.seals
         codes = []
+        unknown = False
         for h in histories:
             known = trust.seal_events(h.key)
-            if known is None:
+            if known is None and h.events and h.events[0].position > trust.as_of:
+                unknown = True
                 b.indeterminate(
                     "trust.seal.unknown",
                     f"seal {h.key} is not in the trust source (older than the seal?)",
+                    subject=h.key,
+                )
+            elif known is None:
+                b.error(
+                    "seal.unknown",
+                    f"seal {h.key} is not in the trust source, which covers the positions "
+                    "of the document's records of it",
                     subject=h.key,
                 )
             elif known[: len(h.events)] != h.events:
@@ -361,6 +432,8 @@ class Verifier:
                 )
             else:
                 codes.append(h.key)
+        if unknown:
+            return None
         result = frozenset(codes)
         if raw is not None and len(codes) == len(histories):
             if len(self._seal_sections) > 4096:
@@ -371,7 +444,8 @@ class Verifier:
     def _status_against_trust(
         self, events: Any, st: HistoryState, trust: Any, b: VerdictBuilder
     ) -> LicenseStatus | None:
-        assert st.key is not None and st.status is not None
+        assert st.key is not None
+        assert st.status is not None
         entry = trust.license_status(st.key)
         b.evidence["as_of"] = trust.as_of
         if entry is None:
@@ -380,11 +454,13 @@ class Verifier:
                     "status.unknown",
                     f"the license was recorded at position {events[0].position}, after the "
                     f"trust source's newest position {trust.as_of}",
+                    subject=st.key,
                 )
                 return st.status
             b.error(
                 "license.not_in_ledger",
                 "the trust source does not know this license although it covers its positions",
+                subject=st.key,
             )
             return None
         if entry.version > st.version:
@@ -392,6 +468,7 @@ class Verifier:
                 "document.superseded",
                 f"the ledger holds version {entry.version} of this license's history, "
                 f"the document only {st.version}",
+                subject=st.key,
             )
             return LicenseStatus.from_code(entry.status)
         if entry.version < st.version:
@@ -401,17 +478,20 @@ class Verifier:
                     "status.stale",
                     f"the document's version {entry.version + 1} (position {newer}) is newer "
                     f"than the trust source (position {trust.as_of})",
+                    subject=st.key,
                 )
                 return st.status
             b.error(
                 "document.history.mismatch",
                 "the document's history differs from the ledger's",
+                subject=st.key,
             )
             return None
         if entry.digest != st.digest:
             b.error(
                 "document.history.mismatch",
                 "the document's records or positions differ from the ledger's",
+                subject=st.key,
             )
             return None
         b.passed("status.current")
@@ -431,7 +511,9 @@ class Verifier:
                 f"{today.isoformat()}",
             )
         elif status is not LicenseStatus.VALID:
-            b.error(_STATUS_CODES[status], f"the license is {status} ({status.code} {status.label})")
+            b.error(
+                _STATUS_CODES[status], f"the license is {status} ({status.code} {status.label})"
+            )
         else:
             b.passed("license.status")
         b.status = status.value
@@ -463,11 +545,12 @@ class Verifier:
             return b.build()
         from elicense.domain.base import deterministic_id
 
-        events = self._trust.history(deterministic_id("license", lid.key))
+        ledger: Any = self._trust
+        events = ledger.history(deterministic_id("license", lid.key))
         if not events:
             b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
             return b.build()
-        st = check_license_history(events, trust, b)
+        st = check_license_history(events, trust, b, license_key=lid.key)
         if b.failed:
             return b.build()
         if lid.version < st.id_version:

@@ -1,0 +1,30 @@
+"""GM/T (国密) identifiers and SM3, available without the SM2 backend.
+
+SM3 (GB/T 32905) comes from ``cryptography``; only SM2 signing and
+verification need the ``sm2`` extra (:mod:`elicense.crypto.sm2`).
+"""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import hashes
+
+__all__ = ["DEFAULT_USER_ID", "SM2_CURVE_OID", "SM2_SM3_OID", "SM3_OID", "sm3"]
+
+SM2_CURVE_OID = "1.2.156.10197.1.301"
+"""The SM2 curve (GM/T 0006); named curve of ``id-ecPublicKey`` SM2 keys."""
+SM3_OID = "1.2.156.10197.1.401"
+"""The SM3 hash (GM/T 0006)."""
+SM2_SM3_OID = "1.2.156.10197.1.501"
+"""SM2 signature with SM3 (GM/T 0006): the algorithm of every SES structure."""
+DEFAULT_USER_ID = b"1234567812345678"
+"""The default SM2 user ID (GM/T 0009 §10)."""
+
+_SM3 = hashes.SM3()
+
+
+def sm3(*parts: bytes) -> bytes:
+    """SM3 digest of the concatenation of ``parts``."""
+    h = hashes.Hash(_SM3)
+    for p in parts:
+        h.update(p)
+    return bytes(h.finalize())

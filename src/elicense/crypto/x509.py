@@ -1,0 +1,392 @@
+"""X.509 certificates for seals and the platform: read, check an issuer's signature, issue.
+
+cryptography cannot verify or make SM2 certificates, so certificates are
+read with asn1crypto and signatures are checked through the signing suites
+(:mod:`elicense.crypto.suites`; SM2-with-SM3 with the default user ID, as
+GM/T 0015 prescribes), over the TBSCertificate bytes *as received*. Issuing:
+
+- P-256 (and Ed25519) subjects under an in-process P-256 or Ed25519 issuer key
+  go through ``cryptography``'s ``CertificateBuilder``;
+- everything else — SM2 subjects or issuers, and issuers that are an HSM or
+  UKey :class:`~elicense.crypto.keys.Signer` — builds the TBSCertificate with
+  asn1crypto and signs it with the issuer's signer (SM2-with-SM3 is OID
+  1.2.156.10197.1.501, no parameters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import msgspec
+from asn1crypto import keys, pem
+from asn1crypto import x509 as ax
+from cryptography import x509 as cx
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.x509.oid import NameOID
+
+from elicense.crypto.keys import Signer
+from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, PublicKey, public_key
+from elicense.errors import KeyFormatError
+
+__all__ = [
+    "SIGNATURE_ALGORITHMS",
+    "CertificateInfo",
+    "certificate_info",
+    "certificate_public_key",
+    "issue_certificate",
+    "load_certificates",
+    "signature_oid",
+    "verify_issued_by",
+]
+
+SIGNATURE_ALGORITHMS: dict[str, str] = {
+    "1.2.156.10197.1.501": SM2_SM3,  # SM2-with-SM3
+    "1.2.840.10045.4.3.2": ECDSA_P256,  # ecdsa-with-SHA256
+    "1.3.101.112": ED25519,
+}
+"""Signature algorithm OID → suite identifier, for certificates and SES structures."""
+
+_KEY_ALGS = {"1.2.156.10197.1.301": "sm2", "1.2.840.10045.3.1.7": "ec-p256"}
+_NAME_KEYS = {
+    "CN": ("common_name", NameOID.COMMON_NAME),
+    "O": ("organization_name", NameOID.ORGANIZATION_NAME),
+    "OU": ("organizational_unit_name", NameOID.ORGANIZATIONAL_UNIT_NAME),
+    "C": ("country_name", NameOID.COUNTRY_NAME),
+    "ST": ("state_or_province_name", NameOID.STATE_OR_PROVINCE_NAME),
+    "L": ("locality_name", NameOID.LOCALITY_NAME),
+    "serialNumber": ("serial_number", NameOID.SERIAL_NUMBER),
+}
+
+
+def signature_oid(alg: str) -> str:
+    """The signature algorithm OID of suite ``alg``."""
+    for oid, name in SIGNATURE_ALGORITHMS.items():
+        if name == alg:
+            return oid
+    raise KeyFormatError(f"no signature OID for algorithm {alg!r}")
+
+
+class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What a verifier reports about a certificate.
+
+    Attributes:
+        subject: the subject as RFC 4514-style text.
+        issuer: the issuer as RFC 4514-style text.
+        serial: the serial number in hex.
+        not_before: start of validity (UTC).
+        not_after: end of validity (UTC).
+        key_alg: ``sm2``, ``ec-p256``, ``ed25519``, ``rsa`` … (curve OID when unknown).
+        signature_alg: the certificate's signature algorithm OID.
+        is_ca: whether basicConstraints says cA.
+        self_issued: whether subject and issuer are the same name.
+        sha256: SHA-256 fingerprint of the DER, hex.
+    """
+
+    subject: str
+    issuer: str
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    key_alg: str
+    signature_alg: str
+    is_ca: bool
+    self_issued: bool
+    sha256: str
+
+
+@lru_cache(maxsize=1024)
+def _load(der: bytes) -> ax.Certificate:
+    try:
+        cert = ax.Certificate.load(der, strict=True)
+        cert.native  # noqa: B018 - parse everything now, so damage surfaces here
+    except Exception:
+        raise KeyFormatError("not a DER X.509 certificate") from None
+    return cert
+
+
+_SHORT = {v[0]: k for k, v in _NAME_KEYS.items()}
+
+
+def _name_text(name: ax.Name) -> str:
+    """``C=CN, O=…, CN=…`` in the certificate's order (short names, dotted OIDs otherwise)."""
+    parts = []
+    for rdn in name.chosen:
+        for atv in rdn:
+            key = atv["type"].native
+            value = atv["value"].native
+            parts.append(f"{_SHORT.get(key, atv['type'].dotted)}={value}")
+    return ", ".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def certificate_info(der: bytes) -> CertificateInfo:
+    """Summarise the DER certificate ``der`` (cached: the value is immutable).
+
+    Raises:
+        KeyFormatError: not a certificate.
+    """
+    cert = _load(der)
+    tbs = cert["tbs_certificate"]
+    spki = tbs["subject_public_key_info"]
+    alg = spki["algorithm"]
+    key_alg = str(alg["algorithm"].native)
+    if key_alg == "ec":
+        params = alg["parameters"]
+        curve = params.chosen.dotted if params.name == "named" else "explicit"
+        key_alg = _KEY_ALGS.get(curve, curve)
+    validity = tbs["validity"]
+    bc = cert.basic_constraints_value
+    return CertificateInfo(
+        subject=_name_text(tbs["subject"]),
+        issuer=_name_text(tbs["issuer"]),
+        serial=format(tbs["serial_number"].native, "x"),
+        not_before=validity["not_before"].native,
+        not_after=validity["not_after"].native,
+        key_alg=key_alg,
+        signature_alg=cert["signature_algorithm"]["algorithm"].dotted,
+        is_ca=bool(bc is not None and bc["ca"].native),
+        self_issued=tbs["subject"] == tbs["issuer"],
+        sha256=hashlib.sha256(der).hexdigest(),
+    )
+
+
+def certificate_public_key(der: bytes, alg: str) -> PublicKey:
+    """The ``alg`` public key of the certificate ``der`` (parsed once, cached).
+
+    Raises:
+        KeyFormatError: not a certificate, or its key is not an ``alg`` key.
+        UnsupportedAlgorithmError: ``alg`` is not installed.
+    """
+    spki = _load(der)["tbs_certificate"]["subject_public_key_info"]
+    return public_key(alg, spki.dump())
+
+
+def certificate_spki(der: bytes) -> bytes:
+    """The DER SubjectPublicKeyInfo in certificate ``der``, as written.
+
+    Raises:
+        KeyFormatError: not a certificate.
+    """
+    return bytes(_load(der)["tbs_certificate"]["subject_public_key_info"].dump())
+
+
+@lru_cache(maxsize=4096)
+def verify_issued_by(der: bytes, issuer_der: bytes) -> bool | None:
+    """Whether ``issuer_der`` issued ``der``: names chain and the signature verifies.
+
+    Returns ``None`` when the signature algorithm is not available here
+    (e.g. SM2 without the backend, or an algorithm no suite provides).
+
+    Raises:
+        KeyFormatError: either is not a certificate.
+    """
+    cert, issuer = _load(der), _load(issuer_der)
+    if cert["tbs_certificate"]["issuer"] != issuer["tbs_certificate"]["subject"]:
+        return False
+    oid = cert["signature_algorithm"]["algorithm"].dotted
+    alg = SIGNATURE_ALGORITHMS.get(oid)
+    if alg is None:
+        return _verify_with_cryptography(der, issuer_der)
+    try:
+        key = certificate_public_key(issuer_der, alg)
+    except KeyFormatError:
+        return False  # the issuer's key cannot have made this signature
+    except Exception:  # UnsupportedAlgorithmError: cannot tell here
+        return None
+    tbs = cert["tbs_certificate"].dump()  # unmodified, so the bytes as received
+    return key.verify(cert["signature_value"].native, tbs)
+
+
+def _verify_with_cryptography(der: bytes, issuer_der: bytes) -> bool | None:
+    try:
+        child = cx.load_der_x509_certificate(der)
+        parent = cx.load_der_x509_certificate(issuer_der)
+        child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError) as e:
+        return None if "unsupported" in str(e).lower() else False
+    except Exception as e:
+        return False if type(e).__name__ == "InvalidSignature" else None
+    return True
+
+
+def load_certificates(data: bytes) -> list[bytes]:
+    """The DER certificates in ``data``: one or more PEM ``CERTIFICATE`` blocks, or one DER.
+
+    Raises:
+        KeyFormatError: no certificate found, or one that does not parse.
+    """
+    if pem.detect(data):
+        try:
+            ders = [d for kind, _h, d in pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"]
+        except ValueError:
+            raise KeyFormatError("damaged PEM") from None
+    else:
+        ders = [data]
+    if not ders:
+        raise KeyFormatError("no PEM 'CERTIFICATE' block found")
+    for der in ders:
+        _load(der)
+    return ders
+
+
+def _names(subject: str | Mapping[str, str]) -> dict[str, str]:
+    items = {"CN": subject} if isinstance(subject, str) else dict(subject)
+    unknown = sorted(set(items) - set(_NAME_KEYS))
+    if unknown:
+        raise ValueError(f"unknown name attributes {unknown}; expected some of {list(_NAME_KEYS)}")
+    return items
+
+
+def issue_certificate(
+    *,
+    subject: str | Mapping[str, str],
+    public_key: PublicKey,
+    issuer_key: Signer,
+    not_before: datetime,
+    not_after: datetime,
+    issuer_cert: bytes | None = None,
+    serial: int | None = None,
+    ca: bool = False,
+) -> bytes:
+    """Issue a certificate for ``public_key``, signed by ``issuer_key``; returns DER.
+
+    Args:
+        subject: a common name, or attributes ``{"CN": …, "O": …, "C": …}``.
+        public_key: the subject's key (any suite).
+        issuer_key: the issuer's signer; for a self-signed certificate, the
+            subject's own private key with ``issuer_cert`` left ``None``.
+        not_before: start of validity (timezone-aware).
+        not_after: end of validity (timezone-aware).
+        issuer_cert: the issuer's DER certificate; ``None`` for self-signed.
+        serial: the serial number; random 64-bit when ``None``.
+        ca: whether the certificate may issue others (basicConstraints cA).
+    """
+    if not_before.tzinfo is None or not_after.tzinfo is None:
+        raise ValueError("not_before and not_after must be timezone-aware")
+    serial = serial if serial is not None else cx.random_serial_number() >> 96
+    names = _names(subject)
+    key = getattr(issuer_key, "_key", None)
+    simple = isinstance(key, ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey)
+    if simple and public_key.alg in (ECDSA_P256, ED25519):
+        return _issue_with_cryptography(
+            names, public_key, key, not_before, not_after, issuer_cert, serial, ca
+        )
+    return _issue_with_asn1crypto(
+        names, public_key, issuer_key, not_before, not_after, issuer_cert, serial, ca
+    )
+
+
+def _issue_with_cryptography(
+    names: dict[str, str],
+    subject_key: PublicKey,
+    key: Any,
+    not_before: datetime,
+    not_after: datetime,
+    issuer_cert: bytes | None,
+    serial: int,
+    ca: bool,
+) -> bytes:
+    name = cx.Name([cx.NameAttribute(_NAME_KEYS[k][1], v) for k, v in names.items()])
+    issuer = cx.load_der_x509_certificate(issuer_cert).subject if issuer_cert else name
+    pub = serialization.load_der_public_key(subject_key.spki)
+    assert isinstance(pub, ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey)
+    builder = (
+        cx.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer)
+        .public_key(pub)
+        .serial_number(serial)
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(cx.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(_cx_key_usage(ca), critical=True)
+        .add_extension(cx.SubjectKeyIdentifier(_key_id(subject_key.spki)), critical=False)
+    )
+    if issuer_cert:
+        ski = _load(issuer_cert).key_identifier
+        if ski:
+            aki = cx.AuthorityKeyIdentifier(ski, None, None)
+            builder = builder.add_extension(aki, critical=False)
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    return builder.sign(key, algorithm).public_bytes(serialization.Encoding.DER)
+
+
+def _cx_key_usage(ca: bool) -> cx.KeyUsage:
+    return cx.KeyUsage(
+        digital_signature=True,
+        content_commitment=not ca,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _key_id(spki: bytes) -> bytes:
+    """RFC 7093 §2 method 1: leftmost 160 bits of SHA-256 of the key bits."""
+    bits = keys.PublicKeyInfo.load(spki)["public_key"].contents[1:]
+    return hashlib.sha256(bits).digest()[:20]
+
+
+def _time(value: datetime) -> ax.Time:
+    # RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
+    return ax.Time(name="utc_time" if value.year < 2050 else "general_time", value=value)
+
+
+def _issue_with_asn1crypto(
+    names: dict[str, str],
+    subject_key: PublicKey,
+    issuer_key: Signer,
+    not_before: datetime,
+    not_after: datetime,
+    issuer_cert: bytes | None,
+    serial: int,
+    ca: bool,
+) -> bytes:
+    name = ax.Name.build({_NAME_KEYS[k][0]: v for k, v in names.items()})
+    issuer = _load(issuer_cert)["tbs_certificate"]["subject"] if issuer_cert else name
+    sig_alg = {"algorithm": signature_oid(issuer_key.alg)}
+    usage = {"digital_signature", "key_cert_sign", "crl_sign"} if ca else {"digital_signature"}
+    if not ca:
+        usage.add("non_repudiation")
+    extensions: list[dict[str, Any]] = [
+        {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": ca}},
+        {"extn_id": "key_usage", "critical": True, "extn_value": usage},
+        {"extn_id": "key_identifier", "critical": False, "extn_value": _key_id(subject_key.spki)},
+    ]
+    if issuer_cert:
+        ski = _load(issuer_cert).key_identifier
+        if ski:
+            aki = {"key_identifier": ski}
+            extensions.append(
+                {"extn_id": "authority_key_identifier", "critical": False, "extn_value": aki}
+            )
+    tbs = ax.TbsCertificate(
+        {
+            "version": "v3",
+            "serial_number": serial,
+            "signature": sig_alg,
+            "issuer": issuer,
+            "validity": {"not_before": _time(not_before), "not_after": _time(not_after)},
+            "subject": name,
+            "subject_public_key_info": keys.PublicKeyInfo.load(subject_key.spki),
+            "extensions": extensions,
+        }
+    )
+    tbs_der = tbs.dump()
+    cert = ax.Certificate(
+        {
+            "tbs_certificate": ax.TbsCertificate.load(tbs_der),
+            "signature_algorithm": sig_alg,
+            "signature_value": issuer_key.sign(tbs_der),
+        }
+    )
+    return bytes(cert.dump())

@@ -1,0 +1,299 @@
+"""Builders for the core's tests: a ledger with a platform key, departments, seals,
+license types and licenses, each made the way a department system would make them.
+
+A plain module (not a conftest): tests import what they use, so every test
+says where its world comes from. Times are real (the ledger records with the
+wall clock and judges seals at it); dates in licenses are chosen relative to
+today so nothing here expires while the suite runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgspec
+from stdnum.cn import ric as stdnum_ric
+from stdnum.cn import uscc as stdnum_uscc
+
+from elicense import acts
+from elicense.codec import utc_now
+from elicense.crypto.keys import generate_key
+from elicense.crypto.suites import ED25519, PrivateKey, key_id
+from elicense.domain.codes import RevocationReason
+from elicense.ids import LicenseId
+from elicense.ledger.application import Ledger, Receipt
+from elicense.ledger.export import export_license, export_trust_bundle
+from elicense.signatory import Signatory
+from elicense.statement import Signed, Statement
+from elicense.verify.formats import SignedBundle, TrustBundle, decode_document
+
+__all__ = [
+    "ORIGIN",
+    "SCHEMA",
+    "Dept",
+    "World",
+    "bundle_time",
+    "flip",
+    "make_ric",
+    "make_uscc",
+    "restate",
+]
+
+ORIGIN = "elicense:test.example"
+TODAY = date.today()
+SCHEMA = (
+    acts.FieldSpec(name="capital", label="注册资本", type=acts.FieldType.NUMBER, required=True),
+    acts.FieldSpec(name="founded", label="成立日期", type=acts.FieldType.DATE),
+    acts.FieldSpec(name="scope", label="经营范围"),
+)
+HOLDER_USCC = "91110000600037341L"
+
+
+def make_uscc(n: int, region: str = "110000") -> str:
+    """A valid 统一社会信用代码 numbered ``n`` (check character computed by stdnum)."""
+    body = f"11{region}{n:09d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def make_ric(n: int) -> str:
+    """A valid 公民身份号码 with sequence ``n`` (born 1980-01-01)."""
+    body = f"11010519800101{n % 1000:03d}"
+    return body + stdnum_ric.calc_check_digit(body + "0")  # stdnum wants a check placeholder
+
+
+def flip(data: bytes, index: int, bit: int = 0) -> bytes:
+    """``data`` with one bit of byte ``index`` flipped."""
+    b = bytearray(data)
+    b[index] ^= 1 << bit
+    return bytes(b)
+
+
+def restate(signed: Signed, signer: Any, **changes: Any) -> Signed:
+    """Re-sign ``signed``'s statement with some fields changed (a forger with a key)."""
+    act = msgspec.structs.replace(signed.decoded(), **changes)
+    return act.sign(signer)
+
+
+def bundle_time(bundle: bytes) -> datetime:
+    """When a signed trust bundle was issued (verify ``at=`` this to be fresh)."""
+    signed = decode_document(bundle)
+    assert isinstance(signed, SignedBundle)
+    return msgspec.json.decode(signed.bundle, type=TrustBundle).issued_at
+
+
+@dataclass
+class Dept:
+    """A department: its USCC, one seal code and the seal's key."""
+
+    uscc: str
+    seal: str
+    key: PrivateKey
+    signatory: Signatory
+
+    def sign(self, cls: type[Statement], **fields: Any) -> Signed:
+        """Sign a statement as this department's seal."""
+        return self.signatory.sign(cls, **fields)
+
+
+@dataclass
+class World:
+    """A ledger on ``dsn`` with an established platform; builders for everything else."""
+
+    ledger: Ledger
+    platform_key: PrivateKey
+    platform: Signatory
+    alg: str = ED25519
+    _seal_counter: int = field(default=0)
+
+    @classmethod
+    def new(cls, dsn: str | os.PathLike[str] = "memory:", *, alg: str = ED25519) -> World:
+        """A fresh store with an established ledger."""
+        ledger = Ledger(dsn, verify_threads=1)
+        key = generate_key(alg)
+        ledger.establish(origin=ORIGIN, name="测试平台", signer=key)
+        return cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key), alg)
+
+    def reopen(self) -> World:
+        """Another ``Ledger`` instance on the same store (same platform key)."""
+        return World(Ledger(self.ledger.dsn, verify_threads=1), self.platform_key, self.platform)
+
+    def submit(self, signed: Signed) -> Receipt:
+        """Submit one statement."""
+        return self.ledger.submit(signed)
+
+    # -- seals ---------------------------------------------------------------------------------
+
+    def make_seal(
+        self,
+        uscc: str,
+        code: str,
+        key: PrivateKey,
+        *,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> Signed:
+        """The self-signed ``seal.make`` of seal ``code`` for department ``uscc``."""
+        now = utc_now()
+        own = Signatory(origin=ORIGIN, seal=code, signer=key)
+        return own.sign(
+            acts.MakeSeal,
+            subject=code,
+            expected_version=0,
+            department=uscc,
+            department_name="测试部门",
+            name=f"{code} 行政审批专用章",
+            seal_kind=acts.SealKind.BUSINESS,
+            public_key=key.public_key.spki,
+            valid_from=valid_from or now - timedelta(days=1),
+            valid_until=valid_until or now + timedelta(days=365),
+        )
+
+    def file_seal(self, code: str, key: PrivateKey, version: int = 1) -> Signed:
+        """The platform's ``seal.file`` of seal ``code``."""
+        return self.platform.sign(
+            acts.FileSeal,
+            subject=code,
+            expected_version=version,
+            key_id=key_id(key.public_key.spki),
+        )
+
+    def seal_act(self, cls: type[Statement], code: str, version: int, **fields: Any) -> Signed:
+        """A platform act on seal ``code`` (suspend, reinstate, revoke)."""
+        fields.setdefault("reason", "测试")
+        return self.platform.sign(cls, subject=code, expected_version=version, **fields)
+
+    def department(
+        self,
+        n: int,
+        *,
+        seal: str | None = None,
+        file: bool = True,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> Dept:
+        """Department number ``n`` with one seal, made and (unless ``file=False``) filed."""
+        uscc = make_uscc(n)
+        self._seal_counter += 1
+        code = seal or f"S{n}-{self._seal_counter}"
+        key = generate_key(self.alg)
+        self.submit(self.make_seal(uscc, code, key, valid_from=valid_from, valid_until=valid_until))
+        if file:
+            self.submit(self.file_seal(code, key))
+        return Dept(uscc, code, key, Signatory(origin=ORIGIN, seal=code, signer=key))
+
+    def second_seal(self, dept: Dept, *, file: bool = True) -> Dept:
+        """Another seal of the same department."""
+        self._seal_counter += 1
+        code = f"{dept.seal}-{self._seal_counter}"
+        key = generate_key(self.alg)
+        self.submit(self.make_seal(dept.uscc, code, key))
+        if file:
+            self.submit(self.file_seal(code, key))
+        return Dept(dept.uscc, code, key, Signatory(origin=ORIGIN, seal=code, signer=key))
+
+    # -- types and licenses --------------------------------------------------------------------
+
+    def define_type(
+        self,
+        dept: Dept,
+        number: str = "001",
+        *,
+        issuers: tuple[str, ...] | None = None,
+        submit: bool = True,
+        **fields: Any,
+    ) -> str:
+        """Define license type ``<dept USCC><number>`` (issued by ``dept`` unless told)."""
+        code = dept.uscc + number
+        fields.setdefault("name", "营业执照")
+        fields.setdefault("schema", SCHEMA)
+        fields.setdefault("validity", acts.Validity(years=5))
+        signed = dept.sign(
+            acts.DefineType,
+            subject=code,
+            expected_version=0,
+            issuers=issuers if issuers is not None else (dept.uscc,),
+            **fields,
+        )
+        if submit:
+            self.submit(signed)
+        return code
+
+    @staticmethod
+    def license_id(dept: Dept, type_code: str, n: int, version: int = 1) -> str:
+        """The identifier of license ``n`` of ``type_code`` issued by ``dept``."""
+        return str(
+            LicenseId.build(
+                type_code=type_code,
+                issuer_code=dept.uscc,
+                serial=f"{2026000000 + n}",
+                version=version,
+            )
+        )
+
+    def issue(self, dept: Dept, type_code: str, n: int, **fields: Any) -> Signed:
+        """A ``license.issue`` of license ``n`` (not submitted); ``fields`` override."""
+        fields.setdefault("subject", self.license_id(dept, type_code, n))
+        fields.setdefault("expected_version", 0)
+        fields.setdefault("license_number", f"N{n:06d}")
+        fields.setdefault(
+            "holder", acts.Holder(name="某某有限公司", code=HOLDER_USCC, code_kind="uscc")
+        )
+        fields.setdefault("issued_on", TODAY - timedelta(days=30))
+        fields.setdefault("valid_from", TODAY - timedelta(days=30))
+        fields.setdefault("valid_until", TODAY + timedelta(days=5 * 365))
+        fields.setdefault("data", {"capital": "100", "founded": "2020-02-29"})
+        return dept.sign(acts.IssueLicense, **fields)
+
+    def act(
+        self, dept: Dept, cls: type[Statement], identifier: str, version: int, **fields: Any
+    ) -> Signed:
+        """A lifecycle act on a license with sensible defaults for each kind's fields."""
+        if cls is acts.AmendLicense:
+            fields.setdefault("changes", {"capital": "200"})
+        if cls is acts.RenewLicense:
+            fields.setdefault("valid_until", TODAY + timedelta(days=10 * 365))
+        if cls is acts.RevokeLicense:
+            fields.setdefault("reason_code", RevocationReason.REVOKED)
+        if cls is not acts.ExpireLicense:
+            fields.setdefault("reason", "测试")
+        return dept.sign(cls, subject=identifier, expected_version=version, **fields)
+
+    def licensed(self, n: int = 1) -> tuple[Dept, str, str]:
+        """A department with a filed seal, a type it issues and license ``n`` issued.
+
+        Returns:
+            ``(dept, type code, identifier)``.
+        """
+        dept = self.department(n)
+        type_code = self.define_type(dept)
+        signed = self.issue(dept, type_code, 1)
+        self.submit(signed)
+        return dept, type_code, signed.decoded().subject
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def document(self, identifier: str) -> bytes:
+        """The license's exported document."""
+        return export_license(self.ledger, identifier)
+
+    def bundle(self) -> bytes:
+        """The ledger's signed trust bundle."""
+        return export_trust_bundle(self.ledger, self.platform_key)
+
+    def pem(self) -> bytes:
+        """The platform's public key, PEM."""
+        return self.platform_key.public_key.pem()
+
+
+def b64(data: bytes) -> str:
+    """Standard base64 text of ``data``."""
+    return base64.b64encode(data).decode()
+
+
+def utc(*args: int) -> datetime:
+    """A UTC datetime."""
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]

@@ -22,7 +22,6 @@ import msgspec
 
 from elicense.codec import canonical, decode_canonical
 from elicense.domain.base import LedgerAggregate, deterministic_id
-from elicense.record import GENESIS_HASH
 from elicense.reuse.acts import RequestUse
 from elicense.statement import Signed
 
@@ -119,14 +118,7 @@ class Use(LedgerAggregate):
     def _start(
         cls, event_class: type[LedgerAggregate.Created], signed: Signed, annex: bytes
     ) -> Use:
-        return cls._create(
-            event_class,
-            id=cls.id_for(signed.decoded().subject),
-            statement=signed.statement,
-            signature=signed.signature,
-            prev_hash=GENESIS_HASH,
-            annex=annex,
-        )
+        return cls._create_from(event_class, cls.id_for(signed.decoded().subject), signed, annex)
 
     class Used(LedgerAggregate.Created):
         @property

@@ -27,7 +27,6 @@ refused, and not recorded, like every other kind. Uses are different:
 from __future__ import annotations
 
 import re
-import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +45,7 @@ from elicense.errors import (
     NotAuthorisedError,
     NotFoundError,
 )
-from elicense.ids import LicenseId, NonConformantIdentifierWarning, parse_license_id
+from elicense.ids import LicenseId, parse_license_id
 from elicense.ids import validate_holder_code as _validate_holder_code
 from elicense.ledger.rules import (
     ANNEX_KINDS,
@@ -77,9 +76,7 @@ ANNEX_KINDS.add("use.request")  # the platform's UseResolution of a use by holde
 
 @lru_cache(maxsize=65536)  # a batch names each license twice (prefetch, check); ids are pure
 def _parse_quietly(text: str) -> LicenseId:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonConformantIdentifierWarning)
-        return parse_license_id(text)
+    return parse_license_id(text, conformant_only=True)
 
 
 def _license_id(text: str, what: str, subject: str) -> LicenseId:

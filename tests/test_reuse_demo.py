@@ -24,6 +24,7 @@ def test_the_demo_records_exactly_the_uses_asked_for(
     assert report["uses"] == 500
     assert report["statistics"]["uses"] == 500
     assert report["replay_agrees"] is True
+    assert report["unrecorded"] == {}
     assert report["refused"] == report["statistics"]["refused"] > 0
     assert set(report["statistics"]["refused_by_code"]) <= {
         "use.consent.missing",

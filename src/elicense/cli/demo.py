@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from elicense.cli._common import EXIT_OK, add_json_flag, emit, fail
-from elicense.cli._reuse_demo import reuse_phase, reuse_text
+from elicense.cli._reuse_demo import DEFAULT_USES, SEED_USES, reuse_phase, reuse_text
 
 __all__ = ["register"]
 
@@ -25,14 +25,18 @@ def register(sub: Any) -> None:
     p.add_argument("--dir", metavar="DIR", help="fresh directory (default ./elicense-demo[-N])")
     p.add_argument("--licenses", type=int, default=20_000, help="licenses to issue (20,000)")
     p.add_argument("--approvals", type=int, help="approvals to issue (default: city proportion)")
-    p.add_argument("--scale", choices=["city"], help="city: 153,218 licenses and 2,889 approvals")
+    p.add_argument(
+        "--scale",
+        choices=["city"],
+        help="city: 153,218 licenses, 2,889 approvals and the seeds' 43,543 uses",
+    )
     p.add_argument("--alg", help="signing algorithm (default: sm2-sm3 if installed, else P-256)")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument(
         "--uses",
         type=int,
-        default=43_543,
-        help="reuse phase: uses recorded as used (default the seeds' 43,543; 0 skips the phase)",
+        help="reuse phase: uses recorded as used (default 10,000; --uses 43543 or --scale "
+        "city records the seeds' 43,543; 0 skips the phase)",
     )
     add_json_flag(p)
     p.set_defaults(func=_demo)
@@ -72,6 +76,8 @@ def _demo(args: argparse.Namespace) -> int:
             )
         bars[stage].update(n)
 
+    if args.uses is None:
+        args.uses = SEED_USES if args.scale == "city" else DEFAULT_USES
     if args.uses < 0:
         fail("--uses must be at least 0")
     report = run_demo(

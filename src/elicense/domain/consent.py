@@ -118,31 +118,28 @@ def consent_refusal(
         return ("use.consent.missing", "the use names no consent of the holder")
     if consent is None:
         return ("use.consent.unknown", f"consent {code} does not exist in this ledger")
-    checks: list[tuple[bool, str, str]] = [
-        (
-            consent.user != user,
+    # Plain ifs, not a table: the messages are formatted only for the check that fails.
+    if consent.user != user:
+        return (
             "use.consent.other_department",
             f"consent {code} authorises department {consent.user}, not {user}",
-        ),
-        (
-            consent.service_item != service_item,
+        )
+    if consent.service_item != service_item:
+        return (
             "use.consent.other_item",
             f"consent {code} is for service item {consent.service_item}, not {service_item}",
-        ),
-        (
-            not consent.covers(license_key, type_code, holder),
+        )
+    if not consent.covers(license_key, type_code, holder):
+        return (
             "use.consent.other_license",
-            f"consent {code} does not cover license {license_key} of holder and type",
-        ),
-        (consent.withdrawn, "use.consent.withdrawn", f"consent {code} was withdrawn"),
-        (
-            at > consent.valid_until,
+            f"consent {code} does not cover license {license_key} (holder, type or license)",
+        )
+    if consent.withdrawn:
+        return ("use.consent.withdrawn", f"consent {code} was withdrawn")
+    if at > consent.valid_until:
+        return (
             "use.consent.expired",
             f"consent {code} expired at {consent.valid_until.isoformat()}; "
             f"the ledger's time is {at.isoformat()}",
-        ),
-    ]
-    for failed, reason, message in checks:
-        if failed:
-            return (reason, message)
+        )
     return None

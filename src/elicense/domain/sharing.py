@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 
 from elicense.acts import FieldSpec
@@ -59,7 +60,12 @@ class _Schema(Protocol):
 
 def disclosable_fields(ltype: _Schema) -> frozenset[str]:
     """Every field name a sharing list of ``ltype`` may grant."""
-    return frozenset(CORE_FIELDS) | {DATA_PREFIX + f.name for f in ltype.schema}
+    return _disclosable(ltype.schema)
+
+
+@lru_cache(maxsize=1024)  # one per schema version; asked once per use
+def _disclosable(schema: tuple[FieldSpec, ...]) -> frozenset[str]:
+    return frozenset(CORE_FIELDS) | {DATA_PREFIX + f.name for f in schema}
 
 
 def unknown_fields(ltype: _Schema, names: Iterable[str]) -> list[str]:

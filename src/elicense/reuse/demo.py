@@ -4,10 +4,11 @@ After the city's licenses are issued and its lifecycle acts recorded:
 
 1. the defining departments grant the sharing lists of :data:`~elicense.reuse.scenario.SHARING`;
 2. holders consent (platform-signed, after 人脸识别 / 电子营业执照) and user
-   departments use their licenses — by default the seeds' **43,543 uses**
-   recorded as used, each with its platform-signed field-minimised view, one
-   batch in twenty also with annotated copies (加注件); a few uses by holder
-   and type, resolved through the read model;
+   departments use their licenses — ``uses`` of them recorded as used (the
+   seeds' 43,543 by default here; the CLI's default run asks for 10,000),
+   each with its platform-signed field-minimised view, one batch in twenty
+   also with annotated copies (加注件); a few uses by holder and type,
+   resolved through the read model;
 3. about one use in a hundred is refused and recorded so: no consent, a
    department not on the list, a consent for another item, withdrawn or
    expired consents, suspended and revoked licenses;
@@ -15,8 +16,9 @@ After the city's licenses are issued and its lifecycle acts recorded:
    replay of the ledger, and a sample of views and copies is verified
    offline (one copy also after its expiry).
 
-Statements are generated and signed on a producer thread (the department
-systems and the platform app) while the ledger records the previous batch.
+Statements are generated and signed in another process (the department
+systems and the platform's consent app) while the ledger records the
+previous batch, so signing and recording use two cores even with SM2.
 The read model is passed in (:class:`ReadModel`): the library never imports
 the SQL adapter; the CLI, the composition root, does.
 """

@@ -66,8 +66,10 @@ def _prepare(city: City, reuse: ReuseCity, ledger: Ledger) -> list[tuple[Any, st
         holder = issued.decoded().holder.code  # type: ignore[attr-defined]
         entry = by_number[spec.number]
         code = f"CN{n:08d}"
-        batch += [issued, reuse.consent(code, holder=holder, number=spec.number, entry=entry,
-                                        valid_until=until)]
+        batch += [
+            issued,
+            reuse.consent(code, holder=holder, number=spec.number, entry=entry, valid_until=until),
+        ]
         targets.append((entry, issued.decoded().subject, code))
         if len(batch) >= BATCH:
             ledger.submit_many(batch)
@@ -91,8 +93,12 @@ def run(dsn: str, batches: int, rounds: int, alg: str) -> dict[str, Any]:
             nonlocal n_issue
             out = []
             for _ in range(batches):
-                out.append([city.issuance(specs[i % len(specs)], i)
-                            for i in range(n_issue, n_issue + BATCH)])
+                out.append(
+                    [
+                        city.issuance(specs[i % len(specs)], i)
+                        for i in range(n_issue, n_issue + BATCH)
+                    ]
+                )
                 n_issue += BATCH
             return out
 
@@ -130,13 +136,18 @@ def run(dsn: str, batches: int, rounds: int, alg: str) -> dict[str, Any]:
         med = {k: statistics.median(v) * 1e6 for k, v in samples.items()}
 
         def ratio(name: str) -> float:  # per round, then the median: noise hits both sides
-            return round(statistics.median(
-                u / i for u, i in zip(samples[name], samples["issue"], strict=True)), 3)
+            return round(
+                statistics.median(
+                    u / i for u, i in zip(samples[name], samples["issue"], strict=True)
+                ),
+                3,
+            )
 
         return {
             "per_statement_us": {k: round(v, 1) for k, v in med.items()},
-            "spread_us": {k: [round(min(v) * 1e6, 1), round(max(v) * 1e6, 1)]
-                          for k, v in samples.items()},
+            "spread_us": {
+                k: [round(min(v) * 1e6, 1), round(max(v) * 1e6, 1)] for k, v in samples.items()
+            },
             "use_over_issue": ratio("use"),
             "use_with_view_over_issue": ratio("use_with_view"),
             "statements_per_sample": batches * BATCH,
@@ -185,13 +196,15 @@ def main() -> None:
             results["postgresql"] = run(dsn, args.batches, args.rounds, args.alg)
         finally:
             _drop(dsn)
-    emit({
-        "benchmark": "recording a use vs recording an issuance (batches of 100, pre-signed)",
-        "alg": args.alg,
-        "results": results,
-        "target": {"use_over_issue_max": 1.5},
-        "machine": machine(),
-    })
+    emit(
+        {
+            "benchmark": "recording a use vs recording an issuance (batches of 100, pre-signed)",
+            "alg": args.alg,
+            "results": results,
+            "target": {"use_over_issue_max": 1.5},
+            "machine": machine(),
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
     *sorted((ROOT / "src/elicense/verify").glob("*.py")),
     *sorted((ROOT / "src/elicense/domain").glob("*.py")),
+    *sorted((ROOT / "src/elicense/log").glob("*.py")),
 ]
 DOC = (ROOT / "docs/verification.md").read_text(encoding="utf-8")
 

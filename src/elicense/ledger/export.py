@@ -21,6 +21,7 @@ from elicense.domain.seal import Seal
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
 from elicense.ledger.mapper import checked_record
+from elicense.log.evidence import LogSource
 from elicense.record import PositionedRecord, decode_record
 from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
 from elicense.verify.formats import (
@@ -62,12 +63,17 @@ class SealCache:
 
 
 def license_document(
-    ledger: Ledger, identifier: str, seals: SealCache | None = None
+    ledger: Ledger,
+    identifier: str,
+    seals: SealCache | None = None,
+    log: LogSource | None = None,
 ) -> LicenseDocument:
     """The :class:`LicenseDocument` of the license with ``identifier`` (any version).
 
     The license is replayed first, so a corrupt stored row fails the export
     (``StoredRecordError``) instead of leaving the platform as a document.
+    With ``log``, the document carries the log's evidence for its newest record
+    (when a checkpoint covers it), for the verifier's log path.
     """
     lic = ledger.get_license(identifier)
     events = tuple(ledger.history(lic.id))
@@ -83,12 +89,18 @@ def license_document(
         license=subject,
         events=events,
         seals=tuple(seals.filing(code) for code in sorted(seal_codes)),
+        log=log.evidence(events[-1].position) if log is not None else None,
     )
 
 
-def export_license(ledger: Ledger, identifier: str, seals: SealCache | None = None) -> bytes:
-    """The canonical bytes of the license's exported document."""
-    return canonical(license_document(ledger, identifier, seals))
+def export_license(
+    ledger: Ledger,
+    identifier: str,
+    seals: SealCache | None = None,
+    log: LogSource | None = None,
+) -> bytes:
+    """The canonical bytes of the license's exported document (with log evidence if ``log``)."""
+    return canonical(license_document(ledger, identifier, seals, log))
 
 
 _STATUS_OF_TOPIC = {
@@ -121,8 +133,12 @@ class _Running:
         self.digest = hashlib.sha256()
 
 
-def trust_bundle(ledger: Ledger) -> TrustBundle:
-    """The ledger's :class:`TrustBundle` as of its newest event (streams the log)."""
+def trust_bundle(ledger: Ledger, log: LogSource | None = None) -> TrustBundle:
+    """The ledger's :class:`TrustBundle` as of its newest event (streams the log).
+
+    With ``log``, the bundle also carries the log's latest signed checkpoint and
+    its signed status lists, for the verifier's log path.
+    """
     histories: dict[str, dict[Any, list[PositionedRecord]]] = {
         "seal": {},
         "type": {},
@@ -168,6 +184,7 @@ def trust_bundle(ledger: Ledger) -> TrustBundle:
         return tuple(sorted(out, key=lambda h: h.key))
 
     platform = keyed("platform")
+    material = log.trust_material() if log is not None else None
     return TrustBundle(
         origin=ledger.origin,
         issued_at=utc_now(),
@@ -179,12 +196,15 @@ def trust_bundle(ledger: Ledger) -> TrustBundle:
             r.key: StatusEntry(status=r.status.code, version=r.version, digest=r.digest.digest())
             for r in licenses.values()
         },
+        checkpoint=material.checkpoint if material is not None else None,
+        status_lists=material.status_lists if material is not None else (),
     )
 
 
-def export_trust_bundle(ledger: Ledger, signer: Any) -> bytes:
-    """The canonical bytes of the ledger's trust bundle, signed by the platform ``signer``."""
-    return sign_bundle(trust_bundle(ledger), signer)
+def export_trust_bundle(ledger: Ledger, signer: Any, log: LogSource | None = None) -> bytes:
+    """The canonical bytes of the ledger's trust bundle, signed by the platform ``signer``
+    (with the log's checkpoint and status lists if ``log``)."""
+    return sign_bundle(trust_bundle(ledger, log), signer)
 
 
 def sign_bundle(trust: TrustBundle, signer: Any) -> bytes:

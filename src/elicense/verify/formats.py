@@ -24,6 +24,9 @@ import msgspec
 
 from elicense.codec import ENCODER, require_utc
 from elicense.errors import EncodingError, NonCanonicalError
+from elicense.log.checkpoint import SignedCheckpoint
+from elicense.log.evidence import LogEvidence
+from elicense.log.statusdoc import SignedStatusList
 from elicense.record import PositionedRecord
 
 __all__ = [
@@ -87,12 +90,15 @@ class LicenseDocument(_Document, frozen=True, tag=LICENSE_DOCUMENT):
         seals: for each seal that signed one of ``events``, its ``seal.make`` and
             ``seal.file`` records (so a verifier whose trust bundle predates the
             seal can still check its filing).
+        log: the transparency log's evidence for the newest record (inclusion
+            proof, checkpoint, status entry); omitted when exported without it.
     """
 
     origin: str
     license: str
     events: tuple[PositionedRecord, ...]
     seals: tuple[History, ...]
+    log: LogEvidence | None = None
 
 
 class StatusEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
@@ -114,6 +120,8 @@ class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
         seals: every seal's full history.
         types: every license type's full history.
         licenses: license key (identifier without version and check) → status entry.
+        checkpoint: the log's latest signed checkpoint (omitted without a log).
+        status_lists: the signed status lists tied to ``checkpoint``.
     """
 
     origin: str
@@ -123,6 +131,8 @@ class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
     seals: tuple[History, ...] = ()
     types: tuple[History, ...] = ()
     licenses: dict[str, StatusEntry] = {}
+    checkpoint: SignedCheckpoint | None = None
+    status_lists: tuple[SignedStatusList, ...] = ()
 
     def __post_init__(self) -> None:
         require_utc(self.issued_at, "issued_at")

@@ -113,6 +113,12 @@ class BundleTrust:
         """See :class:`~elicense.verify.trust.TrustView`."""
         return self._platform.get(key_id)
 
+    def compromised_since(self, code: str) -> datetime | None:
+        """When seal ``code`` was compromised, per its newest record (``None``: not)."""
+        tl = self._seals.get(code)
+        latest = tl.latest if tl is not None else None
+        return latest.compromised_since if latest is not None else None
+
     def seal_algs(self) -> set[str]:
         """The signature algorithms of the seals in the bundle."""
         return {tl.latest.alg for tl in self._seals.values() if tl.latest is not None}
@@ -164,6 +170,12 @@ class LedgerTrust:
             events = self._ledger.history(self._seal_id(code))
             self._seals[code] = _named(code, seal_timeline, events, self._platform)
         return self._seals[code]
+
+    def compromised_since(self, code: str) -> datetime | None:
+        """When seal ``code`` was compromised, per its newest record (``None``: not)."""
+        tl = self._seal_timeline(code)
+        latest = tl.latest if tl is not None else None
+        return latest.compromised_since if latest is not None else None
 
     def seal_at(self, code: str, position: int) -> SealSnapshot | None:
         """See :class:`~elicense.verify.trust.TrustView`."""

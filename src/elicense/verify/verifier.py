@@ -38,9 +38,11 @@ from elicense.crypto.suites import get_suite
 from elicense.domain.codes import LicenseStatus
 from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
+from elicense.log.evidence import LogEvidence
 from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
 from elicense.verify.history import HistoryState, check_license_history, split_identifier
+from elicense.verify.logpath import verify_log_path
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.trust import TimelineError
 from elicense.verify.verdict import Verdict, VerdictBuilder
@@ -79,6 +81,7 @@ class _DocView(msgspec.Struct, frozen=True, kw_only=True, tag_field="format", ta
     license: str
     events: tuple[PositionedRecord, ...]
     seals: msgspec.Raw
+    log: LogEvidence | None = None
 
 
 _doc_view = msgspec.json.Decoder(_DocView)
@@ -118,6 +121,8 @@ class Verifier:
         trust: the trust source.
         max_age: oldest trust bundle accepted before verdicts turn indeterminate.
         workers: threads for :meth:`verify_many` (default: the number of cores).
+        max_checkpoint_age: oldest log checkpoint (status list) accepted on the log
+            path (default ``max_age``; see :mod:`elicense.verify.logpath`).
     """
 
     def __init__(
@@ -126,9 +131,11 @@ class Verifier:
         *,
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
+        max_checkpoint_age: timedelta | None = None,
     ) -> None:
         self._trust = trust
         self.max_age = max_age
+        self.max_checkpoint_age = max_checkpoint_age or max_age
         self.workers = workers or os.cpu_count() or 1
         self._seal_sections: dict[bytes, frozenset[str]] = {}
         self._recipe: tuple[bytes, list[bytes], timedelta] | None = None
@@ -142,6 +149,7 @@ class Verifier:
         platform_keys: Iterable[Any],
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
+        max_checkpoint_age: timedelta | None = None,
     ) -> Verifier:
         """An offline verifier from a signed trust bundle.
 
@@ -157,7 +165,9 @@ class Verifier:
         data = bundle if isinstance(bundle, bytes) else Path(bundle).read_bytes()
         pinned = pin_keys(platform_keys)
         trust = BundleTrust.load(data, pinned)
-        verifier = cls(trust, max_age=max_age, workers=workers)
+        verifier = cls(
+            trust, max_age=max_age, workers=workers, max_checkpoint_age=max_checkpoint_age
+        )
         verifier._recipe = (data, [k.spki for k in pinned.values()], max_age)
         return verifier
 
@@ -336,6 +346,10 @@ class Verifier:
             b.passed("trust.fresh")
 
     def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> Verdict:
+        if doc.log is not None:  # the log path (elicense.verify.logpath); None: not decided
+            decided = verify_log_path(self, doc, at)
+            if decided is not None:
+                return decided
         trust = self.trust
         b = VerdictBuilder(subject=doc.license)
         b.passed("document.canonical")

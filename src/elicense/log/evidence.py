@@ -1,0 +1,84 @@
+"""What an exported document carries from the log, and what the library asks of a log.
+
+:class:`LogEvidence` rides at the end of a license document (its ``log``
+field): the leaf index of the document's newest record, the RFC 9162
+inclusion proof of that leaf, the signed checkpoint the proof leads to, and
+the record's status-list entry. With it a verifier goes the log path: one
+leaf hash, O(log n) node hashes, a cached checkpoint and an O(1) status
+lookup (:mod:`elicense.verify.logpath`).
+
+:class:`LogSource` is the port the library needs of a log — to attach
+evidence when exporting (:func:`elicense.ledger.export.license_document`) and
+to put the latest checkpoint and status lists in a trust bundle. The SQL log
+store (``elicense_sql.log_store``) implements it; the library never imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import msgspec
+
+from elicense.log.checkpoint import SignedCheckpoint
+from elicense.log.statusdoc import SignedStatusList
+from elicense.merkle import HashAlgorithm
+
+__all__ = ["LogEvidence", "LogSource", "LogTrustMaterial", "StatusRef", "leaf_hash"]
+
+
+class StatusRef(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A record's entry in a status list (for standard verifiers; elicense recomputes it).
+
+    Attributes:
+        list: the status list's ``list_id``.
+        index: the entry (``statusListIndex`` in W3C terms, ``idx`` in IETF terms).
+    """
+
+    list: str
+    index: int
+
+
+class LogEvidence(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Proof that a document's newest record is in the log, and where its status lives.
+
+    Attributes:
+        leaf_index: the record's index in the log (0-based, dense; positions may have gaps).
+        proof: the inclusion path (RFC 9162 §2.1.3.1), leaf to root, its hashes
+            concatenated (32 bytes each).
+        checkpoint: the signed checkpoint whose root the proof leads to.
+        status: the record's status-list entry, when a list covers it.
+    """
+
+    leaf_index: int
+    proof: bytes
+    checkpoint: SignedCheckpoint
+    status: StatusRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogTrustMaterial:
+    """What a trust bundle carries from the log: the latest checkpoint and its lists."""
+
+    checkpoint: SignedCheckpoint
+    status_lists: tuple[SignedStatusList, ...]
+
+
+class LogSource(Protocol):
+    """The log as the library needs it (implemented by the SQL log store)."""
+
+    def evidence(self, position: int) -> LogEvidence | None:
+        """Evidence for the record at ``position`` against the latest checkpoint, or
+        ``None`` when no checkpoint covers it yet."""
+        ...
+
+    def trust_material(self) -> LogTrustMaterial | None:
+        """The latest signed checkpoint and its signed status lists (``None``: no checkpoint)."""
+        ...
+
+
+def leaf_hash(record: bytes, algorithm: HashAlgorithm) -> bytes:
+    """The log leaf of stored record bytes: ``H(0x00 ‖ record)`` (docs/wire-format.md §3)."""
+    return algorithm.leaf(record)

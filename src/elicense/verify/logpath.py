@@ -1,0 +1,483 @@
+"""The log path of verification: inclusion proof, cached checkpoint, O(1) status.
+
+A license document carrying :class:`~elicense.log.evidence.LogEvidence` is
+verified without a public-key operation per license: the leaf hash of its
+newest record, the inclusion proof to a checkpoint verified once and cached,
+and one 2-bit lookup in the platform's status list.
+
+**What "valid" rests on, and why the checks below suffice.** The log path
+trusts the platform's recording, as the trust bundle already does for
+status: a record is in the log only because the ledger accepted it — its
+signature, its seal in force at its position, its issuer's authority and the
+lifecycle were checked when it was recorded (the signature path re-judges
+them, for non-repudiation). What the log path must still establish:
+
+1. *Whose log.* The checkpoint verifies under a platform key of the trusted
+   ledger and names its origin; so does the document.
+2. *The newest record is logged.* ``H(0x00 ‖ record)`` is leaf ``i`` of the
+   checkpoint's tree (RFC 9162 §2.1.3.2); every proof byte counts.
+3. *The whole history is covered.* Records ``1…n`` carry versions ``1…n``
+   of one aggregate, positions increase, and each ``prev_hash`` is the
+   SHA-256 of the record before it (the first is zeros). The ledger writes
+   ``prev_hash`` from the aggregate's stored head, so the logged newest
+   record fixes every earlier record byte: the document cannot splice
+   another license's history under a logged head. Positions are the
+   platform's claim: on this path only the leaf index of the newest record is
+   authenticated, and no decision depends on a position.
+4. *It is a license, and the one named.* The newest record's topic is a
+   license event and the document's ``license`` is the current identifier
+   its statements give (issue: the subject; amend and renew: the next version).
+5. *Its status now.* The status list is signed by the platform and tied to
+   a checkpoint (same origin, size and root). Its entry for leaf ``i`` is
+   ``slot(i)`` under the list's public slot map (:mod:`elicense.log.statusdoc`),
+   so the entry cannot be another license's. The entry says whether this
+   record is still the license's newest and what the license's status is;
+   it must agree with the record's topic. A leaf the list does not cover
+   (``i`` ≥ its tree size) falls back to the signature path.
+6. *How fresh.* The list's checkpoint older than the verifier's
+   ``max_checkpoint_age`` (default :data:`DEFAULT_MAX_CHECKPOINT_AGE`) gives
+   ``indeterminate`` (``log.checkpoint.stale``), never ``valid``. Validity
+   windows are judged at ``at`` from the records (``valid_until``).
+
+The document's checkpoint may differ from the list's: both are signed by the
+platform, and a platform that signed two inconsistent trees has signed proof
+of its own misbehaviour, which ``elicense log audit`` (consistency proofs)
+exposes; the verifier takes the platform's word here as it does for status.
+
+**Speed.** Documents are decoded into lean views; a valid verdict is built
+directly. Proven subtrees are cached per checkpoint: the node at level
+``L = depth − cache_bits`` on a leaf's path and the proof hashes above it are
+kept once a proof verified, so a later proof through the same node hashes
+``L`` levels and compares the rest byte for byte (every byte of every proof
+is still checked). See benchmarks/log.py for the cost against bare hashing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Final
+
+import msgspec
+from eventsourcing.utils import get_topic
+
+from elicense.codec import sha256
+from elicense.domain.codes import LicenseStatus, RevocationReason
+from elicense.domain.license import License
+from elicense.errors import ElicenseError, ProofError, TrustError
+from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
+from elicense.log.statusdoc import (
+    ListKind,
+    LoadedStatusList,
+    StatusListDocument,
+    load_status_list,
+)
+from elicense.log.statuslist import Status
+from elicense.record import GENESIS_HASH
+from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
+
+__all__ = ["DEFAULT_CACHE_BITS", "DEFAULT_MAX_CHECKPOINT_AGE", "LogPath", "verify_log_path"]
+
+DEFAULT_MAX_CHECKPOINT_AGE: Final = timedelta(hours=24)
+"""Oldest status-list checkpoint a verifier accepts for ``valid`` (platforms sign hourly
+or faster; departments refresh their bundle daily)."""
+DEFAULT_CACHE_BITS: Final = 10
+"""Proven subtrees cached per checkpoint: at most ``2^10``, each a 32-byte node and the
+proof above it (a proof then hashes ``depth − 10`` levels)."""
+
+_PREFIX = get_topic(License) + "."
+_VALID_TOPICS = frozenset(
+    get_topic(t) for t in (License.Issued, License.Amended, License.Renewed, License.Reinstated)
+)
+_SUSPENDED, _REVOKED, _EXPIRED = (
+    get_topic(t) for t in (License.Suspended, License.Revoked, License.Expired)
+)
+_CHECKED: Final = (
+    "document.canonical",
+    "log.checkpoint.signature",
+    "log.inclusion",
+    "chain.linked",
+    "log.status",
+    "log.checkpoint.fresh",
+    "license.status",
+)
+_STATUS_CODES = {
+    LicenseStatus.WITHDRAWN: "license.withdrawn",
+    LicenseStatus.CANCELLED: "license.cancelled",
+    LicenseStatus.REVOKED: "license.revoked",
+}
+
+
+class _Record(msgspec.Struct):
+    aggregate_id: str
+    version: int
+    topic: str
+    recorded_at: Annotated[datetime, msgspec.Meta(tz=True)]
+    prev_hash: bytes
+    statement: bytes
+
+
+class _Statement(msgspec.Struct):
+    kind: str
+    subject: str
+    seal: str
+    valid_until: date | None = None
+    reason_code: str | None = None
+
+
+_record = msgspec.json.Decoder(_Record)
+_statement = msgspec.json.Decoder(_Statement)
+
+
+class _Failure(Exception):
+    """A decisive finding: ``(severity, code, message)`` of the log path."""
+
+    def __init__(self, code: str, message: str, *, error: bool = True) -> None:
+        super().__init__(message)
+        self.code = code
+        self.error = error
+
+
+class _Tree:
+    """What the hot path keeps per verified checkpoint: its hash, its summary for the
+    verdict, and its proven nodes at one level, each with the proof hashes above it."""
+
+    __slots__ = ("entries", "level", "limit", "new", "root", "size", "summary", "width")
+
+    def __init__(self, cp: Checkpoint, bits: int) -> None:
+        algorithm = cp.algorithm
+        self.new, self.width = algorithm._new, algorithm.digest_size
+        self.size, self.root = cp.tree_size, cp.root_hash
+        self.summary = cp.summary()
+        self.level = max(0, cp.tree_size.bit_length() - bits) if bits else cp.tree_size.bit_length()
+        self.limit = 1 << bits if bits else 0
+        self.entries: dict[int, bytes] = {}
+
+
+class LogPath:
+    """The log material of one trust source, verified once, and the caches of the hot path.
+
+    Args:
+        trust: a trust source with ``origin``, ``platform_key(key_id)`` and, for the
+            status part, a ``bundle`` whose ``checkpoint`` and ``status_lists`` are set.
+        max_age: oldest status-list checkpoint accepted for ``valid``.
+        cache_bits: proven subtrees kept per checkpoint, as a power of two (0: none).
+    """
+
+    def __init__(
+        self,
+        trust: Any,
+        *,
+        max_age: timedelta = DEFAULT_MAX_CHECKPOINT_AGE,
+        cache_bits: int = DEFAULT_CACHE_BITS,
+    ) -> None:
+        self.origin: str = trust.origin
+        self.max_age = max_age
+        self.cache_bits = cache_bits
+        self.checkpoints = CheckpointVerifier(trust.platform_key, self.origin)
+        self._compromised = trust.compromised_since
+        self.status: LoadedStatusList | None = None
+        self.status_checkpoint: Checkpoint | None = None
+        self.problem: TrustError | None = None
+        self._trees: dict[bytes, _Tree] = {}
+        bundle = getattr(trust, "bundle", None)
+        signed = getattr(bundle, "checkpoint", None)
+        if bundle is None or signed is None:
+            return
+        try:
+            cp = self.checkpoints.verify(signed)
+            for sl in bundle.status_lists:
+                doc = msgspec.json.decode(sl.status_list, type=StatusListDocument)
+                if doc.kind is ListKind.IETF:
+                    self.status = load_status_list(sl, trust.platform_key, cp)
+                    break
+            self.status_checkpoint = cp
+            self._status_summary = cp.summary()
+        except (TrustError, msgspec.DecodeError, msgspec.ValidationError) as e:
+            self.problem = (
+                e
+                if isinstance(e, TrustError)
+                else TrustError(f"status list: {e}", code="log.status.malformed")
+            )
+            self.status = None
+
+    def _not_compromised(self, seal: str, recorded_at: datetime, version: int) -> None:
+        """A revocation's ``compromised_since`` reaches back past the ledger's write-time
+        checks: records a compromised seal signed after it are untrusted on every path."""
+        since = self._compromised(seal)
+        if since is not None and recorded_at >= since:
+            raise _Failure(
+                "seal.compromised",
+                f"version {version} was signed by seal {seal}, compromised since "
+                f"{since.isoformat()}, and recorded at {recorded_at.isoformat()}",
+            )
+
+    # -- the hot path ------------------------------------------------------------------------
+
+    def verify(self, doc: Any, at: datetime) -> Verdict | None:
+        """Verify ``doc`` (a license document view with ``log`` set) on the log path.
+
+        Returns ``None`` when the log cannot decide the status — no status list in
+        the trust source, or the record is newer than the list — after checking the
+        evidence; the caller then takes the signature path.
+        """
+        try:
+            return self._verify(doc, at)
+        except _Failure as f:
+            b = VerdictBuilder(subject=doc.license)
+            b.passed("document.canonical")
+            (b.error if f.error else b.indeterminate)(f.code, str(f))
+            b.evidence["path"] = "log"
+            return b.build()
+
+    def _verify(self, doc: Any, at: datetime) -> Verdict | None:
+        ev = doc.log
+        if doc.origin != self.origin:
+            raise _Failure(
+                "document.origin.mismatch",
+                f"document is from ledger {doc.origin!r}, trust is for {self.origin!r}",
+            )
+        try:
+            cp = self.checkpoints.verify(ev.checkpoint)
+        except TrustError as e:
+            raise _Failure(e.code, str(e)) from None
+        events = doc.events
+        if not events:
+            raise _Failure("history.empty", "no license records to check")
+        newest = events[-1].record
+        try:
+            rec = _record.decode(newest)
+            act = _statement.decode(rec.statement)
+        except (msgspec.DecodeError, msgspec.ValidationError) as e:
+            raise _Failure("record.malformed", f"newest record: {e}") from None
+        if len(events) == 1:
+            if rec.version != 1 or rec.prev_hash != GENESIS_HASH or act.kind != "license.issue":
+                raise _Failure(
+                    "history.start", "a license history starts with license.issue, version 1"
+                )
+            current, valid_until = act.subject, act.valid_until
+            self._not_compromised(act.seal, rec.recorded_at, 1)
+        else:
+            current, valid_until = _longer_history(events, rec, self._not_compromised)
+        if not rec.topic.startswith(_PREFIX):
+            raise _Failure("log.record.not_license", f"newest record is a {rec.topic}")
+        tree = self._trees.get(cp.root_hash)
+        if tree is None:
+            if len(self._trees) >= 4:
+                self._trees.clear()
+            tree = self._trees[cp.root_hash] = _Tree(cp, self.cache_bits)
+        try:
+            self._included(tree, tree.new(b"\x00" + newest).digest(), ev.leaf_index, ev.proof)
+        except ProofError as e:
+            raise _Failure(e.code, str(e)) from None
+        if doc.license != current:
+            raise _Failure(
+                "document.license.mismatch",
+                f"document names {doc.license}, its records end at {current}",
+            )
+        if self.problem is not None:  # the bundle's own log material does not verify: loud
+            raise _Failure(self.problem.code, str(self.problem), error=False)
+        lst = self.status
+        if lst is None or ev.leaf_index >= lst.tree_size:
+            return None
+        slot, status = lst.status_of_leaf(ev.leaf_index)
+        ref = ev.status
+        if ref is not None and ref.list == lst.list_id and ref.index != slot:
+            raise _Failure(
+                "log.status.index.mismatch",
+                f"the document says entry {ref.index} of {ref.list}, leaf {ev.leaf_index} "
+                f"is entry {slot}",
+            )
+        return self._judge(doc, rec, act, tree, status, slot, valid_until, at)
+
+    def _judge(
+        self,
+        doc: Any,
+        rec: _Record,
+        act: _Statement,
+        tree: _Tree,
+        status: int,
+        slot: int,
+        valid_until: date | None,
+        at: datetime,
+    ) -> Verdict:
+        assert self.status is not None
+        assert self.status_checkpoint is not None
+        topic = rec.topic
+        age = at - self.status_checkpoint.timestamp
+        stale = age > self.max_age
+        if status == Status.INVALID:  # permanent: a stale list still says so rightly
+            if topic == _REVOKED:
+                try:
+                    ended = RevocationReason(act.reason_code or "").status
+                except ValueError:
+                    ended = LicenseStatus.OTHER
+                return self._ended(doc, ended, _STATUS_CODES.get(ended, "license.status.other"))
+            if topic == _EXPIRED:
+                return self._ended(doc, LicenseStatus.EXPIRED, "license.expired")
+            raise _Failure(
+                "document.superseded",
+                "the log holds a newer record of this license than the document's newest "
+                "(export the document again)",
+            )
+        if not (status == Status.VALID and topic in _VALID_TOPICS) and not (
+            status == Status.SUSPENDED and topic == _SUSPENDED
+        ):
+            raise _Failure(
+                "log.status.mismatch",
+                f"status list entry {slot} says {status}, which a {topic} record cannot have",
+            )
+        if valid_until is not None and at.date() > valid_until:
+            return self._ended(
+                doc,
+                LicenseStatus.EXPIRED,
+                "license.expired",
+                f"the license was valid until {valid_until.isoformat()}; judged on "
+                f"{at.date().isoformat()}",
+            )
+        lifecycle = LicenseStatus.VALID if status == Status.VALID else LicenseStatus.SUSPENDED
+        evidence = {
+            "path": "log",
+            "log_index": doc.log.leaf_index,
+            "position": doc.events[-1].position,
+            "version": rec.version,
+            "checkpoint": tree.summary,
+            "status_checkpoint": self._status_summary,
+            "checkpoint_age_seconds": round(age.total_seconds(), 3),
+            "status_list": self.status.list_id,
+            "status_index": slot,
+            "status_code": lifecycle.code,
+        }
+        if not stale and lifecycle is LicenseStatus.VALID:
+            return Verdict(
+                outcome=Outcome.VALID,
+                status=lifecycle.value,
+                checked=_CHECKED,
+                subject=doc.license,
+                evidence=evidence,
+            )
+        b = VerdictBuilder(subject=doc.license)
+        b.passed_all(_CHECKED[:5])
+        if stale:  # a reversible status from an old list: it may have changed since
+            b.indeterminate(
+                "log.checkpoint.stale",
+                f"the status list's checkpoint is {age} old, older than the accepted "
+                f"{self.max_age}",
+            )
+        else:
+            b.passed("log.checkpoint.fresh")
+        if lifecycle is LicenseStatus.SUSPENDED:
+            b.error("license.suspended", "the license is suspended (02 暂扣)")
+        b.status = lifecycle.value
+        b.evidence.update(evidence)
+        return b.build()
+
+    def _ended(
+        self, doc: Any, status: LicenseStatus, code: str, message: str | None = None
+    ) -> Verdict:
+        b = VerdictBuilder(subject=doc.license)
+        b.passed_all(_CHECKED[:5])
+        b.error(code, message or f"the license is {status} ({status.code} {status.label})")
+        b.status = status.value
+        b.evidence.update(path="log", log_index=doc.log.leaf_index, status_code=status.code)
+        return b.build()
+
+    # -- inclusion with proven subtrees --------------------------------------------------------
+
+    def _included(self, tree: _Tree, leaf: bytes, index: int, proof: bytes) -> None:
+        """RFC 9162 §2.1.3.2 for a concatenated proof, through the proven-subtree cache.
+
+        Raises:
+            ProofError: ``log.proof.malformed`` or ``log.inclusion.invalid``.
+        """
+        size, width = tree.size, tree.width
+        if type(index) is not int or not 0 <= index < size:
+            raise ProofError(f"leaf index must be below the tree size {size}, found {index!r}")
+        inner = (index ^ (size - 1)).bit_length()
+        count = inner + (index >> inner).bit_count()
+        if len(proof) != width * count:
+            raise ProofError(
+                f"inclusion proof for leaf {index} of {size} must have {count} hashes "
+                f"({width * count} bytes), found {len(proof)} bytes"
+            )
+        level = tree.level if tree.level <= inner else inner  # the cache needs a perfect node
+        new, h, bits = tree.new, leaf, index
+        for k in range(0, level * width, width):
+            p = proof[k : k + width]
+            h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
+            bits >>= 1
+        above = proof[level * width :]
+        cached = level == tree.level and tree.limit
+        if cached:
+            known = tree.entries.get(bits)
+            if known is not None:
+                if known != h + above:
+                    raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
+                return
+        node = h
+        for k in range(level * width, inner * width, width):
+            p = proof[k : k + width]
+            h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
+            bits >>= 1
+        for k in range(inner * width, len(proof), width):
+            h = new(b"\x01" + proof[k : k + width] + h).digest()
+        if h != tree.root:
+            raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
+        if cached and len(tree.entries) < tree.limit:
+            tree.entries[index >> level] = node + above
+
+
+_LEADS = "inclusion proof for leaf %d of %d does not lead to the checkpoint's root"
+
+
+def _longer_history(events: Any, newest: _Record, not_compromised: Any) -> tuple[str, date | None]:
+    """Chain, versions, seals and identifier of a history of more than one record."""
+    from elicense.ids import parse_license_id
+
+    prev, last_position = GENESIS_HASH, 0
+    current, valid_until = "", None
+    for n, pr in enumerate(events, 1):
+        try:
+            rec = _record.decode(pr.record)
+            act = _statement.decode(rec.statement)
+        except (msgspec.DecodeError, msgspec.ValidationError) as e:
+            raise _Failure("record.malformed", f"record {n}: {e}") from None
+        if rec.version != n or pr.position <= last_position:
+            raise _Failure(
+                "history.order",
+                f"record {n} says version {rec.version} at "
+                f"position {pr.position} (previous {last_position})",
+            )
+        if rec.aggregate_id != newest.aggregate_id:
+            raise _Failure("history.aggregate.mismatch", f"record {n} is of another aggregate")
+        if rec.prev_hash != prev:
+            raise _Failure("chain.broken", f"version {n} does not chain to version {n - 1}")
+        if (n == 1) != (act.kind == "license.issue"):
+            raise _Failure("history.start", f"record {n} is a {act.kind}")
+        not_compromised(act.seal, rec.recorded_at, n)
+        current = act.subject
+        if act.kind in ("license.issue", "license.renew"):
+            valid_until = act.valid_until
+        if act.kind in ("license.amend", "license.renew"):
+            try:
+                current = str(parse_license_id(act.subject).next_version())
+            except ElicenseError as e:
+                raise _Failure("statement.identifier.invalid", str(e)) from None
+        prev, last_position = sha256(pr.record), pr.position
+    return current, valid_until
+
+
+def verify_log_path(verifier: Any, doc: Any, at: datetime) -> Verdict | None:
+    """The :class:`~elicense.verify.verifier.Verifier` hook: the log path's verdict for
+    ``doc``, or ``None`` to take the signature path (see :meth:`LogPath.verify`).
+
+    The verified log material and the caches are kept on the verifier for an
+    offline (bundle) trust source; an online one is read afresh each time.
+    """
+    path: LogPath | None = verifier.__dict__.get("_log_path")
+    if path is None:
+        trust = verifier.trust
+        max_age = getattr(verifier, "max_checkpoint_age", None) or DEFAULT_MAX_CHECKPOINT_AGE
+        path = LogPath(trust, max_age=max_age)
+        if not trust.online:
+            verifier.__dict__["_log_path"] = path
+    return path.verify(doc, at)

@@ -19,6 +19,7 @@ from elicense.crypto.suites import ED25519
 from elicense.domain.codes import RevocationReason
 from elicense.errors import EncodingError, NonCanonicalError
 from elicense.record import GENESIS_HASH, EventRecord, decode_record, record_hash
+from elicense.reuse import acts as reuse_acts
 from elicense.signatory import Signatory
 from elicense.statement import (
     PLATFORM_PREFIX,
@@ -103,6 +104,54 @@ EXAMPLES: dict[str, tuple[type[Statement], dict[str, object]]] = {
         {"subject": LICENSE, "reason_code": RevocationReason.CANCELLED, "reason": "注销"},
     ),
     "license.expire": (acts.ExpireLicense, {"subject": LICENSE}),
+    # cross-department reuse (elicense.reuse.acts)
+    "type.share": (
+        reuse_acts.ShareType,
+        {
+            "subject": TYPE,
+            "user": make_uscc(2),
+            "service_items": ("WJ-SX-001A",),
+            "fields": ("holder.name", "data.capital"),
+        },
+    ),
+    "type.unshare": (
+        reuse_acts.UnshareType,
+        {"subject": TYPE, "user": make_uscc(2), "reason": "调整清单"},
+    ),
+    "consent.grant": (
+        reuse_acts.GrantConsent,
+        {
+            "subject": "CN0001",
+            "holder": "91110000600037341L",
+            "holder_code_kind": "uscc",
+            "user": make_uscc(2),
+            "service_item": "WJ-SX-001A",
+            "purpose": "办理公共场所卫生许可",
+            "license_type": TYPE,
+            "valid_until": AT + timedelta(days=30),
+            "authentication": reuse_acts.AuthMethod.E_ID,
+            "authentication_ref": "EID-1",
+        },
+    ),
+    "consent.withdraw": (
+        reuse_acts.WithdrawConsent,
+        {
+            "subject": "CN0001",
+            "reason": "撤回",
+            "authentication": "face",
+            "authentication_ref": "F",
+        },
+    ),
+    "use.request": (
+        reuse_acts.RequestUse,
+        {
+            "subject": make_uscc(2) + "/BJ0001",
+            "service_item": "WJ-SX-001A",
+            "purpose": "办理公共场所卫生许可",
+            "consent": "CN0001",
+            "license": LICENSE,
+        },
+    ),
 }
 
 
@@ -120,11 +169,10 @@ def example(kind: str, **changes: object) -> Statement:
 
 
 def test_every_registered_kind_has_an_example() -> None:
-    """The examples cover exactly the core's statement kinds."""
+    """The examples cover exactly the core's and reuse's statement kinds."""
+    families = {"ledger", "seal", "type", "license", "consent", "use"}
     assert set(EXAMPLES) <= set(kinds())
-    assert {k for k in kinds() if k.split(".")[0] in {"ledger", "seal", "type", "license"}} == set(
-        EXAMPLES
-    )
+    assert {k for k in kinds() if k.split(".")[0] in families} == set(EXAMPLES)
 
 
 @pytest.mark.parametrize("kind", sorted(EXAMPLES))

@@ -78,6 +78,7 @@ class DemoReport:
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)
     sample: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    reuse: dict[str, Any] = field(default_factory=dict)  # the reuse phase's report, if run
 
     @property
     def issue_rate(self) -> float:
@@ -216,8 +217,14 @@ def run_demo(
     alg: str | None = None,
     seed: int = 2026,
     progress: Progress | None = None,
+    reuse: Callable[[Ledger, City, Any, Path], dict[str, Any]] | None = None,
 ) -> DemoReport:
-    """Run the demo into ``directory`` (created); return what it did and measured."""
+    """Run the demo into ``directory`` (created); return what it did and measured.
+
+    ``reuse(ledger, city, trust bundle, directory)``, when given, runs last (the
+    reuse phase, :func:`elicense.reuse.demo.run_reuse_phase`, wired by the CLI)
+    and its report is kept in ``DemoReport.reuse``.
+    """
     alg = alg or default_alg()
     approvals = licenses * CITY_APPROVALS // CITY_LICENSES if approvals is None else approvals
     directory.mkdir(parents=True, exist_ok=True)
@@ -285,4 +292,6 @@ def run_demo(
             name = names.get(key.split(".")[5], "?")
             by_type.setdefault(name, Counter())[LicenseStatus.from_code(entry.status).label] += 1
         report.by_type = {k: dict(v) for k, v in by_type.items()}
+        if reuse is not None:
+            report.reuse = reuse(ledger, city, trust, directory)
     return report

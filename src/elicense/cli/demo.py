@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from elicense.cli._common import EXIT_OK, add_json_flag, emit, fail
+from elicense.cli._reuse_demo import DEFAULT_USES, SEED_USES, reuse_phase, reuse_text
 
 __all__ = ["register"]
 
@@ -24,9 +25,19 @@ def register(sub: Any) -> None:
     p.add_argument("--dir", metavar="DIR", help="fresh directory (default ./elicense-demo[-N])")
     p.add_argument("--licenses", type=int, default=20_000, help="licenses to issue (20,000)")
     p.add_argument("--approvals", type=int, help="approvals to issue (default: city proportion)")
-    p.add_argument("--scale", choices=["city"], help="city: 153,218 licenses and 2,889 approvals")
+    p.add_argument(
+        "--scale",
+        choices=["city"],
+        help="city: 153,218 licenses, 2,889 approvals and the seeds' 43,543 uses",
+    )
     p.add_argument("--alg", help="signing algorithm (default: sm2-sm3 if installed, else P-256)")
     p.add_argument("--seed", type=int, default=2026)
+    p.add_argument(
+        "--uses",
+        type=int,
+        help="reuse phase: uses recorded as used (default 10,000; --uses 43543 or --scale "
+        "city records the seeds' 43,543; 0 skips the phase)",
+    )
     add_json_flag(p)
     p.set_defaults(func=_demo)
 
@@ -54,17 +65,21 @@ def _demo(args: argparse.Namespace) -> int:
         if stage not in bars:
             for b in bars.values():
                 b.close()
-            label = {"issue": "issuing", "verify": "verifying"}[stage]
+            label = {"issue": "issuing", "verify": "verifying", "reuse": "reusing"}[stage]
             bars[stage] = tqdm(
-                total=total,
+                total=args.uses if stage == "reuse" else total,
                 desc=label,
-                unit=" lic",
+                unit=" use" if stage == "reuse" else " lic",
                 file=sys.stderr,
                 disable=True if args.json else None,
                 leave=False,
             )
         bars[stage].update(n)
 
+    if args.uses is None:
+        args.uses = SEED_USES if args.scale == "city" else DEFAULT_USES
+    if args.uses < 0:
+        fail("--uses must be at least 0")
     report = run_demo(
         directory,
         licenses=licenses,
@@ -72,6 +87,7 @@ def _demo(args: argparse.Namespace) -> int:
         alg=args.alg,
         seed=args.seed,
         progress=tick,
+        reuse=reuse_phase(args, tick) if args.uses else None,
     )
     for b in bars.values():
         b.close()
@@ -109,5 +125,9 @@ def _text(r: Any) -> str:
     lines.append("files:")
     for k, v in r.files.items():
         lines.append(f"  {k:16} {v}")
+    if r.reuse:
+        lines += reuse_text(r.reuse)
     lines.append(f"try:  elicense verify --ledger {r.ledger} {r.sample}")
+    if r.reuse:
+        lines.append(f"      elicense stats --ledger {r.ledger} --check")
     return "\n".join(lines)

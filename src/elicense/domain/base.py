@@ -103,7 +103,11 @@ class LedgerAggregate(Aggregate):
 
     @classmethod
     def _create_from(
-        cls: type[A], event_class: type[Any], aggregate_id: uuid.UUID, signed: Signed
+        cls: type[A],
+        event_class: type[Any],
+        aggregate_id: uuid.UUID,
+        signed: Signed,
+        annex: bytes = b"",
     ) -> A:
         event = event_class(
             originator_id=aggregate_id,
@@ -113,7 +117,7 @@ class LedgerAggregate(Aggregate):
             statement=signed.statement,
             signature=signed.signature,
             prev_hash=GENESIS_HASH,
-            annex=b"",
+            annex=annex,
         )
         agg: A = event.mutate(None)
         agg.pending_events.append(event)

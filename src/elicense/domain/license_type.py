@@ -1,4 +1,5 @@
-"""The LicenseType aggregate (证照目录 + 证照模板): defined, revised, retired.
+"""The LicenseType aggregate (证照目录 + 证照模板): defined, revised, retired, and its
+sharing list (责任清单 / 需求清单) granted and withdrawn.
 
 A license type is a catalog entry with a field schema, a validity rule and
 the departments allowed to issue it. Its code is 21 characters: the defining
@@ -19,7 +20,9 @@ from uuid import UUID
 
 from elicense.acts import DefineType, FieldSpec, FieldType, HolderKind, LicenseKind, Validity
 from elicense.domain.base import LedgerAggregate, deterministic_id
+from elicense.domain.sharing import SharingList
 from elicense.errors import NotAuthorisedError, NotFoundError, RefusedError, TransitionRefusedError
+from elicense.reuse.acts import ShareType, UnshareType
 from elicense.statement import Signed
 
 __all__ = ["LicenseType", "LicenseTypeView", "data_problems", "issue_refusal"]
@@ -122,6 +125,7 @@ class LicenseType(LedgerAggregate):
         template: str
         template_version: int
         retired: bool
+        sharing: SharingList  # (user, service item) -> fields; see elicense.domain.sharing
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -138,6 +142,7 @@ class LicenseType(LedgerAggregate):
             _restate(ltype, self.act)
             ltype.template_version = 1
             ltype.retired = False
+            ltype.sharing = {}
 
     def revise(self, signed: Signed) -> None:
         """Restate the whole definition; the template version grows."""
@@ -157,6 +162,47 @@ class LicenseType(LedgerAggregate):
     class Retired(LedgerAggregate.Event):
         def apply(self, ltype: LicenseType) -> None:
             ltype.retired = True
+
+    # -- sharing list (责任清单 / 需求清单; statements in elicense.reuse.acts) ----------------
+
+    def grant_sharing(self, signed: Signed) -> None:
+        """Let a department use licenses of this type for some service items."""
+        self._require_current("type.share")
+        self._record(self.SharingGranted, signed)
+
+    class SharingGranted(LedgerAggregate.Event):
+        def apply(self, ltype: LicenseType) -> None:
+            act = self.act
+            assert isinstance(act, ShareType)
+            fields = frozenset(act.fields)
+            ltype.sharing = {**ltype.sharing, **{(act.user, i): fields for i in act.service_items}}
+
+    def withdraw_sharing(self, signed: Signed) -> None:
+        """Take a department's entries (for some or all service items) off the list."""
+        act = signed.decoded()
+        assert isinstance(act, UnshareType)
+        listed = {item for user, item in self.sharing if user == act.user}
+        missing = sorted(set(act.service_items) - listed)
+        if not listed or missing:
+            what = ", ".join(missing) if listed else "any service item"
+            raise TransitionRefusedError(
+                f"type.unshare: department {act.user} is not on the sharing list of "
+                f"{self.code} for {what}",
+                code="sharing.not_granted",
+                subject=self.code,
+            )
+        self._record(self.SharingWithdrawn, signed)
+
+    class SharingWithdrawn(LedgerAggregate.Event):
+        def apply(self, ltype: LicenseType) -> None:
+            act = self.act
+            assert isinstance(act, UnshareType)
+            items = set(act.service_items)
+            ltype.sharing = {
+                (user, item): fields
+                for (user, item), fields in ltype.sharing.items()
+                if user != act.user or (items and item not in items)
+            }
 
     def _require_current(self, kind: str) -> None:
         if self.retired:

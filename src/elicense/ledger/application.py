@@ -52,6 +52,7 @@ from elicense.ledger import rules
 from elicense.ledger.mapper import RecordMapper, StoredRecordError
 from elicense.ledger.storage import DEFAULT_LEDGER, MemoryLedgerRecorder, settings_for
 from elicense.record import PositionedRecord, record_hash
+from elicense.reuse import rules as _reuse_rules  # noqa: F401 - registers sharing, consent, use
 from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed, signing_input
 
 __all__ = ["BatchResult", "Ledger", "Receipt"]
@@ -74,6 +75,9 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
         version: the event's version in its aggregate.
         position: the event's position in the ledger's global order.
         event_hash: SHA-256 of the stored record bytes.
+        refused: the reason code when the ledger recorded the statement as a
+            refusal (a validly signed ``use.request`` that failed a policy check is
+            recorded as ``Use.Refused``); ``None`` when it recorded the act itself.
     """
 
     index: int
@@ -83,6 +87,7 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     position: int
     event_hash: bytes
+    refused: str | None = None
 
 
 class BatchResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -271,6 +276,7 @@ class Ledger(Application[UUID]):
                 version=r.notification.originator_version,
                 position=r.notification.id,
                 event_hash=record_hash(record_bytes(r.domain_event)),
+                refused=getattr(r.domain_event, "refusal_code", None),
             )
             for (i, act), r in zip(accepted, recordings, strict=True)
         ]
@@ -370,7 +376,7 @@ class Ledger(Application[UUID]):
             refusal = seal_refusal(seal, now)
             if refusal is not None:
                 raise refusal
-        if signed.annex and act.kind != "seal.file":
+        if signed.annex and act.kind not in rules.ANNEX_KINDS:
             raise InvalidStatementError(
                 f"{act.kind} takes no annex", code="statement.annex.unexpected"
             )

@@ -49,7 +49,7 @@ from elicense.ids import (
 from elicense.ids import validate_uscc as _validate_uscc
 from elicense.statement import Signed, Statement
 
-__all__ = ["HANDLERS", "Context", "SignerRole", "WorkingSet", "handler"]
+__all__ = ["ANNEX_KINDS", "HANDLERS", "Context", "SignerRole", "WorkingSet", "handler"]
 
 AGG = TypeVar("AGG", bound=LedgerAggregate)
 
@@ -141,6 +141,9 @@ class Registered:
 
 
 HANDLERS: dict[str, Registered] = {}
+
+ANNEX_KINDS: set[str] = {"seal.file"}
+"""Kinds whose signed statements may carry an annex (each handler checks its own)."""
 
 
 def handler(

@@ -589,3 +589,7 @@ class Verifier:
             )
         self._judge_status(st, st.status, at, b)
         return b.build()
+
+
+# Document kinds of other modules that every verifier should know (registered on import).
+import elicense.reuse.documents  # noqa: E402, F401 - views and annotated copies (加注件)

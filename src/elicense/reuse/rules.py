@@ -1,0 +1,336 @@
+"""What the ledger checks for sharing lists, consents and uses.
+
+Registered with :func:`elicense.ledger.rules.handler` like the core's kinds
+(the ledger imports this module). Sharing-list and consent statements are
+refused, and not recorded, like every other kind. Uses are different:
+
+- a use statement that is **not validly made** — bad signature, unknown or
+  inactive seal (checked by the pipeline before this handler), malformed
+  subject, another department's request number, a duplicate (a replay), a
+  malformed license identifier, a resolution annex that does not fit — is
+  refused with a typed :class:`~elicense.errors.RefusedError` and **not
+  recorded**, so nobody can fill the log in another department's name;
+- a validly made use that fails a **policy** check is **recorded** as
+  ``Use.Refused`` with a reason code (:data:`~elicense.domain.usage.REFUSAL_CODES`),
+  and the ledger's receipt says so (``Receipt.refused``). The checks, in
+  order: the license exists; the department is on the type's sharing list
+  for the service item, and asks for no unlisted field; the named consent
+  exists, is for this department, this service item and this license (holder,
+  type or license), is not withdrawn and not expired *at the ledger's time*;
+  the license is valid at the ledger's date. The first that fails is the
+  reason.
+- Otherwise the use is recorded as ``Used`` with the disclosed fields: those
+  asked for (or, when none are named, all the list grants), within the fields
+  the type defines — never beyond the sharing list.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from elicense.codec import decode_canonical
+from elicense.domain.codes import LicenseStatus
+from elicense.domain.consent import Consent, consent_refusal
+from elicense.domain.license import License
+from elicense.domain.license_type import LicenseType
+from elicense.domain.sharing import disclosable_fields, sharing_refusal, unknown_fields
+from elicense.domain.usage import Disclosure, Use, UseRefusal
+from elicense.errors import (
+    DuplicateError,
+    ElicenseError,
+    IdentifierError,
+    InvalidStatementError,
+    NotAuthorisedError,
+    NotFoundError,
+)
+from elicense.ids import LicenseId, parse_license_id
+from elicense.ids import validate_holder_code as _validate_holder_code
+from elicense.ledger.rules import (
+    ANNEX_KINDS,
+    Context,
+    SignerRole,
+    expect_version,
+    handler,
+    require_department,
+    valid_uscc,
+)
+from elicense.reuse.acts import (
+    USE_SUBJECT,
+    GrantConsent,
+    RequestUse,
+    ShareType,
+    UnshareType,
+    UseResolution,
+)
+from elicense.statement import Signed, Statement
+
+__all__ = ["judge_use"]
+
+_CONSENT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:-]{0,95}")
+_TYPE_NUMBER = re.compile(r"\d{3}")
+
+ANNEX_KINDS.add("use.request")  # the platform's UseResolution of a use by holder and type
+
+
+@lru_cache(maxsize=65536)  # a batch names each license twice (prefetch, check); ids are pure
+def _parse_quietly(text: str) -> LicenseId:
+    return parse_license_id(text, conformant_only=True)
+
+
+def _license_id(text: str, what: str, subject: str) -> LicenseId:
+    try:
+        lid = _parse_quietly(text)
+    except IdentifierError as e:
+        raise InvalidStatementError(
+            f"{what}: {e}", code="statement.identifier.invalid", subject=subject
+        ) from None
+    if not lid.conformant or str(lid) != text:
+        raise InvalidStatementError(
+            f"{what}: {text!r} is not a GB/T 36904 identifier in canonical spelling",
+            code="statement.identifier.invalid",
+            subject=subject,
+        )
+    return lid
+
+
+def _type_code(code: str, what: str, subject: str) -> str:
+    if len(code) != 21 or not _TYPE_NUMBER.fullmatch(code[18:]):
+        raise InvalidStatementError(
+            f"{what} must be 21 characters (USCC + 3 digits), found {code!r}",
+            code="statement.identifier.invalid",
+            subject=subject,
+        )
+    valid_uscc(code[:18], f"{what}'s defining authority", subject)
+    return code
+
+
+# -- sharing lists ----------------------------------------------------------------------------
+
+
+def _type_targets(act: Statement) -> list[Any]:
+    return [LicenseType.id_for(act.subject)]
+
+
+def _defined_type(ctx: Context, act: Statement) -> LicenseType:
+    code = _type_code(act.subject, "type code", act.subject)
+    require_department(ctx, code[:18], act, "authority.not_defining_authority")
+    ltype = ctx.ws.license_type(code)
+    if ltype is None:
+        raise NotFoundError(f"license type {code} does not exist", subject=code)
+    expect_version(act, ltype)
+    return ltype
+
+
+@handler("type.share", SignerRole.SEAL, _type_targets)
+def _share(ctx: Context, signed: Signed, act: ShareType) -> LicenseType:
+    ltype = _defined_type(ctx, act)
+    valid_uscc(act.user, "user department", act.subject)
+    unknown = unknown_fields(ltype, act.fields)
+    if unknown:
+        raise InvalidStatementError(
+            f"type.share on {act.subject}: {', '.join(unknown)} are not fields of the type "
+            "(core names, or data.<schema field>)",
+            code="sharing.fields.unknown",
+            subject=act.subject,
+        )
+    ltype.grant_sharing(signed)
+    return ltype
+
+
+@handler("type.unshare", SignerRole.SEAL, _type_targets)
+def _unshare(ctx: Context, signed: Signed, act: UnshareType) -> LicenseType:
+    ltype = _defined_type(ctx, act)
+    ltype.withdraw_sharing(signed)
+    return ltype
+
+
+# -- consents ---------------------------------------------------------------------------------
+
+
+def _consent_targets(act: Statement) -> list[Any]:
+    ids: list[Any] = [Consent.id_for(act.subject)]
+    if isinstance(act, GrantConsent):
+        if act.license:
+            ids.append(License.id_for(_parse_quietly(act.license)))
+        else:
+            ids.append(LicenseType.id_for(act.license_type))
+    return ids
+
+
+@handler("consent.grant", SignerRole.PLATFORM, _consent_targets)
+def _grant(ctx: Context, signed: Signed, act: GrantConsent) -> Consent:
+    code = act.subject
+    if not _CONSENT_CODE.fullmatch(code):
+        raise InvalidStatementError(
+            f"consent code must be 1–96 of [0-9A-Za-z._:-], found {code!r}",
+            code="statement.identifier.invalid",
+            subject=code,
+        )
+    try:
+        canonical_holder = _validate_holder_code(act.holder, act.holder_code_kind)
+    except IdentifierError as e:
+        raise InvalidStatementError(
+            f"holder: {e}", code="statement.identifier.invalid", subject=code
+        ) from None
+    if canonical_holder != act.holder:
+        raise InvalidStatementError(
+            f"holder code {act.holder!r} is not in canonical spelling ({canonical_holder!r})",
+            code="statement.identifier.invalid",
+            subject=code,
+        )
+    valid_uscc(act.user, "user department", code)
+    if act.license:
+        lic = ctx.ws.license(_license_id(act.license, "license", code))
+        if lic is None:
+            raise NotFoundError(f"license {act.license} does not exist", subject=code)
+        if lic.holder.code != act.holder:
+            raise NotAuthorisedError(
+                f"consent.grant: license {act.license} is not held by the consenting holder",
+                code="consent.holder.mismatch",
+                subject=code,
+            )
+    else:
+        type_code = _type_code(act.license_type, "license_type", code)
+        if ctx.ws.license_type(type_code) is None:
+            raise NotFoundError(f"license type {type_code} does not exist", subject=code)
+    if act.valid_until <= ctx.now:
+        raise InvalidStatementError(
+            f"consent.grant: valid_until {act.valid_until.isoformat()} is not after the "
+            f"ledger's time {ctx.now.isoformat()}",
+            code="consent.expired",
+            subject=code,
+        )
+    if ctx.ws.get(Consent, Consent.id_for(code)) is not None:
+        raise DuplicateError(f"consent {code} already exists", subject=code)
+    expect_version(act, None)
+    consent = Consent.grant(signed)
+    ctx.ws.add(consent)
+    return consent
+
+
+@handler("consent.withdraw", SignerRole.PLATFORM, _consent_targets)
+def _withdraw(ctx: Context, signed: Signed, act: Statement) -> Consent:
+    consent = ctx.ws.get(Consent, Consent.id_for(act.subject))
+    if consent is None:
+        raise NotFoundError(f"consent {act.subject} does not exist", subject=act.subject)
+    expect_version(act, consent)
+    consent.withdraw(signed)
+    return consent
+
+
+# -- uses -------------------------------------------------------------------------------------
+
+
+def _use_targets(act: Statement) -> list[Any]:
+    assert isinstance(act, RequestUse)
+    ids: list[Any] = [Use.id_for(act.subject)]
+    if act.consent:
+        ids.append(Consent.id_for(act.consent))
+    if act.license:
+        lid = _parse_quietly(act.license)
+        ids += [License.id_for(lid), LicenseType.id_for(lid.type_code)]
+    else:
+        ids.append(LicenseType.id_for(act.license_type))
+    return ids
+
+
+@handler("use.request", SignerRole.SEAL, _use_targets)
+def _use(ctx: Context, signed: Signed, act: RequestUse) -> Use:
+    m = USE_SUBJECT.fullmatch(act.subject)
+    if m is None:
+        raise InvalidStatementError(
+            f"a use's subject is <user USCC>/<request number>, found {act.subject!r}",
+            code="statement.identifier.invalid",
+            subject=act.subject,
+        )
+    assert ctx.seal is not None
+    if m["user"] != ctx.seal.department:
+        raise NotAuthorisedError(
+            f"use {act.subject} names department {m['user']}; seal {ctx.seal.code} belongs to "
+            f"{ctx.seal.department}",
+            code="authority.not_user",
+            subject=act.subject,
+        )
+    if ctx.ws.get(Use, Use.id_for(act.subject)) is not None:
+        raise DuplicateError(f"use {act.subject} is already recorded", subject=act.subject)
+    expect_version(act, None)
+    use = judge_use(ctx, signed, act, _license_of(ctx, signed, act))
+    ctx.ws.add(use)
+    return use
+
+
+def _license_of(ctx: Context, signed: Signed, act: RequestUse) -> License | None:
+    """The license the use names (``None``: not found); structural faults raise."""
+    if act.license:
+        if signed.annex:
+            raise InvalidStatementError(
+                "a use naming its license takes no resolution annex",
+                code="statement.annex.unexpected",
+                subject=act.subject,
+            )
+        return ctx.ws.license(_license_id(act.license, "license", act.subject))
+    _type_code(act.license_type, "license_type", act.subject)
+    if not signed.annex:
+        return None  # the platform found no license of this holder and type
+    try:
+        resolution = decode_canonical(signed.annex, UseResolution, what="use resolution")
+    except ElicenseError as e:
+        raise InvalidStatementError(
+            str(e), code="statement.annex.malformed", subject=act.subject
+        ) from None
+    lic = ctx.ws.license(_license_id(resolution.license, "resolution", act.subject))
+    if lic is None or lic.holder.code != act.holder or lic.type_code != act.license_type:
+        raise InvalidStatementError(
+            f"the resolution names {resolution.license}, which is not a license of the "
+            "holder and type the use names",
+            code="use.resolution.mismatch",
+            subject=act.subject,
+        )
+    return lic
+
+
+def judge_use(ctx: Context, signed: Signed, act: RequestUse, lic: License | None) -> Use:
+    """Record the use as ``Used`` or ``Refused`` (see the module docstring for the order)."""
+
+    def refuse(code: str, message: str) -> Use:
+        found = lic.identifier if lic is not None else ""
+        return Use.record_refused(signed, UseRefusal(code=code, message=message, license=found))
+
+    if lic is None:
+        what = act.license or f"of holder and type {act.license_type}"
+        return refuse("use.license.not_found", f"no license {what} in this ledger")
+    ltype = ctx.ws.license_type(lic.type_code)
+    assert ltype is not None  # a recorded license's type exists
+    reason = sharing_refusal(ltype.sharing, act.user, act.service_item, act.fields)
+    if reason is None:
+        reason = consent_refusal(
+            ctx.ws.get(Consent, Consent.id_for(act.consent)) if act.consent else None,
+            code=act.consent,
+            user=act.user,
+            service_item=act.service_item,
+            license_key=lic.license_id.key,
+            type_code=lic.type_code,
+            holder=lic.holder.code,
+            at=ctx.now,
+        )
+    status = lic.status_on(ctx.now.date())
+    if reason is None and status is not LicenseStatus.VALID:
+        reason = (
+            f"use.license.{status.value}",
+            f"license {lic.identifier} is {status} ({status.code} {status.label})",
+        )
+    if reason is not None:
+        return refuse(*reason)
+    granted = ltype.sharing[(act.user, act.service_item)]
+    fields = (set(act.fields) or granted) & granted & disclosable_fields(ltype)
+    return Use.record_used(
+        signed,
+        Disclosure(
+            license=lic.identifier,
+            license_version=lic.version,
+            status=status.code,
+            fields=tuple(sorted(fields)),
+        ),
+    )

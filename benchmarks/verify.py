@@ -134,6 +134,7 @@ def main() -> None:
         }
 
     docs = [d for k in KS for d in exported[k]]
+    verifier.verify_many(docs)  # start the worker pool once: it persists across calls
     speedups = []
     for _ in range(5):
         t = time.perf_counter()
@@ -144,6 +145,8 @@ def main() -> None:
         verifier.verify_many(docs)
         many = time.perf_counter() - t
         speedups.append(one / many)
+    mode = "processes" if verifier._processes is not None else "threads"
+    verifier.close()
     emit(
         {
             "benchmark": "verify (signature path, exported documents)",
@@ -152,6 +155,7 @@ def main() -> None:
             "per_k": per_k,
             "verify_many": {
                 "workers": verifier.workers,
+                "mode": mode,
                 "speedup_runs": speedups,
                 "speedup_median": statistics.median(speedups),
             },

@@ -571,6 +571,21 @@ def test_verify_many_keeps_input_order_and_equals_verify(sc: Scenario) -> None:
     assert verifier.verify_many(inputs, at=sc.at) == [verifier.verify(d, at=sc.at) for d in inputs]
 
 
+def test_verify_many_on_worker_processes_equals_verify(
+    sc: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify_many on worker processes (this process takes a share) returns the verdicts
+    verify gives one by one, in input order — findings, status and evidence included."""
+    import elicense.verify.verifier as verifier_module
+
+    monkeypatch.setattr(verifier_module, "_PROCESS_MIN", 2)
+    inputs: list[Any] = [*sc.docs.values(), b"garbage", *sc.docs.values()] * 3
+    with Verifier.from_bundle(sc.bundle, platform_keys=[sc.world.pem()], workers=2) as verifier:
+        many = verifier.verify_many(inputs, at=sc.at)
+        assert verifier._processes is not None  # the process path was taken
+        assert many == [verifier.verify(d, at=sc.at) for d in inputs]
+
+
 def test_require_returns_a_valid_verdict(sc: Scenario) -> None:
     """require passes a valid document through."""
     assert sc.verifier.require(sc.docs["valid"], at=sc.at).ok

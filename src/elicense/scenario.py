@@ -33,6 +33,7 @@ __all__ = [
     "APPROVAL_TYPES",
     "DEPARTMENTS",
     "LICENSE_TYPES",
+    "Application",
     "City",
     "Department",
     "TypeSpec",
@@ -152,6 +153,16 @@ def make_ric(rng: random.Random, division: str = "330102") -> str:
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
     body = f"{division}{born:%Y%m%d}{rng.randrange(1000):03d}"
     return body + _ric.calc_check_digit(body + "0")  # stdnum expects a check slot
+
+
+@dataclass(frozen=True)
+class Application:
+    """An applicant's data for one license, as a department system receives it."""
+
+    holder: acts.Holder
+    data: dict[str, str]
+    issued: date
+    until: date | None
 
 
 @dataclass
@@ -287,24 +298,36 @@ class City:
             type_code=self.type_code(spec), issuer_code=d.uscc, serial=f"{2026_000000 + serial}"
         )
 
-    def issuance(self, spec: TypeSpec, serial: int, rng: random.Random | None = None) -> Signed:
-        """The signed ``license.issue`` of license ``serial`` of ``spec``."""
-        rng = rng or random.Random(self.seed * 1_000_003 + serial)
-        d = self.departments[spec.department]
+    def application(self, spec: TypeSpec, serial: int) -> Application:
+        """What the applicant handed in for license ``serial`` of ``spec`` (test data:
+        a holder with a checking code, the type's fields, dates)."""
+        rng = random.Random(self.seed * 1_000_003 + serial)
         issued = date(2026, 1, 1) + timedelta(days=serial % 300)
-        until = issued.replace(year=issued.year + spec.years) if spec.years else None
+        return Application(
+            holder=self._holder(spec, rng),
+            data=self._data(spec, rng),
+            issued=issued,
+            until=issued.replace(year=issued.year + spec.years) if spec.years else None,
+        )
+
+    def issuance(
+        self, spec: TypeSpec, serial: int, application: Application | None = None
+    ) -> Signed:
+        """The department's signed ``license.issue`` of license ``serial`` of ``spec``."""
+        app = application or self.application(spec, serial)
+        d = self.departments[spec.department]
         return d.signatory.sign(
             acts.IssueLicense,
             subject=str(self.license_id(spec, serial)),
             expected_version=0,
-            license_number=f"{d.short}{issued:%Y}{serial:07d}",
-            holder=self._holder(spec, rng),
-            issued_on=issued,
-            valid_from=issued,
-            valid_until=until,
+            license_number=f"{d.short}{app.issued:%Y}{serial:07d}",
+            holder=app.holder,
+            issued_on=app.issued,
+            valid_from=app.issued,
+            valid_until=app.until,
             jurisdiction=CITY_DIVISION,
             service_item=f"{d.short}-XK-{spec.number}",
-            data=self._data(spec, rng),
+            data=app.data,
         )
 
     def issuances(

@@ -31,7 +31,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 
 from elicense.codec import utc_now
 from elicense.crypto.suites import PublicKey, public_key
-from elicense.domain.base import LedgerAggregate, record_bytes, replay
+from elicense.domain.base import LedgerAggregate, replay
 from elicense.domain.license import License
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
@@ -51,7 +51,7 @@ from elicense.ids import parse_license_id
 from elicense.ledger import rules
 from elicense.ledger.mapper import RecordMapper, StoredRecordError
 from elicense.ledger.storage import DEFAULT_LEDGER, MemoryLedgerRecorder, settings_for
-from elicense.record import PositionedRecord, record_hash
+from elicense.record import PositionedRecord
 from elicense.reuse import rules as _reuse_rules  # noqa: F401 - registers sharing, consent, use
 from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed, signing_input
 
@@ -233,7 +233,7 @@ class Ledger(Application[UUID]):
         known = self._preverify(ws, platform, parsed)
         now = utc_now()
         events: list[Any] = []
-        accepted: list[tuple[int, Statement]] = []
+        accepted: list[tuple[int, Statement, bytes]] = []
         for i, signed, act in parsed:
             try:
                 agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
@@ -249,7 +249,7 @@ class Ledger(Application[UUID]):
             new = agg.collect_events()
             assert len(new) == 1, "every accepted statement records exactly one event"
             events.extend(new)
-            accepted.append((i, act))
+            accepted.append((i, act, agg.head_hash))
             if isinstance(agg, Platform):
                 platform = agg
         refusals.sort(key=lambda r: r[0])
@@ -275,10 +275,10 @@ class Ledger(Application[UUID]):
                 aggregate_id=r.notification.originator_id,  # type: ignore[arg-type]
                 version=r.notification.originator_version,
                 position=r.notification.id,
-                event_hash=record_hash(record_bytes(r.domain_event)),
+                event_hash=head,  # the aggregate hashed the record when applying it
                 refused=getattr(r.domain_event, "refusal_code", None),
             )
-            for (i, act), r in zip(accepted, recordings, strict=True)
+            for (i, act, head), r in zip(accepted, recordings, strict=True)
         ]
         return BatchResult(receipts=receipts, refusals=refusals)
 

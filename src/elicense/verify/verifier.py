@@ -99,13 +99,31 @@ _doc_view = msgspec.json.Decoder(_DocView)
 _WORKER: list[Verifier] = []
 
 
-def _start_worker(bundle: bytes, keys: list[bytes], max_age: timedelta) -> None:
+def _start_worker(
+    bundle: bytes, keys: list[bytes], max_age: timedelta, max_checkpoint_age: timedelta | None
+) -> None:
     """Process-pool initializer: load the trust bundle once per worker."""
-    _WORKER[:] = [Verifier.from_bundle(bundle, platform_keys=keys, max_age=max_age, workers=1)]
+    _WORKER[:] = [
+        Verifier.from_bundle(
+            bundle,
+            platform_keys=keys,
+            max_age=max_age,
+            workers=1,
+            max_checkpoint_age=max_checkpoint_age,
+        )
+    ]
 
 
-def _verify_in_worker(docs: list[Any], at: datetime) -> list[Verdict]:
-    return [_WORKER[0].verify(d, at=at) for d in docs]
+def _verify_in_worker(docs: list[Any], at: datetime) -> bytes:
+    # One msgpack blob per chunk: far cheaper to send back than pickled Structs.
+    return msgspec.msgpack.encode([_WORKER[0].verify(d, at=at) for d in docs])
+
+
+_verdicts = msgspec.msgpack.Decoder(list[Verdict])
+
+_PROCESS_MIN = 256
+"""Documents below which verify_many does not start worker processes (spawning
+costs about a second; an already running pool is used for any batch)."""
 
 
 _seal_histories = msgspec.json.Decoder(tuple[History, ...])
@@ -221,28 +239,48 @@ class Verifier:
     ) -> list[Verdict]:
         """Verify many documents on all cores; results in input order.
 
-        Threads when the seals' signature suites release the GIL (cryptography's
-        do); worker processes, each loading the same trust bundle once, when
-        they do not (the SM2 backend) — so all cores are used either way.
+        With a trust bundle, large batches go to worker processes that each load
+        the bundle once: verification is half Python, half signature checks, and
+        only processes run both halves in parallel (threads only overlap the
+        signature checks, and not at all with a suite that holds the GIL, like
+        the SM2 backend). Small batches, and verifiers on a live ledger, use
+        threads when the seals' suites release the GIL. Call :meth:`close` (or
+        use the verifier as a context manager) to stop the worker processes.
+        The program must be import-safe (``if __name__ == "__main__":``), as for
+        any ``spawn`` process pool.
         """
         at = at or utc_now()
         docs = list(documents)
         if self.workers <= 1 or len(docs) < 2:
             return [self.verify(d, at=at) for d in docs]
-        # ThreadPoolExecutor.map ignores chunksize: submit explicit chunks so a
-        # future's cost is paid per chunk, not per document.
         size = max(1, min(256, len(docs) // (self.workers * 4)))
         chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
-        if self._recipe is not None and not self._threads_parallel():
+        if self._recipe is not None and (self._processes is not None or len(docs) >= _PROCESS_MIN):
             if self._processes is None:
                 self._processes = ProcessPoolExecutor(
-                    self.workers,
+                    self.workers - 1,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
-                    initargs=self._recipe,
+                    initargs=(*self._recipe, self.max_checkpoint_age),
                 )
-            parts = self._processes.map(_verify_in_worker, chunks, [at] * len(chunks))
-            return [v for part in parts for v in part]
+            # This process verifies every workers-th chunk itself while the worker
+            # processes take the rest: as many verifiers as cores, none idle.
+            mine = range(0, len(chunks), self.workers)
+            futures = {
+                i: self._processes.submit(_verify_in_worker, c, at)
+                for i, c in enumerate(chunks)
+                if i % self.workers
+            }
+            done = {i: [self.verify(d, at=at) for d in chunks[i]] for i in mine}
+            return [
+                v
+                for i in range(len(chunks))
+                for v in (done[i] if i in done else _verdicts.decode(futures[i].result()))
+            ]
+        if not self._threads_parallel():
+            return [self.verify(d, at=at) for d in docs]
+        # ThreadPoolExecutor.map ignores chunksize: submit explicit chunks so a
+        # future's cost is paid per chunk, not per document.
         with ThreadPoolExecutor(self.workers) as pool:
             parts = pool.map(lambda c: [self.verify(d, at=at) for d in c], chunks)
             return [v for part in parts for v in part]

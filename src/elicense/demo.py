@@ -79,6 +79,7 @@ class DemoReport:
     sample: str = ""
     files: dict[str, str] = field(default_factory=dict)
     reuse: dict[str, Any] = field(default_factory=dict)  # the reuse phase's report, if run
+    log: dict[str, Any] = field(default_factory=dict)  # the transparency-log phase's, if run
 
     @property
     def issue_rate(self) -> float:
@@ -218,12 +219,15 @@ def run_demo(
     seed: int = 2026,
     progress: Progress | None = None,
     reuse: Callable[[Ledger, City, Any, Path], dict[str, Any]] | None = None,
+    log: Callable[[Ledger, City, list[str], Path], dict[str, Any]] | None = None,
 ) -> DemoReport:
     """Run the demo into ``directory`` (created); return what it did and measured.
 
     ``reuse(ledger, city, trust bundle, directory)``, when given, runs last (the
     reuse phase, :func:`elicense.reuse.demo.run_reuse_phase`, wired by the CLI)
-    and its report is kept in ``DemoReport.reuse``.
+    and its report is kept in ``DemoReport.reuse``. ``log(ledger, city, license
+    identifiers, directory)``, when given, runs after it (the transparency-log
+    phase, wired by the CLI to the SQL log store); its report is ``DemoReport.log``.
     """
     alg = alg or default_alg()
     approvals = licenses * CITY_APPROVALS // CITY_LICENSES if approvals is None else approvals
@@ -294,4 +298,7 @@ def run_demo(
         report.by_type = {k: dict(v) for k, v in by_type.items()}
         if reuse is not None:
             report.reuse = reuse(ledger, city, trust, directory)
+        if log is not None:
+            ids = [str(city.license_id(spec, n)) for spec, n in plan]
+            report.log = log(ledger, city, ids, directory)
     return report

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from elicense.cli._common import EXIT_OK, add_json_flag, emit, fail
+from elicense.cli._log_demo import log_phase, log_text
 from elicense.cli._reuse_demo import DEFAULT_USES, SEED_USES, reuse_phase, reuse_text
 
 __all__ = ["register"]
@@ -31,6 +32,11 @@ def register(sub: Any) -> None:
         help="city: 153,218 licenses, 2,889 approvals and the seeds' 43,543 uses",
     )
     p.add_argument("--alg", help="signing algorithm (default: sm2-sm3 if installed, else P-256)")
+    p.add_argument(
+        "--no-log",
+        action="store_true",
+        help="skip the transparency-log phase (follow, checkpoint, log-path verification, audit)",
+    )
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument(
         "--uses",
@@ -88,6 +94,7 @@ def _demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=tick,
         reuse=reuse_phase(args, tick) if args.uses else None,
+        log=None if args.no_log else log_phase(args.seed),
     )
     for b in bars.values():
         b.close()
@@ -127,7 +134,11 @@ def _text(r: Any) -> str:
         lines.append(f"  {k:16} {v}")
     if r.reuse:
         lines += reuse_text(r.reuse)
+    if r.log:
+        lines += log_text(r.log)
     lines.append(f"try:  elicense verify --ledger {r.ledger} {r.sample}")
     if r.reuse:
         lines.append(f"      elicense stats --ledger {r.ledger} --check")
+    if r.log:
+        lines.append(f"      elicense log audit --ledger {r.ledger}")
     return "\n".join(lines)

@@ -17,7 +17,34 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["emit", "interleaved", "machine"]
+__all__ = ["PG_DSN", "drop_schema", "emit", "interleaved", "machine", "postgres_schema"]
+
+PG_DSN = os.environ.get("ELICENSE_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_schema() -> tuple[str | None, str | None]:
+    """A ledger DSN in a fresh PostgreSQL schema, or ``None`` and why not (never raises)."""
+    import uuid
+
+    try:
+        import psycopg
+    except ImportError:
+        return None, "psycopg not installed (pip install 'elicense[postgres]')"
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    try:
+        with psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5) as c:
+            c.execute(f"CREATE SCHEMA {schema}")
+    except Exception as e:  # report, do not fail: this is a benchmark
+        return None, f"PostgreSQL unreachable at {PG_DSN}: {e}"
+    return f"{PG_DSN}?schema={schema}", None
+
+
+def drop_schema(dsn: str) -> None:
+    """Drop the schema :func:`postgres_schema` made."""
+    import psycopg
+
+    with psycopg.connect(PG_DSN, autocommit=True) as c:
+        c.execute(f"DROP SCHEMA {dsn.rsplit('schema=', 1)[1]} CASCADE")
 
 
 def machine() -> dict[str, Any]:

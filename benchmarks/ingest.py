@@ -20,25 +20,22 @@ Targets (issue 2): ≥ 4,000/s on SQLite and ≥ 2,000/s on PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import os
 import queue
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _common import emit, machine
+from _common import drop_schema, emit, machine, postgres_schema
 
 from elicense.ledger.application import Ledger
 from elicense.scenario import LICENSE_TYPES, City
 
 BATCH = 100
-PG_DSN = os.environ.get("ELICENSE_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _sequential(city: City, ledger: Ledger, start: int, n: int) -> float:
@@ -128,28 +125,6 @@ def run(dsn: str, licenses: int, alg: str) -> dict[str, Any]:
         ledger.close()
 
 
-def _postgres() -> tuple[str | None, str | None]:
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg not installed (pip install 'elicense[postgres]')"
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    try:
-        with psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5) as c:
-            c.execute(f"CREATE SCHEMA {schema}")
-    except Exception as e:  # report, do not fail: this is a benchmark
-        return None, f"PostgreSQL unreachable at {PG_DSN}: {e}"
-    return f"{PG_DSN}?schema={schema}", None
-
-
-def _drop(dsn: str) -> None:
-    import psycopg
-
-    schema = dsn.rsplit("schema=", 1)[1]
-    with psycopg.connect(PG_DSN, autocommit=True) as c:
-        c.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--licenses", type=int, default=20_000)
@@ -158,14 +133,14 @@ def main() -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(str(Path(tmp) / "bench.db"), args.licenses, args.alg)
-    dsn, why = _postgres()
+    dsn, why = postgres_schema()
     if dsn is None:
         results["postgresql"] = {"skipped": why}
     else:
         try:
             results["postgresql"] = run(dsn, args.licenses, args.alg)
         finally:
-            _drop(dsn)
+            drop_schema(dsn)
     emit(
         {
             "benchmark": "ingest (licenses/s, signing and checks included, batches of 100)",

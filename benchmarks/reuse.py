@@ -23,12 +23,10 @@ Target (issue 5): use ≤ 1.5 × issue.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
 
-from _common import emit, machine
+from _common import drop_schema, emit, machine, postgres_schema
 
 from elicense.codec import utc_now
 from elicense.ledger.application import Ledger
@@ -47,7 +45,6 @@ from elicense.statement import Signed
 
 BATCH = 100
 BASE = 2_000  # licenses that the measured uses use
-PG_DSN = os.environ.get("ELICENSE_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _prepare(city: City, reuse: ReuseCity, ledger: Ledger) -> list[tuple[Any, str, str]]:
@@ -157,27 +154,6 @@ def run(dsn: str, batches: int, rounds: int, alg: str) -> dict[str, Any]:
         ledger.close()
 
 
-def _postgres() -> tuple[str | None, str | None]:
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg not installed (pip install 'elicense[postgres]')"
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    try:
-        with psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5) as c:
-            c.execute(f"CREATE SCHEMA {schema}")
-    except Exception as e:  # report, do not fail: this is a benchmark
-        return None, f"PostgreSQL unreachable at {PG_DSN}: {e}"
-    return f"{PG_DSN}?schema={schema}", None
-
-
-def _drop(dsn: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_DSN, autocommit=True) as c:
-        c.execute(f"DROP SCHEMA {dsn.rsplit('schema=', 1)[1]} CASCADE")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batches", type=int, default=5, help="batches of 100 per sample")
@@ -188,14 +164,14 @@ def main() -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(str(Path(tmp) / "bench.db"), args.batches, args.rounds, args.alg)
-    dsn, why = (None, "--no-postgres") if args.no_postgres else _postgres()
+    dsn, why = (None, "--no-postgres") if args.no_postgres else postgres_schema()
     if dsn is None:
         results["postgresql"] = {"skipped": why}
     else:
         try:
             results["postgresql"] = run(dsn, args.batches, args.rounds, args.alg)
         finally:
-            _drop(dsn)
+            drop_schema(dsn)
     emit(
         {
             "benchmark": "recording a use vs recording an issuance (batches of 100, pre-signed)",

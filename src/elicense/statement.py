@@ -32,7 +32,7 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 
 from elicense.codec import ENCODER, decode_canonical, require_utc
-from elicense.errors import EncodingError, NonCanonicalError
+from elicense.errors import EncodingError
 
 __all__ = [
     "PLATFORM_PREFIX",
@@ -143,7 +143,7 @@ def signing_input(kind: str, statement_bytes: bytes) -> bytes:
 # -- registry of kinds -----------------------------------------------------------------------
 
 _KINDS: dict[str, type[Statement]] = {}
-_decoder_cache: list[msgspec.json.Decoder[Any]] = []
+_union_cache: list[Any] = []
 
 
 def register(cls: type[S]) -> type[S]:
@@ -155,7 +155,7 @@ def register(cls: type[S]) -> type[S]:
         raise TypeError(f"statement kind {tag!r} registered twice")
     cls.kind = tag
     _KINDS[tag] = cls
-    _decoder_cache.clear()
+    _union_cache.clear()
     decode_statement.cache_clear()
     return cls
 
@@ -165,18 +165,13 @@ def kinds() -> dict[str, type[Statement]]:
     return dict(_KINDS)
 
 
-def _decoder() -> msgspec.json.Decoder[Any]:
-    if not _decoder_cache:
-        union: Any = tuple(_KINDS.values())
-        _decoder_cache.append(msgspec.json.Decoder(union[0] if len(union) == 1 else _union(union)))
-    return _decoder_cache[0]
-
-
-def _union(types: tuple[type[Statement], ...]) -> Any:
-    u: Any = types[0]
-    for t in types[1:]:
-        u = u | t
-    return u
+def _union() -> Any:
+    if not _union_cache:
+        union: Any = None
+        for t in _KINDS.values():
+            union = t if union is None else union | t
+        _union_cache.append(union)
+    return _union_cache[0]
 
 
 @lru_cache(maxsize=8192)
@@ -189,19 +184,8 @@ def decode_statement(data: bytes) -> Statement:
     """
     if not _KINDS:
         raise EncodingError("statement: no statement kinds registered")
-    try:
-        obj: Statement = _decoder().decode(data)
-    except (
-        msgspec.DecodeError,
-        msgspec.ValidationError,
-        ValueError,
-        TypeError,
-        RecursionError,
-    ) as e:
-        raise EncodingError(f"statement: {e}") from None
-    if ENCODER.encode(obj) != data:
-        raise NonCanonicalError("statement: bytes are not the canonical encoding of their content")
-    return obj
+    statement: Statement = decode_canonical(data, _union(), what="statement")
+    return statement
 
 
 def decode_signed(data: bytes) -> Signed:

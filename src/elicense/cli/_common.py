@@ -34,6 +34,7 @@ __all__ = [
     "progress",
     "read_key",
     "seal_code",
+    "write_output",
 ]
 
 EXIT_OK = 0
@@ -62,6 +63,19 @@ def emit(args: argparse.Namespace, obj: dict[str, Any], text: str | None = None)
         for k, v in obj.items():
             sys.stdout.write(f"{k}: {v}\n")
     sys.stdout.flush()
+
+
+def write_output(args: argparse.Namespace, data: bytes) -> None:
+    """Write ``data`` to ``--out`` (and say so), or to stdout."""
+    if getattr(args, "out", None):
+        Path(args.out).write_bytes(data)
+        emit(
+            args,
+            {"ok": True, "file": args.out, "bytes": len(data)},
+            f"wrote {args.out} ({len(data)} bytes)",
+        )
+    else:
+        sys.stdout.buffer.write(data + b"\n")
 
 
 def fail(message: str) -> NoReturn:

@@ -38,6 +38,7 @@ from elicense.cli._common import (
     open_ledger,
     progress,
     read_key,
+    write_output,
 )
 
 __all__ = ["register"]
@@ -267,16 +268,7 @@ def _export(args: argparse.Namespace) -> int:
     from elicense.ledger.export import export_license
 
     with _open(args) as (ledger, _, log):
-        data = export_license(ledger, args.license, log=log)
-        if args.out:
-            Path(args.out).write_bytes(data)
-            emit(
-                args,
-                {"ok": True, "file": args.out, "bytes": len(data)},
-                f"wrote {args.out} ({len(data)} bytes)",
-            )
-        else:
-            sys.stdout.buffer.write(data + b"\n")
+        write_output(args, export_license(ledger, args.license, log=log))
         return EXIT_OK
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from elicense.cli._common import (
     open_ledger,
     parse_time,
     read_key,
+    write_output,
 )
 from elicense.verify.verdict import Verdict
 
@@ -60,17 +60,7 @@ def register(sub: Any) -> None:
 def _export(args: argparse.Namespace) -> int:
     from elicense.ledger.export import export_license
 
-    ledger = open_ledger(args)
-    data = export_license(ledger, args.license)
-    if args.out:
-        Path(args.out).write_bytes(data)
-        emit(
-            args,
-            {"ok": True, "file": args.out, "bytes": len(data)},
-            f"wrote {args.out} ({len(data)} bytes)",
-        )
-    else:
-        sys.stdout.buffer.write(data + b"\n")
+    write_output(args, export_license(open_ledger(args), args.license))
     return EXIT_OK
 
 

@@ -22,8 +22,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from elicense.codec import ENCODER, require_utc
-from elicense.errors import EncodingError, NonCanonicalError
+from elicense.codec import decode_canonical, require_utc
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.evidence import LogEvidence
 from elicense.log.statusdoc import SignedStatusList
@@ -167,14 +166,14 @@ def history_digest(events: Sequence[PositionedRecord]) -> bytes:
 # -- decoding any exported document -----------------------------------------------------------
 
 _DOCUMENT_TYPES: list[type[_Document]] = [LicenseDocument, TrustBundle, SignedBundle]
-_document_decoder: list[msgspec.json.Decoder[Any]] = []
+_document_union: list[Any] = []
 
 
 def register_document(cls: type[D]) -> type[D]:
     """Class decorator: make another exported document kind decodable by :func:`decode_document`."""
     if cls not in _DOCUMENT_TYPES:
         _DOCUMENT_TYPES.append(cls)
-        _document_decoder.clear()
+        _document_union.clear()
     return cls
 
 
@@ -185,21 +184,9 @@ def decode_document(data: bytes) -> Any:
         EncodingError: malformed, unknown ``format``, or fields off their types.
         NonCanonicalError: well-formed but not the canonical encoding.
     """
-    if not _document_decoder:
+    if not _document_union:
         union: Any = _DOCUMENT_TYPES[0]
         for t in _DOCUMENT_TYPES[1:]:
             union = union | t
-        _document_decoder.append(msgspec.json.Decoder(union))
-    try:
-        doc = _document_decoder[0].decode(data)
-    except (
-        msgspec.DecodeError,
-        msgspec.ValidationError,
-        ValueError,
-        TypeError,
-        RecursionError,
-    ) as e:
-        raise EncodingError(f"document: {e}") from None
-    if ENCODER.encode(doc) != data:
-        raise NonCanonicalError("document: bytes are not the canonical encoding of their content")
-    return doc
+        _document_union.append(union)
+    return decode_canonical(data, _document_union[0], what="document")

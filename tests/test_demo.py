@@ -66,3 +66,18 @@ def test_demo_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
     assert main(["demo", "--dir", str(tmp_path), "--licenses", "10"]) == 2
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_log_sample_is_independent_of_the_lifecycle_picks() -> None:
+    """The log phase's sample is not the lifecycle phase's first picks (same seed, same
+    population size): otherwise it would hold only amended licenses and read all valid."""
+    import random
+
+    from elicense.cli._log_demo import log_sample
+
+    ids = [f"L{i}" for i in range(20_000)]
+    lifecycle = random.Random(2026).sample(ids, k=1_300)
+    sample = log_sample(ids, 2026, k=2_000)
+    assert sample[:100] != lifecycle[:100]
+    overlap = len(set(sample) & set(lifecycle))
+    assert 60 < overlap < 200  # about 2,000 x 1,300 / 20,000 = 130 when independent

@@ -28,6 +28,7 @@ from elicense.ledger.application import Ledger, Receipt
 from elicense.reuse.acts import AuthMethod, GrantConsent, RequestUse, ShareType, UnshareType
 from elicense.signatory import Signatory
 from elicense.statement import Signed, Statement
+from support import Dept
 
 __all__ = ["ORIGIN", "Clock", "Dept", "ReuseWorld", "make_ric", "make_uscc"]
 
@@ -65,20 +66,6 @@ class Clock:
         """Move the ledger's clock forward by ``delta``; return the new time."""
         self.now += delta
         return self.now
-
-
-@dataclass
-class Dept:
-    """A department: its USCC, one filed seal and its key."""
-
-    uscc: str
-    seal: str
-    key: PrivateKey
-    signatory: Signatory
-
-    def sign(self, cls: type[Statement], **fields: Any) -> Signed:
-        """Sign a statement with this department's seal."""
-        return self.signatory.sign(cls, **fields)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import msgspec
 import pytest
-from tests.support import World, make_uscc
 
 from elicense import acts
 from elicense.crypto import ses
@@ -14,6 +13,7 @@ from elicense.crypto.keys import generate_key
 from elicense.crypto.ses.filing import make_filing_seal
 from elicense.crypto.suites import key_id
 from elicense.errors import InvalidStatementError
+from support import World, make_uscc
 
 
 @pytest.fixture

@@ -533,10 +533,3 @@ def _establish(ctx: Context, signed: Signed, act: acts.EstablishLedger) -> Ledge
     platform = Platform.establish(signed)
     ctx.ws.add(platform)
     return platform
-
-
-def translate(e: ElicenseError, act: Statement | None) -> ElicenseError:
-    """Attach the subject to an error raised deep in a handler."""
-    if act is not None and getattr(e, "subject", None) is None:
-        e.subject = act.subject  # type: ignore[attr-defined]
-    return e

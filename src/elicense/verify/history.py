@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from eventsourcing.utils import get_topic
@@ -317,16 +317,3 @@ def check_license_history(
     st.digest = digest.digest()
     st.seals = list(seals)
     return st
-
-
-def kinds_signed_by_seals(events: Sequence[PositionedRecord]) -> list[str]:
-    """The seal codes that signed ``events`` (best effort, for exports)."""
-    out: dict[str, None] = {}
-    for pr in events:
-        try:
-            act: Any = _head.decode(_record.decode(pr.record).statement)
-        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
-            continue
-        if not act.seal.startswith(PLATFORM_PREFIX):
-            out[act.seal] = None
-    return list(out)

@@ -739,3 +739,17 @@ def test_hot_path_view_reencodes_documents_exactly(sc: Scenario) -> None:
 
     for name, document in sc.docs.items():
         assert ENCODER.encode(_doc_view.decode(document)) == document, name
+
+
+def test_exporting_an_unknown_license_is_not_found(sc: Scenario) -> None:
+    """Exporting a license the ledger does not hold raises NotFoundError, exports nothing."""
+    from elicense.errors import NotFoundError
+    from elicense.ids import LicenseId, parse_license_id
+    from elicense.ledger.export import export_license
+
+    known = parse_license_id(sc.ids["valid"])
+    unknown = LicenseId.build(
+        type_code=known.type_code, issuer_code=known.issuer_code or "", serial="9999999999"
+    )
+    with pytest.raises(NotFoundError):
+        export_license(sc.world.ledger, str(unknown))

@@ -504,6 +504,18 @@ class Ledger(Application[UUID]):
             for pos, stored in recorder.select_positioned(aggregate_id)
         ]
 
+    def replayed_history(
+        self, aggregate_id: UUID
+    ) -> tuple[LedgerAggregate | None, list[PositionedRecord]]:
+        """The aggregate replayed from its stored rows and those rows verbatim with their
+        positions, from one read. A row the domain cannot apply raises StoredRecordError."""
+        recorder: Any = self.recorder
+        rows = recorder.select_positioned(aggregate_id)
+        if not rows:
+            return None, []
+        agg = self._replay_rows(aggregate_id, [stored for _, stored in rows])
+        return agg, [PositionedRecord(position=p, record=bytes(s.state)) for p, s in rows]
+
     def notifications(self, start: int = 1, page: int = 1000) -> Iterator[Notification]:
         """Every stored event in global order, read page by page (streams)."""
         next_id = start

@@ -18,6 +18,7 @@ from elicense.domain.license import License
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
+from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
 from elicense.ledger.mapper import checked_record
@@ -75,8 +76,10 @@ def license_document(
     With ``log``, the document carries the log's evidence for its newest record
     (when a checkpoint covers it), for the verifier's log path.
     """
-    lic = ledger.get_license(identifier)
-    events = tuple(ledger.history(lic.id))
+    lic, history = ledger.replayed_history(License.id_for(parse_license_id(identifier)))
+    if not isinstance(lic, License):
+        raise NotFoundError(f"license {identifier} does not exist in this ledger")
+    events = tuple(history)
     seals = seals or SealCache(ledger)
     seal_codes: dict[str, None] = {}
     for pr in events:

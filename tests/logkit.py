@@ -22,8 +22,9 @@ from elicense.ledger.application import Ledger
 from elicense.ledger.export import sign_bundle, trust_bundle
 from elicense.log.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
 from elicense.log.evidence import LogEvidence, LogTrustMaterial, StatusRef
+from elicense.log.heads import HEAD_STATUS
 from elicense.log.statusdoc import build_status_lists, sign_status_list
-from elicense.log.statuslist import SlotMap, Status, capacity_for
+from elicense.log.statuslist import SlotMap, capacity_for
 from elicense.merkle import SHA256
 from elicense.merkle_nodes import Frontier, MemoryNodeStore, stored_inclusion_proof
 from elicense.scenario import LICENSE_TYPES, City
@@ -32,16 +33,6 @@ __all__ = ["KINDS", "MemoryLog", "build_ledger", "bundle_for"]
 
 KINDS = ("plain", "suspended", "revoked", "amended", "reinstated", "renewed")
 """The licenses :func:`build_ledger` makes, by what happened to them."""
-
-_STATUS = {
-    get_topic(License.Issued): Status.VALID,
-    get_topic(License.Amended): Status.VALID,
-    get_topic(License.Renewed): Status.VALID,
-    get_topic(License.Reinstated): Status.VALID,
-    get_topic(License.Suspended): Status.SUSPENDED,
-    get_topic(License.Revoked): Status.INVALID,
-    get_topic(License.Expired): Status.INVALID,
-}
 
 
 def build_ledger(city: City, dsn: str, *, extra: int = 4) -> tuple[Ledger, dict[str, str]]:
@@ -116,7 +107,7 @@ class MemoryLog:
         for n in self.ledger.notifications(start):
             self.leaf_of[n.id] = self.frontier.size
             self.store.add(self.frontier.extend([SHA256.leaf(bytes(n.state))]))
-            self.kinds.append((n.originator_id, n.originator_version, _STATUS.get(n.topic, -1)))
+            self.kinds.append((n.originator_id, n.originator_version, HEAD_STATUS.get(n.topic, -1)))
         return self.frontier.size
 
     def heads(self, size: int) -> list[tuple[int, int]]:
@@ -176,6 +167,14 @@ class MemoryLog:
     def trust_material(self) -> LogTrustMaterial | None:
         """See :class:`~elicense.log.evidence.LogSource`."""
         return self.material
+
+    def later_records(self, aggregate_id: str, after: int, size: int) -> list[tuple[int, int]]:
+        """See :class:`~elicense.log.evidence.LogSource`."""
+        return [
+            (leaf, version)
+            for leaf, (aggregate, version, _) in enumerate(self.kinds[:size])
+            if leaf > after and str(aggregate) == aggregate_id
+        ]
 
 
 def bundle_for(ledger: Ledger, log: Any, signer: Any) -> bytes:

@@ -134,3 +134,37 @@ def test_prove_without_a_checkpoint_is_a_usage_error(
     code, out = _run(capsys, "log", "prove", "--ledger", db, ids["plain"])
     assert code == 2
     assert "elicense log checkpoint" in str(out["error"])
+
+
+def test_verify_against_the_ledger_uses_its_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``elicense verify ID --ledger`` proves the newest record into the log's checkpoint
+    when the database has a log, and names a record removed from the store since."""
+    import sqlite3
+
+    city = City(alg="ed25519", seed=9)
+    db = str(tmp_path / "ledger.db")
+    ledger, ids = build_ledger(city, db, extra=0)
+    ledger.close()
+    code, verdict = _run(capsys, "verify", "--ledger", db, ids["suspended"])
+    assert code == 1
+    assert verdict["status"] == "suspended"
+    assert "log.inclusion" not in verdict["checked"]  # type: ignore[operator]
+    key = write_key_file(city.platform_key, tmp_path / "platform.pem")
+    assert _run(capsys, "log", "follow", "--ledger", db, "--once")[0] == 0
+    assert _run(capsys, "log", "checkpoint", "--ledger", db, "--platform-key", str(key))[0] == 0
+    code, verdict = _run(capsys, "verify", "--ledger", db, ids["suspended"])
+    assert code == 1
+    assert verdict["status"] == "suspended"
+    assert {"log.inclusion", "log.status"} <= set(verdict["checked"])  # type: ignore[arg-type]
+    with sqlite3.connect(db) as conn:  # the suspension's row disappears from the store
+        conn.execute(
+            "DELETE FROM stored_events WHERE rowid = (SELECT min(rowid) FROM stored_events "
+            "WHERE topic LIKE '%License.Suspended')"
+        )
+    conn.close()
+    code, verdict = _run(capsys, "verify", "--ledger", db, ids["suspended"])
+    assert code == 1
+    assert verdict["status"] == "suspended"
+    assert [f["code"] for f in verdict["findings"]] == ["ledger.record.missing"]  # type: ignore[union-attr]

@@ -348,3 +348,32 @@ def test_compromised_seal_reaches_the_log_path(city: City) -> None:
     assert not v.ok
     assert "seal.compromised" in v.codes
     ledger.close()
+
+
+# -- online, against the ledger's own log ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["plain", "suspended", "revoked", "amended", "renewed"])
+def test_online_verdicts_with_the_log_match_those_without(world: dict[str, Any], kind: str) -> None:
+    """The log adds proof, never a different answer, for an untouched ledger."""
+    ledger, ident = world["ledger"], world["ids"][kind]
+    with_log = Verifier.from_ledger(ledger, log=world["log"]).verify(ident, at=NOW)
+    without = Verifier.from_ledger(ledger).verify(ident, at=NOW)
+    assert (with_log.ok, with_log.status, with_log.codes) == (
+        without.ok,
+        without.status,
+        without.codes,
+    )
+    assert "log.inclusion" in with_log.checked
+    assert "log.inclusion" not in without.checked
+
+
+def test_online_log_signed_by_a_foreign_key_fails(world: dict[str, Any]) -> None:
+    """A log whose checkpoint no platform key of the ledger signed is not evidence."""
+    ledger = world["ledger"]
+    foreign = MemoryLog(ledger, generate_key("ecdsa-p256-sha256"))
+    foreign.follow()
+    foreign.checkpoint(now=NOW)
+    verdict = Verifier.from_ledger(ledger, log=foreign).verify(world["ids"]["plain"], at=NOW)
+    assert not verdict.ok
+    assert verdict.codes == ["log.checkpoint.key.unknown"]

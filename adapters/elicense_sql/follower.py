@@ -28,27 +28,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from eventsourcing.utils import get_topic
-
-from elicense.domain.license import License
-from elicense.log.statuslist import Status
+from elicense.log.heads import HEAD_STATUS
 from elicense_sql.events import EventTable
 from elicense_sql.log_proofs import SqlLog
 from elicense_sql.log_store import NOT_LICENSE, LeafColumns, SqlLogStore
 
-__all__ = ["HEAD_STATUS", "LogFollower"]
-
-HEAD_STATUS: dict[str, int] = {
-    get_topic(License.Issued): Status.VALID,
-    get_topic(License.Amended): Status.VALID,  # amend and renew start from valid (codes.py)
-    get_topic(License.Renewed): Status.VALID,
-    get_topic(License.Reinstated): Status.VALID,
-    get_topic(License.Suspended): Status.SUSPENDED,
-    get_topic(License.Revoked): Status.INVALID,
-    get_topic(License.Expired): Status.INVALID,
-}
-"""A license event's status after it; the lifecycle table (:mod:`elicense.domain.codes`)
-makes it a function of the event alone."""
+__all__ = ["LogFollower"]
 
 DEFAULT_PAGE = 1_000
 

@@ -34,6 +34,7 @@ from elicense.log.statusdoc import (
 )
 from elicense.log.statuslist import SlotMap, capacity_for
 from elicense.merkle_nodes import stored_consistency_proof, stored_inclusion_proof
+from elicense_sql.connection import Dialect, SqlStore
 from elicense_sql.events import EventTable
 from elicense_sql.log_store import SqlLogStore
 
@@ -68,6 +69,31 @@ class SqlLog:
         self.store = store
         self.origin = origin
         self._latest: _Latest | None = None
+
+    @classmethod
+    def existing(cls, dsn: str, origin: str) -> SqlLog | None:
+        """The log in the ledger database at ``dsn``, or ``None`` when it has none (no
+        table is created then); close it with ``log.store.close()``."""
+        sql = SqlStore(dsn)
+        try:
+            if sql.dialect is Dialect.POSTGRESQL:
+                found = sql.query(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = ? "
+                    "AND table_name = 'elicense_log_state'",
+                    (sql.schema,),
+                )
+            else:
+                found = sql.query(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                    "AND name = 'elicense_log_state'"
+                )
+        except BaseException:
+            sql.close()
+            raise
+        if not found:
+            sql.close()
+            return None
+        return cls(SqlLogStore(sql), origin)
 
     # -- checkpoints -------------------------------------------------------------------------
 
@@ -205,14 +231,26 @@ class SqlLog:
         )
 
     def trust_material(self) -> LogTrustMaterial | None:
-        """The newest checkpoint and its status lists, for a trust bundle."""
+        """The newest checkpoint and its status lists, for a trust bundle or an online
+        verifier: a checkpoint signed since (by another process too) is picked up."""
         latest = self._newest()
+        if latest is not None:
+            (size,) = self.store.sql.query("SELECT max(tree_size) FROM elicense_log_checkpoints")[0]
+            if int(size) != latest.checkpoint.tree_size:
+                self._latest = None
+                latest = self._newest()
         if latest is None:
             return None
         return LogTrustMaterial(
             checkpoint=latest.signed,
             status_lists=self.status_lists(latest.checkpoint.tree_size),
         )
+
+    def later_records(self, aggregate_id: str, after: int, size: int) -> list[tuple[int, int]]:
+        """See :class:`~elicense.log.evidence.LogSource`."""
+        from uuid import UUID
+
+        return self.store.later_records(UUID(aggregate_id).bytes, after, size)
 
     # -- audit -------------------------------------------------------------------------------
 

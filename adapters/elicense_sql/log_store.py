@@ -361,10 +361,11 @@ class SqlLogStore:
                     return int(chunk) * CHUNK + k
         return None
 
-    def meta_chunks(self, *, with_hashes: bool = False) -> Iterator[tuple[int, tuple[bytes, ...]]]:
-        """Every leaf-meta chunk in order: ``(chunk, (positions, aggregates, versions, kinds
-        [, leaf hashes]))``, read a few hundred at a time."""
-        start = 0
+    def meta_chunks(
+        self, *, with_hashes: bool = False, start: int = 0
+    ) -> Iterator[tuple[int, tuple[bytes, ...]]]:
+        """Every leaf-meta chunk from chunk ``start`` on, in order: ``(chunk, (positions,
+        aggregates, versions, kinds[, leaf hashes]))``, read a few hundred at a time."""
         join = "LEFT JOIN elicense_log_nodes n ON n.id = m.chunk" if with_hashes else ""
         cols = ", n.hashes" if with_hashes else ""
         while True:
@@ -393,6 +394,21 @@ class SqlLogStore:
                     str(UUID(bytes=aggregates[16 * k : 16 * k + 16])),
                     hashes[_W * k : _W * k + _W],
                 )
+
+    def later_records(self, aggregate: bytes, after: int, size: int) -> list[tuple[int, int]]:
+        """``(leaf, version)`` of the leaves of ``aggregate`` (16 bytes) in ``(after, size)``:
+        a scan of the leaf meta from ``after`` on (only a failing verification asks)."""
+        found = []
+        for chunk, (_, aggregates, versions, _) in self.meta_chunks(start=after >> CHUNK_BITS):
+            if chunk * CHUNK >= size:
+                break
+            at = aggregates.find(aggregate)
+            while at != -1:
+                leaf = chunk * CHUNK + at // 16
+                if at % 16 == 0 and after < leaf < size:
+                    found.append((leaf, _unints(versions)[at // 16]))
+                at = aggregates.find(aggregate, at + 1)
+        return found
 
     def heads(self, size: int) -> list[tuple[int, int]]:
         """``(leaf index, status)`` of the newest record of every license among the first

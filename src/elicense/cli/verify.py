@@ -14,6 +14,7 @@ from elicense.cli._common import (
     add_ledger_flag,
     emit,
     fail,
+    ledger_dsn,
     open_ledger,
     parse_time,
     read_key,
@@ -91,6 +92,16 @@ def render_verdict(v: Verdict, name: str) -> str:
     return "\n".join(lines)
 
 
+def _ledger_log(dsn: str, origin: str) -> Any:
+    """The log in the ledger's database, if it has one (online verification then proves
+    the newest records into the log's signed checkpoint)."""
+    if dsn == "memory:":
+        return None
+    from elicense_sql.log_proofs import SqlLog
+
+    return SqlLog.existing(dsn, origin)
+
+
 def _verify(args: argparse.Namespace) -> int:
     from elicense.verify.verifier import Verifier
 
@@ -105,7 +116,8 @@ def _verify(args: argparse.Namespace) -> int:
         keys = [Path(p).read_bytes() for p in args.platform_pub]
         verifier = Verifier.from_bundle(Path(args.bundle).read_bytes(), platform_keys=keys)
     else:
-        verifier = Verifier.from_ledger(open_ledger(args))
+        ledger = open_ledger(args)
+        verifier = Verifier.from_ledger(ledger, log=_ledger_log(ledger_dsn(args), ledger.origin))
     verdicts = verifier.verify_many(docs, at=at)
     ok = all(v.ok for v in verdicts)
     if len(verdicts) == 1:

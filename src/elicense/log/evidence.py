@@ -78,6 +78,12 @@ class LogSource(Protocol):
         """The latest signed checkpoint and its signed status lists (``None``: no checkpoint)."""
         ...
 
+    def later_records(self, aggregate_id: str, after: int, size: int) -> list[tuple[int, int]]:
+        """``(leaf index, version)`` of the records of ``aggregate_id`` the log holds
+        after leaf ``after`` and below leaf ``size``, oldest first (what online
+        verification names when the ledger lacks a license's newest record)."""
+        ...
+
 
 def leaf_hash(record: bytes, algorithm: HashAlgorithm) -> bytes:
     """The log leaf of stored record bytes: ``H(0x00 ‖ record)`` (docs/wire-format.md §3)."""

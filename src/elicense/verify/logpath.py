@@ -75,7 +75,14 @@ from elicense.log.statuslist import Status
 from elicense.record import GENESIS_HASH
 from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
 
-__all__ = ["DEFAULT_CACHE_BITS", "DEFAULT_MAX_CHECKPOINT_AGE", "LogPath", "verify_log_path"]
+__all__ = [
+    "DEFAULT_CACHE_BITS",
+    "DEFAULT_MAX_CHECKPOINT_AGE",
+    "LogPath",
+    "ProvenTree",
+    "check_inclusion",
+    "verify_log_path",
+]
 
 DEFAULT_MAX_CHECKPOINT_AGE: Final = timedelta(hours=24)
 """Oldest status-list checkpoint a verifier accepts for ``valid`` (platforms sign hourly
@@ -137,7 +144,7 @@ class _Failure(Exception):
         self.error = error
 
 
-class _Tree:
+class ProvenTree:
     """What the hot path keeps per verified checkpoint: its hash, its summary for the
     verdict, and its proven nodes at one level, each with the proof hashes above it."""
 
@@ -178,7 +185,7 @@ class LogPath:
         self.status: LoadedStatusList | None = None
         self.status_checkpoint: Checkpoint | None = None
         self.problem: TrustError | None = None
-        self._trees: dict[bytes, _Tree] = {}
+        self._trees: dict[bytes, ProvenTree] = {}
         bundle = getattr(trust, "bundle", None)
         signed = getattr(bundle, "checkpoint", None)
         if bundle is None or signed is None:
@@ -264,9 +271,9 @@ class LogPath:
         if tree is None:
             if len(self._trees) >= 4:
                 self._trees.clear()
-            tree = self._trees[cp.root_hash] = _Tree(cp, self.cache_bits)
+            tree = self._trees[cp.root_hash] = ProvenTree(cp, self.cache_bits)
         try:
-            self._included(tree, tree.new(b"\x00" + newest).digest(), ev.leaf_index, ev.proof)
+            check_inclusion(tree, tree.new(b"\x00" + newest).digest(), ev.leaf_index, ev.proof)
         except ProofError as e:
             raise _Failure(e.code, str(e)) from None
         if doc.license != current:
@@ -294,7 +301,7 @@ class LogPath:
         doc: Any,
         rec: _Record,
         act: _Statement,
-        tree: _Tree,
+        tree: ProvenTree,
         status: int,
         slot: int,
         valid_until: date | None,
@@ -381,52 +388,51 @@ class LogPath:
         b.evidence.update(path="log", log_index=doc.log.leaf_index, status_code=status.code)
         return b.build()
 
-    # -- inclusion with proven subtrees --------------------------------------------------------
-
-    def _included(self, tree: _Tree, leaf: bytes, index: int, proof: bytes) -> None:
-        """RFC 9162 §2.1.3.2 for a concatenated proof, through the proven-subtree cache.
-
-        Raises:
-            ProofError: ``log.proof.malformed`` or ``log.inclusion.invalid``.
-        """
-        size, width = tree.size, tree.width
-        if type(index) is not int or not 0 <= index < size:
-            raise ProofError(f"leaf index must be below the tree size {size}, found {index!r}")
-        inner = (index ^ (size - 1)).bit_length()
-        count = inner + (index >> inner).bit_count()
-        if len(proof) != width * count:
-            raise ProofError(
-                f"inclusion proof for leaf {index} of {size} must have {count} hashes "
-                f"({width * count} bytes), found {len(proof)} bytes"
-            )
-        level = tree.level if tree.level <= inner else inner  # the cache needs a perfect node
-        new, h, bits = tree.new, leaf, index
-        for k in range(0, level * width, width):
-            p = proof[k : k + width]
-            h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
-            bits >>= 1
-        above = proof[level * width :]
-        cached = level == tree.level and tree.limit
-        if cached:
-            known = tree.entries.get(bits)
-            if known is not None:
-                if known != h + above:
-                    raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-                return
-        node = h
-        for k in range(level * width, inner * width, width):
-            p = proof[k : k + width]
-            h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
-            bits >>= 1
-        for k in range(inner * width, len(proof), width):
-            h = new(b"\x01" + proof[k : k + width] + h).digest()
-        if h != tree.root:
-            raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-        if cached and len(tree.entries) < tree.limit:
-            tree.entries[index >> level] = node + above
-
 
 _LEADS = "inclusion proof for leaf %d of %d does not lead to the checkpoint's root"
+
+
+def check_inclusion(tree: ProvenTree, leaf: bytes, index: int, proof: bytes) -> None:
+    """RFC 9162 §2.1.3.2 for a concatenated proof, through the proven-subtree cache.
+
+    Raises:
+        ProofError: ``log.proof.malformed`` or ``log.inclusion.invalid``.
+    """
+    size, width = tree.size, tree.width
+    if type(index) is not int or not 0 <= index < size:
+        raise ProofError(f"leaf index must be below the tree size {size}, found {index!r}")
+    inner = (index ^ (size - 1)).bit_length()
+    count = inner + (index >> inner).bit_count()
+    if len(proof) != width * count:
+        raise ProofError(
+            f"inclusion proof for leaf {index} of {size} must have {count} hashes "
+            f"({width * count} bytes), found {len(proof)} bytes"
+        )
+    level = tree.level if tree.level <= inner else inner  # the cache needs a perfect node
+    new, h, bits = tree.new, leaf, index
+    for k in range(0, level * width, width):
+        p = proof[k : k + width]
+        h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
+        bits >>= 1
+    above = proof[level * width :]
+    cached = level == tree.level and tree.limit
+    if cached:
+        known = tree.entries.get(bits)
+        if known is not None:
+            if known != h + above:
+                raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
+            return
+    node = h
+    for k in range(level * width, inner * width, width):
+        p = proof[k : k + width]
+        h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
+        bits >>= 1
+    for k in range(inner * width, len(proof), width):
+        h = new(b"\x01" + proof[k : k + width] + h).digest()
+    if h != tree.root:
+        raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
+    if cached and len(tree.entries) < tree.limit:
+        tree.entries[index >> level] = node + above
 
 
 def _longer_history(events: Any, newest: _Record, not_compromised: Any) -> tuple[str, date | None]:

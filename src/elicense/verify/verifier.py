@@ -38,7 +38,7 @@ from elicense.crypto.suites import get_suite
 from elicense.domain.codes import LicenseStatus
 from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
-from elicense.log.evidence import LogEvidence
+from elicense.log.evidence import LogEvidence, LogSource
 from elicense.record import PositionedRecord
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
 from elicense.verify.history import HistoryState, check_license_history, split_identifier
@@ -168,6 +168,7 @@ class Verifier:
         self._seal_sections: dict[bytes, frozenset[str]] = {}
         self._recipe: tuple[bytes, list[bytes], timedelta] | None = None
         self._processes: ProcessPoolExecutor | None = None
+        self._ledger_log: Any = None
 
     @classmethod
     def from_bundle(
@@ -200,9 +201,25 @@ class Verifier:
         return verifier
 
     @classmethod
-    def from_ledger(cls, ledger: Any, *, workers: int | None = None) -> Verifier:
-        """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`)."""
-        return cls(ledger, workers=workers)
+    def from_ledger(
+        cls, ledger: Any, *, log: LogSource | None = None, workers: int | None = None
+    ) -> Verifier:
+        """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`).
+
+        Args:
+            log: the ledger's transparency log (e.g. ``elicense_sql.log_proofs.SqlLog``).
+                With it, an identifier's newest logged record must be the one the
+                log's signed checkpoint holds, and still the license's newest
+                (:mod:`elicense.verify.ledgerlog`): a record changed or removed from
+                the end of a history after it was logged is caught. Without it only
+                the chain covers the records, which cannot prove the newest unchanged.
+        """
+        verifier = cls(ledger, workers=workers)
+        if log is not None:
+            from elicense.verify.ledgerlog import LedgerLog
+
+            verifier._ledger_log = LedgerLog(log)
+        return verifier
 
     @property
     def trust(self) -> Any:
@@ -615,6 +632,11 @@ class Verifier:
         st = check_license_history(events, trust, b, license_key=lid.key)
         if b.failed:
             return b.build()
+        if self._ledger_log is not None:
+            from_log = self._ledger_log.check(events, lid.key, trust, b)
+            if b.failed:
+                b.status = from_log.value if from_log is not None else None
+                return b.build()
         if lid.version < st.id_version:
             b.error(
                 "license.superseded",

@@ -1,0 +1,163 @@
+"""Online verification against the ledger's transparency log.
+
+Replaying a license from the live ledger proves that the stored records are
+signed, chained and judged right — but not that they are *all* the records,
+nor that the newest one is unchanged: no hash covers the newest record yet,
+and a row deleted or moved from the end of a history leaves a shorter,
+self-consistent chain. Both are the log's to catch, because the platform
+signed a checkpoint over every record it had logged (ARCHITECTURE.md, trust
+model). With a :class:`~elicense.log.evidence.LogSource`, the online
+verifier therefore also checks, for the newest replayed record the newest
+checkpoint covers:
+
+1. **Included** — its stored bytes hash to the leaf the inclusion proof
+   leads from to the signed root (``log.inclusion.invalid`` otherwise: the
+   record changed after it was logged, e.g. its recorded time).
+2. **Still the newest** — if it is the newest record the ledger returns, the
+   platform-signed status list has, at its slot, the status that record's
+   kind leaves (:data:`~elicense.log.heads.HEAD_STATUS`). Any other entry
+   means the log holds a later record of this license that the ledger no
+   longer returns: ``ledger.record.missing``, and the verdict's status is
+   the one the list gives the log's newest record of the license, when
+   the log can name it.
+
+Records newer than the checkpoint are not covered (the follower or the
+checkpoint lags); the verdict's evidence says how far the log reached.
+A hidden record after one that ended the license (revoked, expired) leaves
+the list entry unchanged: the verdict then says ended — the safe side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from elicense.domain.codes import LicenseStatus
+from elicense.errors import ProofError, TrustError
+from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
+from elicense.log.evidence import LogSource
+from elicense.log.heads import HEAD_STATUS
+from elicense.log.statusdoc import (
+    ListKind,
+    LoadedStatusList,
+    StatusListDocument,
+    load_status_list,
+)
+from elicense.log.statuslist import Status
+from elicense.record import PositionedRecord, decode_record
+from elicense.verify.logpath import ProvenTree, check_inclusion
+from elicense.verify.verdict import VerdictBuilder
+
+__all__ = ["LedgerLog"]
+
+_LIFECYCLE = {Status.VALID: LicenseStatus.VALID, Status.SUSPENDED: LicenseStatus.SUSPENDED}
+
+
+class LedgerLog:
+    """The log checks of online verification, with the verified checkpoint cached.
+
+    Args:
+        log: the ledger's log (e.g. ``elicense_sql.log_proofs.SqlLog``).
+    """
+
+    def __init__(self, log: LogSource) -> None:
+        self.log = log
+        self._verified: tuple[Any, Checkpoint, LoadedStatusList | None, ProvenTree] | None = None
+
+    def _verify(self, trust: Any, signed: Any) -> tuple[Checkpoint, ProvenTree]:
+        """A signed checkpoint, verified, with its proof cache; the newest one is kept."""
+        cached = self._verified
+        if cached is not None and cached[0] == signed:
+            return cached[1], cached[3]
+        cp = CheckpointVerifier(trust.platform_key, trust.origin).verify(signed)
+        return cp, ProvenTree(cp, 0)
+
+    def _newest(self, trust: Any) -> tuple[Any, Checkpoint, LoadedStatusList | None] | None:
+        material = self.log.trust_material()
+        if material is None:
+            return None
+        cached = self._verified
+        if cached is not None and cached[0] == material.checkpoint:
+            return cached[0], cached[1], cached[2]
+        cp, tree = self._verify(trust, material.checkpoint)
+        lst = None
+        for signed in material.status_lists:
+            try:
+                kind = msgspec.json.decode(signed.status_list, type=StatusListDocument).kind
+            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                raise TrustError(f"status list: {e}", code="log.status.malformed") from None
+            if kind is ListKind.IETF:  # the W3C lists say the same, less compactly
+                lst = load_status_list(signed, trust.platform_key, cp)
+                break
+        self._verified = (material.checkpoint, cp, lst, tree)
+        return material.checkpoint, cp, lst
+
+    def check(
+        self, events: Sequence[PositionedRecord], key: str, trust: Any, b: VerdictBuilder
+    ) -> LicenseStatus | None:
+        """Check the replayed ``events`` of license ``key`` against the log.
+
+        Findings go to ``b``. Returns the status the log gives the license when
+        the ledger lacks its newest record (and the log can tell), else ``None``.
+        """
+        try:
+            newest = self._newest(trust)
+            if newest is None:
+                b.evidence["log"] = "no checkpoint yet"
+                return None
+            signed, cp, lst = newest
+            for n in range(len(events) - 1, -1, -1):
+                ev = self.log.evidence(events[n].position)
+                if ev is not None:
+                    break
+            else:
+                b.evidence["log_tree_size"] = cp.tree_size
+                return None
+            evidence_cp, tree = self._verify(trust, ev.checkpoint)
+        except TrustError as e:
+            b.error(e.code, f"the ledger's log: {e}")
+            return None
+        record = events[n].record
+        version = n + 1
+        try:
+            check_inclusion(tree, tree.new(b"\x00" + record).digest(), ev.leaf_index, ev.proof)
+        except ProofError:
+            b.error(
+                "log.inclusion.invalid",
+                f"version {version} is not the record the log's checkpoint of size "
+                f"{evidence_cp.tree_size} holds at leaf {ev.leaf_index}: it changed after "
+                "it was logged",
+                subject=key,
+                version=version,
+            )
+            return None
+        b.passed("log.inclusion")
+        b.evidence.update(log_tree_size=evidence_cp.tree_size, log_index=ev.leaf_index)
+        if (
+            n != len(events) - 1
+            or ev.checkpoint != signed
+            or lst is None
+            or ev.leaf_index >= lst.tree_size
+        ):
+            return None  # a newer record than the list, or a checkpoint signed meanwhile
+        rec = decode_record(record)
+        slot, status = lst.status_of_leaf(ev.leaf_index)
+        if status == HEAD_STATUS.get(rec.topic):
+            b.passed("log.status")
+            return None
+        later = self.log.later_records(str(rec.aggregate_id), ev.leaf_index, lst.tree_size)
+        named = f" (version {later[-1][1]}, leaf {later[-1][0]})" if later else ""
+        b.error(
+            "ledger.record.missing",
+            f"the log holds a newer record of this license{named} than the ledger's newest, "
+            f"version {version}: the status list says entry {slot} is "
+            f"{Status(status).name.lower()}",
+            subject=key,
+            version=version + 1,
+        )
+        if not later:
+            return None
+        _, head = lst.status_of_leaf(later[-1][0])
+        return _LIFECYCLE.get(Status(head))

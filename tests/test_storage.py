@@ -252,6 +252,50 @@ def test_racing_writers_one_wins_rest_conflict(world: World) -> None:
     assert lic.data["capital"] == str(100 + winners[0])
 
 
+def test_a_seal_revoked_by_another_writer_between_batches_is_seen(world: World) -> None:
+    """Batches of license acts reuse the seals and types earlier batches read; an event
+    written by another ledger in between empties that cache, so the next batch is judged
+    against the revoked seal."""
+    dept, type_code, _ = world.licensed()
+    world.submit(world.issue(dept, type_code, 2))  # the seal and type are now cached
+    other = world.reopen()
+    try:
+        other.submit(other.seal_act(acts.RevokeSeal, dept.seal, 2))
+    finally:
+        other.ledger.close()
+    with pytest.raises(RefusedError) as e:
+        world.submit(world.issue(dept, type_code, 3))
+    assert e.value.code == "seal.revoked"
+
+
+def test_a_seal_revoked_by_this_ledger_between_batches_is_seen(world: World) -> None:
+    """The twin: the same ledger's own revocation (a batch that is not license acts) is
+    seen by its next batch too."""
+    dept, type_code, _ = world.licensed()
+    world.submit(world.issue(dept, type_code, 2))
+    world.submit(world.seal_act(acts.RevokeSeal, dept.seal, 2))
+    with pytest.raises(RefusedError) as e:
+        world.submit(world.issue(dept, type_code, 3))
+    assert e.value.code == "seal.revoked"
+
+
+def test_batches_of_license_acts_reuse_what_earlier_batches_read(world: World) -> None:
+    """Nothing else wrote: the second batch reads no seal or type from the store."""
+    dept, type_code, _ = world.licensed()
+    world.submit(world.issue(dept, type_code, 2))
+    reads: list[Any] = []
+    load_many = world.ledger._load_many
+
+    def counting(ids: list[Any]) -> Any:
+        reads.extend(ids)
+        return load_many(ids)
+
+    world.ledger._load_many = counting  # type: ignore[method-assign]
+    world.submit(world.issue(dept, type_code, 3))
+    assert len(reads) == 1  # only the new license's id, which is absent
+    assert world.ledger.get_license(world.license_id(dept, type_code, 3)).version == 1
+
+
 # -- tampering -------------------------------------------------------------------------------------
 
 

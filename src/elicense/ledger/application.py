@@ -127,6 +127,10 @@ class Ledger(Application[UUID]):
         self._pool = (
             ThreadPoolExecutor(self._threads - 1, "elicense-verify") if self._threads > 1 else None
         )
+        # Seals and license types read by earlier batches of license acts, valid while
+        # nothing but this ledger wrote since (_stable_at: the store's newest position).
+        self._stable: dict[UUID, LedgerAggregate] = {}
+        self._stable_at = -1
 
     def construct_mapper(self) -> Mapper[UUID]:
         return RecordMapper()
@@ -227,7 +231,8 @@ class Ledger(Application[UUID]):
                 parsed.append((i, signed, signed.decoded()))
             except EncodingError as e:
                 refusals.append((i, InvalidStatementError(str(e), code="statement.malformed")))
-        ws = rules.WorkingSet(self._load, self._load_many)
+        stable = self._stable_for(parsed)
+        ws = rules.WorkingSet(self._load, self._load_many, stable[0] if stable else None)
         ws.prefetch(i for _, _, act in parsed for i in rules.prefetch_ids(act))
         platform = self._platform_or_none()
         known = self._preverify(ws, platform, parsed)
@@ -267,6 +272,8 @@ class Ledger(Application[UUID]):
                 "another writer recorded events of the same subjects first; "
                 "nothing of this batch was recorded: re-read and resubmit"
             ) from None
+        if stable is not None:
+            self._keep_stable(ws, stable[1], recordings)
         receipts = [
             Receipt(
                 index=i,
@@ -281,6 +288,41 @@ class Ledger(Application[UUID]):
             for (i, act, head), r in zip(accepted, recordings, strict=True)
         ]
         return BatchResult(receipts=receipts, refusals=refusals)
+
+    def _stable_for(
+        self, parsed: Sequence[tuple[int, Signed, Statement]]
+    ) -> tuple[dict[UUID, LedgerAggregate], int] | None:
+        """The seals and types earlier batches read, and the store's newest position
+        now, for a batch of license acts only (their handlers read seals and types,
+        never change them); ``None`` for any other batch.
+
+        The cache is trusted only while the newest position is the one this ledger's
+        last write left: any other writer's event empties it, so a seal revoked
+        elsewhere is read afresh, exactly as without the cache.
+        """
+        if not parsed or not all(act.kind.startswith("license.") for _, _, act in parsed):
+            return None
+        newest = self.max_position()
+        if newest != self._stable_at:
+            self._stable = {}
+        return self._stable, newest
+
+    def _keep_stable(self, ws: rules.WorkingSet, newest_before: int, recordings: Any) -> None:
+        """After a recorded batch of license acts: keep its seals and types if this
+        batch's events directly follow the position read before any of its reads (no
+        other writer's event between), else forget them all."""
+        self._stable, self._stable_at = {}, -1
+        first, last = recordings[0].notification.id, recordings[-1].notification.id
+        if first != newest_before + 1 or last - first + 1 != len(recordings):
+            return
+        kept: dict[UUID, LedgerAggregate] = {}
+        for agg_id, agg in ws.loaded().items():
+            if isinstance(agg, Seal | LicenseType):
+                if agg.pending_events:  # changed by the batch after all: trust nothing
+                    return
+                kept[agg_id] = agg
+        if len(kept) <= 4096:
+            self._stable, self._stable_at = kept, last
 
     def _platform_or_none(self) -> Platform | None:
         try:

@@ -70,10 +70,15 @@ class WorkingSet:
         self,
         get: Callable[[Any], LedgerAggregate | None],
         get_many: Callable[[list[Any]], dict[Any, LedgerAggregate]] | None = None,
+        known: dict[Any, LedgerAggregate] | None = None,
     ) -> None:
         self._get = get
         self._get_many = get_many
-        self._aggs: dict[Any, LedgerAggregate | None] = {}
+        self._aggs: dict[Any, LedgerAggregate | None] = dict(known) if known else {}
+
+    def loaded(self) -> dict[Any, LedgerAggregate | None]:
+        """Every aggregate this batch has read or created, by id (``None``: absent)."""
+        return self._aggs
 
     def prefetch(self, aggregate_ids: Iterable[Any]) -> None:
         """Read all these aggregates in one query (those absent become ``None``)."""

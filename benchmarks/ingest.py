@@ -2,7 +2,7 @@
 
 A city is founded, then licenses are issued in batches of 100 statements
 (no follower or projection running): each statement is built and signed by
-a department seal and checked and recorded by the ledger. Two ways, in one
+a department seal and checked and recorded by the ledger. Four ways, in one
 run, on SQLite (a temporary file) and PostgreSQL (``ELICENSE_TEST_POSTGRES_DSN``,
 default the local server; skipped with a note if unreachable):
 
@@ -11,7 +11,10 @@ default the local server; skipped with a note if unreachable):
   records the previous one, in the same process (one GIL);
 - ``processes``: a department *process* signs while the ledger process
   records — how it is deployed: department systems sign on their own
-  machines and submit signed statements. The targets are judged on this one.
+  machines and submit signed statements;
+- ``processes_verify_worker``: the same, the ledger checking signatures in a
+  worker process (``Ledger(verify_processes=1)``) while it runs the other
+  checks. The targets are judged on the last two.
 
 Usage: python benchmarks/ingest.py [--licenses 20000] [--alg ecdsa-p256-sha256]
 Targets (issue 2): ≥ 4,000/s on SQLite and ≥ 2,000/s on PostgreSQL.
@@ -54,6 +57,7 @@ def _sign_in_process(keys: dict[str, bytes], alg: str, start: int, n: int, q: An
     from elicense.codec import canonical
 
     city = City(alg=alg, keys=keys)
+    q.put("ready")
     for b in range(start, start + n, BATCH):
         q.put(
             [
@@ -71,7 +75,7 @@ def _processes(city: City, ledger: Ledger, start: int, n: int) -> float:
     q = ctx.Queue(maxsize=8)
     proc = ctx.Process(target=_sign_in_process, args=(city.export_keys(), city.alg, start, n, q))
     proc.start()
-    q.get()  # the department system is up and has its applications
+    assert q.get() == "ready"  # the department system is up (its start is not timed)
     t = time.perf_counter()
     batch = q.get()
     while batch is not None:
@@ -111,14 +115,23 @@ def run(dsn: str, licenses: int, alg: str) -> dict[str, Any]:
         ledger.establish(origin=city.origin, name="bench", signer=city.platform_key)
         ledger.submit_many(city.founding())
         _sequential(city, ledger, 10_000_000, 500)  # warm caches and connections
-        third = licenses // 3
-        seq = _sequential(city, ledger, 0, third)
-        thr = _threaded(city, ledger, third, third)
-        proc = _processes(city, ledger, 2 * third, licenses - 2 * third)
+        quarter = licenses // 4
+        seq = _sequential(city, ledger, 0, quarter)
+        thr = _threaded(city, ledger, quarter, quarter)
+        proc = _processes(city, ledger, 2 * quarter, quarter)
+    finally:
+        ledger.close()
+    # The same deployment, the ledger verifying signatures in a worker process while
+    # it runs the other checks (Ledger(verify_processes=1)).
+    ledger = Ledger(dsn, verify_processes=1)
+    try:
+        _sequential(city, ledger, 20_000_000, 500)  # starts the worker, warms caches
+        offload = _processes(city, ledger, 3 * quarter, licenses - 3 * quarter)
         return {
             "sequential_per_s": seq,
             "threaded_per_s": thr,
             "processes_per_s": proc,
+            "processes_verify_worker_per_s": offload,
             "recorded": ledger.max_position(),
         }
     finally:

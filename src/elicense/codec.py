@@ -85,13 +85,19 @@ def sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+_ZERO = timedelta(0)
+
+
 def require_utc(value: datetime, field: str) -> None:
     """Raise ``ValueError`` unless ``value`` is timezone-aware UTC.
 
     Used in ``__post_init__`` of wire Structs; msgspec turns it into a
     validation error on decode.
     """
-    if value.tzinfo is None or value.utcoffset() != timedelta(0):
+    tz = value.tzinfo
+    if tz is UTC:  # what msgspec decodes 'Z' to, and utc_now() makes
+        return
+    if tz is None or value.utcoffset() != _ZERO:
         raise ValueError(f"{field} must be a UTC time ending in 'Z', found {value.isoformat()}")
 
 

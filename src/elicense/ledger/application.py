@@ -51,6 +51,7 @@ from elicense.ids import parse_license_id
 from elicense.ledger import rules
 from elicense.ledger.mapper import RecordMapper, StoredRecordError
 from elicense.ledger.storage import DEFAULT_LEDGER, MemoryLedgerRecorder, settings_for
+from elicense.ledger.verifyproc import VerifyWorkers
 from elicense.record import PositionedRecord
 from elicense.reuse import rules as _reuse_rules  # noqa: F401 - registers sharing, consent, use
 from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed, signing_input
@@ -58,6 +59,7 @@ from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed
 __all__ = ["BatchResult", "Ledger", "Receipt"]
 
 _PARALLEL_MIN = 16  # below this, a thread pool costs more than it saves
+_PROCESS_MIN = 64  # below this, sending a batch to a verify process costs more than it saves
 
 
 def _verify_chunk(chunk: list[tuple[int, PublicKey, bytes, bytes]]) -> list[bool]:
@@ -90,6 +92,21 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
     refused: str | None = None
 
 
+class _Judged:
+    """One run of a batch's checks: the events to record and the refusals."""
+
+    __slots__ = ("accepted", "events", "refusals", "stable", "ws")
+
+    def __init__(
+        self, ws: rules.WorkingSet, stable: tuple[dict[UUID, LedgerAggregate], int] | None
+    ) -> None:
+        self.ws = ws
+        self.stable = stable
+        self.events: list[Any] = []
+        self.accepted: list[tuple[int, Statement, bytes]] = []
+        self.refusals: list[tuple[int, RefusedError]] = []
+
+
 class BatchResult(msgspec.Struct, frozen=True, kw_only=True):
     """What a batch recorded and what it refused (partial mode)."""
 
@@ -107,6 +124,13 @@ class Ledger(Application[UUID]):
         env: extra eventsourcing settings, overriding those derived from ``dsn``.
         verify_threads: threads that verify a batch's signatures (cryptography
             releases the GIL); default: the number of cores.
+        verify_processes: worker processes that verify a large batch's signatures
+            *while* this process runs the other checks (threads cannot overlap with
+            Python work: each signature would wait for the GIL). Default 0: none.
+            Started on the first batch of at least 64 statements; the program must
+            be import-safe (``if __name__ == "__main__":``), as for any ``spawn``
+            process pool. A batch in which a signature fails is judged again with
+            the results, so the outcome is the same as without them.
     """
 
     name = "elicense"
@@ -117,6 +141,7 @@ class Ledger(Application[UUID]):
         *,
         env: dict[str, str] | None = None,
         verify_threads: int | None = None,
+        verify_processes: int = 0,
     ) -> None:
         self.dsn = os.fspath(dsn or os.environ.get("ELICENSE_LEDGER") or DEFAULT_LEDGER)
         settings = settings_for(self.dsn)
@@ -127,6 +152,8 @@ class Ledger(Application[UUID]):
         self._pool = (
             ThreadPoolExecutor(self._threads - 1, "elicense-verify") if self._threads > 1 else None
         )
+        self._verify_processes = verify_processes
+        self._workers: VerifyWorkers | None = None
         # Seals and license types read by earlier batches of license acts, valid while
         # nothing but this ledger wrote since (_stable_at: the store's newest position).
         self._stable: dict[UUID, LedgerAggregate] = {}
@@ -144,6 +171,9 @@ class Ledger(Application[UUID]):
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
         super().close()
 
     # -- identity ------------------------------------------------------------------------------
@@ -231,32 +261,13 @@ class Ledger(Application[UUID]):
                 parsed.append((i, signed, signed.decoded()))
             except EncodingError as e:
                 refusals.append((i, InvalidStatementError(str(e), code="statement.malformed")))
-        stable = self._stable_for(parsed)
-        ws = rules.WorkingSet(self._load, self._load_many, stable[0] if stable else None)
-        ws.prefetch(i for _, _, act in parsed for i in rules.prefetch_ids(act))
-        platform = self._platform_or_none()
-        known = self._preverify(ws, platform, parsed)
-        now = utc_now()
-        events: list[Any] = []
-        accepted: list[tuple[int, Statement, bytes]] = []
-        for i, signed, act in parsed:
-            try:
-                agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
-            except StoredRecordError as e:  # e.g. the signing seal's row, read outside a handler
-                e2 = RefusedError(str(e), code="ledger.record.corrupt", subject=act.subject)
-                refusals.append((i, e2))
-                continue
-            except RefusedError as e:
-                if e.subject is None:
-                    e.subject = act.subject
-                refusals.append((i, e))
-                continue
-            new = agg.collect_events()
-            assert len(new) == 1, "every accepted statement records exactly one event"
-            events.extend(new)
-            accepted.append((i, act, agg.head_hash))
-            if isinstance(agg, Platform):
-                platform = agg
+        offload = self._verify_processes > 0 and len(parsed) >= _PROCESS_MIN
+        judged = self._judge(parsed, offload=offload)
+        if judged is None:  # a signature the worker process checked failed: judge again
+            judged = self._judge(parsed, offload=False)
+            assert judged is not None
+        refusals += judged.refusals
+        events, accepted, stable = judged.events, judged.accepted, judged.stable
         refusals.sort(key=lambda r: r[0])
         if refusals and not partial:
             raise BatchRefusedError(refusals, len(batch))
@@ -273,7 +284,7 @@ class Ledger(Application[UUID]):
                 "nothing of this batch was recorded: re-read and resubmit"
             ) from None
         if stable is not None:
-            self._keep_stable(ws, stable[1], recordings)
+            self._keep_stable(judged.ws, stable[1], recordings)
         receipts = [
             Receipt(
                 index=i,
@@ -324,6 +335,71 @@ class Ledger(Application[UUID]):
         if len(kept) <= 4096:
             self._stable, self._stable_at = kept, last
 
+    def _judge(
+        self, parsed: Sequence[tuple[int, Signed, Statement]], *, offload: bool
+    ) -> _Judged | None:
+        """Check and apply ``parsed`` in order on a fresh working set.
+
+        With ``offload`` the signatures are checked in a worker process meanwhile and
+        taken as valid until its answer comes; ``None`` when one of them failed
+        (nothing of this run is kept: the caller judges again without offloading).
+        """
+        stable = self._stable_for(parsed)
+        ws = rules.WorkingSet(self._load, self._load_many, stable[0] if stable else None)
+        ws.prefetch(i for _, _, act in parsed for i in rules.prefetch_ids(act))
+        platform = self._platform_or_none()
+        workers = self._verify_workers() if offload else None
+        if workers is not None:
+            jobs = self._verify_jobs(ws, platform, parsed)
+            try:
+                workers.submit([(k.alg, k.spki, data, sig) for _, k, data, sig in jobs])
+                known = {i: (k, True) for i, k, _, _ in jobs}  # until the workers answer
+            except OSError:  # a worker died: verify in this process from now on
+                self._drop_workers()
+                workers = None
+        if workers is None:
+            known = self._preverify(ws, platform, parsed)
+        now = utc_now()
+        judged = _Judged(ws, stable)
+        for i, signed, act in parsed:
+            try:
+                agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
+            except StoredRecordError as e:  # e.g. the signing seal's row, read outside a handler
+                e2 = RefusedError(str(e), code="ledger.record.corrupt", subject=act.subject)
+                judged.refusals.append((i, e2))
+                continue
+            except RefusedError as e:
+                if e.subject is None:
+                    e.subject = act.subject
+                judged.refusals.append((i, e))
+                continue
+            new = agg.collect_events()
+            assert len(new) == 1, "every accepted statement records exactly one event"
+            judged.events.extend(new)
+            judged.accepted.append((i, act, agg.head_hash))
+            if isinstance(agg, Platform):
+                platform = agg
+        if workers is not None:
+            try:
+                verified = workers.results()
+            except OSError:
+                self._drop_workers()
+                return None
+            if not all(verified):
+                return None
+        return judged
+
+    def _drop_workers(self) -> None:
+        """A worker died: stop the others and verify in this process from now on."""
+        if self._workers is not None:
+            self._workers.close()
+        self._workers, self._verify_processes = None, 0
+
+    def _verify_workers(self) -> VerifyWorkers:
+        if self._workers is None:
+            self._workers = VerifyWorkers(self._verify_processes)
+        return self._workers
+
     def _platform_or_none(self) -> Platform | None:
         try:
             return self.platform
@@ -345,11 +421,7 @@ class Ledger(Application[UUID]):
         seal's key is fixed when it is made), so a signature verified here
         stays verified whatever the batch does.
         """
-        jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
-        for i, signed, act in parsed:
-            key = self._stored_key(ws, platform, act)
-            if key is not None:
-                jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
+        jobs = self._verify_jobs(ws, platform, parsed)
         parallel = all(k.parallel for k in {id(j[1]): j[1] for j in jobs}.values())
         if self._pool is None or len(jobs) < _PARALLEL_MIN or not parallel:
             results = _verify_chunk(jobs)
@@ -364,6 +436,21 @@ class Ledger(Application[UUID]):
             for f in futures:
                 results.extend(f.result())
         return {j[0]: (j[1], ok) for j, ok in zip(jobs, results, strict=True)}
+
+    def _verify_jobs(
+        self,
+        ws: rules.WorkingSet,
+        platform: Platform | None,
+        parsed: Sequence[tuple[int, Signed, Statement]],
+    ) -> list[tuple[int, PublicKey, bytes, bytes]]:
+        """``(index, key, signing input, signature)`` of every statement whose key is
+        already in the store."""
+        jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
+        for i, signed, act in parsed:
+            key = self._stored_key(ws, platform, act)
+            if key is not None:
+                jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
+        return jobs
 
     def _stored_key(
         self, ws: rules.WorkingSet, platform: Platform | None, act: Statement

@@ -191,7 +191,7 @@ def _seal_targets(act: Statement) -> list[Any]:
     return [Seal.id_for(act.subject)]
 
 
-def _type_targets(act: Statement) -> list[Any]:
+def type_targets(act: Statement) -> list[Any]:
     return [LicenseType.id_for(act.subject)]
 
 
@@ -339,15 +339,16 @@ def _revoke_seal(ctx: Context, signed: Signed, act: Statement) -> LedgerAggregat
 _TYPE_NUMBER = re.compile(r"\d{3}")
 
 
-def _type_code(act: Statement) -> str:
-    code = act.subject
+def type_code(code: str, what: str = "type code", subject: str | None = None) -> str:
+    """``code`` if it is a license type code (the defining authority's USCC + 3 digits)."""
+    subject = code if subject is None else subject
     if len(code) != 21 or not _TYPE_NUMBER.fullmatch(code[18:]):
         raise InvalidStatementError(
-            f"type code must be 21 characters (USCC + 3 digits), found {code!r}",
+            f"{what} must be 21 characters (USCC + 3 digits), found {code!r}",
             code="statement.identifier.invalid",
-            subject=code,
+            subject=subject,
         )
-    valid_uscc(code[:18], "type code's defining authority", code)
+    valid_uscc(code[:18], f"{what}'s defining authority", subject)
     return code
 
 
@@ -356,9 +357,9 @@ def _check_definition(act: acts.DefineType) -> None:
         valid_uscc(issuer, "issuer", act.subject)
 
 
-@handler("type.define", SignerRole.SEAL, _type_targets)
+@handler("type.define", SignerRole.SEAL, type_targets)
 def _define_type(ctx: Context, signed: Signed, act: acts.DefineType) -> LedgerAggregate:
-    code = _type_code(act)
+    code = type_code(act.subject)
     require_department(ctx, code[:18], act, "authority.not_defining_authority")
     _check_definition(act)
     if ctx.ws.license_type(code) is not None:
@@ -369,8 +370,10 @@ def _define_type(ctx: Context, signed: Signed, act: acts.DefineType) -> LedgerAg
     return ltype
 
 
-def _existing_type(ctx: Context, act: Statement) -> LicenseType:
-    code = _type_code(act)
+def existing_type(ctx: Context, act: Statement) -> LicenseType:
+    """The license type ``act`` names, acted on by its defining authority at the version
+    the statement expects."""
+    code = type_code(act.subject)
     require_department(ctx, code[:18], act, "authority.not_defining_authority")
     ltype = ctx.ws.license_type(code)
     if ltype is None:
@@ -379,17 +382,17 @@ def _existing_type(ctx: Context, act: Statement) -> LicenseType:
     return ltype
 
 
-@handler("type.revise", SignerRole.SEAL, _type_targets)
+@handler("type.revise", SignerRole.SEAL, type_targets)
 def _revise_type(ctx: Context, signed: Signed, act: acts.ReviseType) -> LedgerAggregate:
-    ltype = _existing_type(ctx, act)
+    ltype = existing_type(ctx, act)
     _check_definition(act)
     ltype.revise(signed)
     return ltype
 
 
-@handler("type.retire", SignerRole.SEAL, _type_targets)
+@handler("type.retire", SignerRole.SEAL, type_targets)
 def _retire_type(ctx: Context, signed: Signed, act: Statement) -> LedgerAggregate:
-    ltype = _existing_type(ctx, act)
+    ltype = existing_type(ctx, act)
     ltype.retire(signed)
     return ltype
 

@@ -51,9 +51,11 @@ from elicense.ledger.rules import (
     ANNEX_KINDS,
     Context,
     SignerRole,
+    existing_type,
     expect_version,
     handler,
-    require_department,
+    type_code,
+    type_targets,
     valid_uscc,
 )
 from elicense.reuse.acts import (
@@ -69,7 +71,6 @@ from elicense.statement import Signed, Statement
 __all__ = ["judge_use"]
 
 _CONSENT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:-]{0,95}")
-_TYPE_NUMBER = re.compile(r"\d{3}")
 
 ANNEX_KINDS.add("use.request")  # the platform's UseResolution of a use by holder and type
 
@@ -95,37 +96,12 @@ def _license_id(text: str, what: str, subject: str) -> LicenseId:
     return lid
 
 
-def _type_code(code: str, what: str, subject: str) -> str:
-    if len(code) != 21 or not _TYPE_NUMBER.fullmatch(code[18:]):
-        raise InvalidStatementError(
-            f"{what} must be 21 characters (USCC + 3 digits), found {code!r}",
-            code="statement.identifier.invalid",
-            subject=subject,
-        )
-    valid_uscc(code[:18], f"{what}'s defining authority", subject)
-    return code
-
-
 # -- sharing lists ----------------------------------------------------------------------------
 
 
-def _type_targets(act: Statement) -> list[Any]:
-    return [LicenseType.id_for(act.subject)]
-
-
-def _defined_type(ctx: Context, act: Statement) -> LicenseType:
-    code = _type_code(act.subject, "type code", act.subject)
-    require_department(ctx, code[:18], act, "authority.not_defining_authority")
-    ltype = ctx.ws.license_type(code)
-    if ltype is None:
-        raise NotFoundError(f"license type {code} does not exist", subject=code)
-    expect_version(act, ltype)
-    return ltype
-
-
-@handler("type.share", SignerRole.SEAL, _type_targets)
+@handler("type.share", SignerRole.SEAL, type_targets)
 def _share(ctx: Context, signed: Signed, act: ShareType) -> LicenseType:
-    ltype = _defined_type(ctx, act)
+    ltype = existing_type(ctx, act)
     valid_uscc(act.user, "user department", act.subject)
     unknown = unknown_fields(ltype, act.fields)
     if unknown:
@@ -139,9 +115,9 @@ def _share(ctx: Context, signed: Signed, act: ShareType) -> LicenseType:
     return ltype
 
 
-@handler("type.unshare", SignerRole.SEAL, _type_targets)
+@handler("type.unshare", SignerRole.SEAL, type_targets)
 def _unshare(ctx: Context, signed: Signed, act: UnshareType) -> LicenseType:
-    ltype = _defined_type(ctx, act)
+    ltype = existing_type(ctx, act)
     ltype.withdraw_sharing(signed)
     return ltype
 
@@ -192,9 +168,9 @@ def _grant(ctx: Context, signed: Signed, act: GrantConsent) -> Consent:
                 subject=code,
             )
     else:
-        type_code = _type_code(act.license_type, "license_type", code)
-        if ctx.ws.license_type(type_code) is None:
-            raise NotFoundError(f"license type {type_code} does not exist", subject=code)
+        named = type_code(act.license_type, "license_type", code)
+        if ctx.ws.license_type(named) is None:
+            raise NotFoundError(f"license type {named} does not exist", subject=code)
     if act.valid_until <= ctx.now:
         raise InvalidStatementError(
             f"consent.grant: valid_until {act.valid_until.isoformat()} is not after the "
@@ -271,7 +247,7 @@ def _license_of(ctx: Context, signed: Signed, act: RequestUse) -> License | None
                 subject=act.subject,
             )
         return ctx.ws.license(_license_id(act.license, "license", act.subject))
-    _type_code(act.license_type, "license_type", act.subject)
+    type_code(act.license_type, "license_type", act.subject)
     if not signed.annex:
         return None  # the platform found no license of this holder and type
     try:

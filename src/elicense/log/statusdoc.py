@@ -45,7 +45,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from elicense.codec import ENCODER, decode_canonical, require_utc
+from elicense.codec import ENCODER, decode, decode_canonical, require_utc
 from elicense.errors import ElicenseError, TrustError
 from elicense.log.checkpoint import Checkpoint, _Tagged
 from elicense.log.statuslist import (
@@ -66,6 +66,7 @@ __all__ = [
     "SignedStatusList",
     "StatusListDocument",
     "build_status_lists",
+    "load_ietf_list",
     "load_status_list",
     "sign_status_list",
 ]
@@ -269,3 +270,23 @@ def load_status_list(
             code="log.status.checkpoint.mismatch",
         )
     return LoadedStatusList(doc, data)
+
+
+def load_ietf_list(
+    lists: Iterable[SignedStatusList], platform_key: Callable[[str], Any], checkpoint: Checkpoint
+) -> LoadedStatusList | None:
+    """The IETF list among a checkpoint's signed lists (the W3C lists say the same, less
+    compactly), verified and inflated by :func:`load_status_list`; ``None`` if absent.
+
+    Raises:
+        TrustError: as :func:`load_status_list`; ``log.status.malformed`` also for a
+            list that does not decode.
+    """
+    for signed in lists:
+        try:
+            kind = decode(signed.status_list, StatusListDocument, what="status list").kind
+        except ElicenseError as e:
+            raise TrustError(str(e), code="log.status.malformed") from None
+        if kind is ListKind.IETF:
+            return load_status_list(signed, platform_key, checkpoint)
+    return None

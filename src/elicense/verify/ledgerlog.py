@@ -32,19 +32,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
-
 from elicense.domain.codes import LicenseStatus
 from elicense.errors import ProofError, TrustError
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
 from elicense.log.evidence import LogSource
 from elicense.log.heads import HEAD_STATUS
-from elicense.log.statusdoc import (
-    ListKind,
-    LoadedStatusList,
-    StatusListDocument,
-    load_status_list,
-)
+from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
 from elicense.record import PositionedRecord, decode_record
 from elicense.verify.logpath import ProvenTree, check_inclusion
@@ -82,15 +75,7 @@ class LedgerLog:
         if cached is not None and cached[0] == material.checkpoint:
             return cached[0], cached[1], cached[2]
         cp, tree = self._verify(trust, material.checkpoint)
-        lst = None
-        for signed in material.status_lists:
-            try:
-                kind = msgspec.json.decode(signed.status_list, type=StatusListDocument).kind
-            except (msgspec.DecodeError, msgspec.ValidationError) as e:
-                raise TrustError(f"status list: {e}", code="log.status.malformed") from None
-            if kind is ListKind.IETF:  # the W3C lists say the same, less compactly
-                lst = load_status_list(signed, trust.platform_key, cp)
-                break
+        lst = load_ietf_list(material.status_lists, trust.platform_key, cp)
         self._verified = (material.checkpoint, cp, lst, tree)
         return material.checkpoint, cp, lst
 

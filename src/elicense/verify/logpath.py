@@ -65,12 +65,7 @@ from elicense.domain.codes import LicenseStatus, RevocationReason
 from elicense.domain.license import License
 from elicense.errors import ElicenseError, ProofError, TrustError
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
-from elicense.log.statusdoc import (
-    ListKind,
-    LoadedStatusList,
-    StatusListDocument,
-    load_status_list,
-)
+from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
 from elicense.record import GENESIS_HASH
 from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
@@ -192,19 +187,11 @@ class LogPath:
             return
         try:
             cp = self.checkpoints.verify(signed)
-            for sl in bundle.status_lists:
-                doc = msgspec.json.decode(sl.status_list, type=StatusListDocument)
-                if doc.kind is ListKind.IETF:
-                    self.status = load_status_list(sl, trust.platform_key, cp)
-                    break
+            self.status = load_ietf_list(bundle.status_lists, trust.platform_key, cp)
             self.status_checkpoint = cp
             self._status_summary = cp.summary()
-        except (TrustError, msgspec.DecodeError, msgspec.ValidationError) as e:
-            self.problem = (
-                e
-                if isinstance(e, TrustError)
-                else TrustError(f"status list: {e}", code="log.status.malformed")
-            )
+        except TrustError as e:
+            self.problem = e
             self.status = None
 
     def _not_compromised(self, seal: str, recorded_at: datetime, version: int) -> None:

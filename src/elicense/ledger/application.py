@@ -30,7 +30,7 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mappe
 from eventsourcing.popo import POPOApplicationRecorder
 
 from elicense.codec import utc_now
-from elicense.crypto.suites import PublicKey, public_key
+from elicense.crypto.suites import PublicKey
 from elicense.domain.base import LedgerAggregate, replay
 from elicense.domain.license import License
 from elicense.domain.license_type import LicenseType
@@ -412,7 +412,7 @@ class Ledger(Application[UUID]):
         platform: Platform | None,
         parsed: Sequence[tuple[int, Signed, Statement]],
     ) -> dict[int, tuple[PublicKey, bool]]:
-        """Verify, on all cores, the signatures whose key is already in the store.
+        """Verify, on all cores, the signatures whose key is known up front.
 
         The main thread verifies one share itself while worker threads verify
         the others (cryptography releases the GIL), then the checks run. Doing
@@ -444,7 +444,7 @@ class Ledger(Application[UUID]):
         parsed: Sequence[tuple[int, Signed, Statement]],
     ) -> list[tuple[int, PublicKey, bytes, bytes]]:
         """``(index, key, signing input, signature)`` of every statement whose key is
-        already in the store."""
+        known before the batch runs (:meth:`_stored_key`)."""
         jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
         for i, signed, act in parsed:
             key = self._stored_key(ws, platform, act)
@@ -455,17 +455,15 @@ class Ledger(Application[UUID]):
     def _stored_key(
         self, ws: rules.WorkingSet, platform: Platform | None, act: Statement
     ) -> PublicKey | None:
+        """The key that must have signed ``act``, as the batch's checks will find it if
+        they run before any statement of the batch is applied; ``None`` when that is not
+        yet known (the sequential pass reports the precise error)."""
+        reg = rules.HANDLERS.get(act.kind)
+        if reg is None:
+            return None
         try:
-            if act.by_platform:
-                if platform is None:
-                    return None
-                pk = platform.keys.get(act.seal[len(PLATFORM_PREFIX) :])
-                return public_key(pk.alg, pk.spki) if pk else None
-            if act.kind == "seal.make":
-                return None
-            seal = ws.seal(act.seal)
-            return public_key(seal.alg, seal.public_key) if seal is not None else None
-        except Exception:  # the sequential pass reports the precise error
+            return self._signer(ws, platform, act, reg.role)[0]
+        except Exception:
             return None
 
     def _check_and_apply(

@@ -68,7 +68,7 @@ from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
 from elicense.record import GENESIS_HASH
-from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
+from elicense.verify.verdict import STATUS_FINDINGS, Outcome, Verdict, VerdictBuilder
 
 __all__ = [
     "DEFAULT_CACHE_BITS",
@@ -102,11 +102,6 @@ _CHECKED: Final = (
     "log.checkpoint.fresh",
     "license.status",
 )
-_STATUS_CODES = {
-    LicenseStatus.WITHDRAWN: "license.withdrawn",
-    LicenseStatus.CANCELLED: "license.cancelled",
-    LicenseStatus.REVOKED: "license.revoked",
-}
 
 
 class _Record(msgspec.Struct):
@@ -305,7 +300,7 @@ class LogPath:
                     ended = RevocationReason(act.reason_code or "").status
                 except ValueError:
                     ended = LicenseStatus.OTHER
-                return self._ended(doc, ended, _STATUS_CODES.get(ended, "license.status.other"))
+                return self._ended(doc, ended, STATUS_FINDINGS[ended])
             if topic == _EXPIRED:
                 return self._ended(doc, LicenseStatus.EXPIRED, "license.expired")
             raise _Failure(

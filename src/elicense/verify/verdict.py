@@ -20,9 +20,21 @@ from typing import Any
 
 import msgspec
 
+from elicense.domain.codes import LicenseStatus
 from elicense.errors import VerificationError
 
-__all__ = ["Finding", "Outcome", "Severity", "Verdict", "VerdictBuilder"]
+__all__ = ["STATUS_FINDINGS", "Finding", "Outcome", "Severity", "Verdict", "VerdictBuilder"]
+
+STATUS_FINDINGS: dict[LicenseStatus, str] = {
+    LicenseStatus.SUSPENDED: "license.suspended",
+    LicenseStatus.WITHDRAWN: "license.withdrawn",
+    LicenseStatus.CANCELLED: "license.cancelled",
+    LicenseStatus.EXPIRED: "license.expired",
+    LicenseStatus.TRANSFERRED: "license.transferred",
+    LicenseStatus.REVOKED: "license.revoked",
+    LicenseStatus.OTHER: "license.status.other",
+}
+"""The error a verdict carries for a license in each status but valid."""
 
 
 class Outcome(StrEnum):

@@ -45,7 +45,7 @@ from elicense.verify.history import HistoryState, check_license_history, split_i
 from elicense.verify.logpath import verify_log_path
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.trust import TimelineError
-from elicense.verify.verdict import Verdict, VerdictBuilder
+from elicense.verify.verdict import STATUS_FINDINGS, Verdict, VerdictBuilder
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
 
@@ -128,16 +128,6 @@ costs about a second; an already running pool is used for any batch)."""
 
 _seal_histories = msgspec.json.Decoder(tuple[History, ...])
 _DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
-
-_STATUS_CODES = {
-    LicenseStatus.SUSPENDED: "license.suspended",
-    LicenseStatus.WITHDRAWN: "license.withdrawn",
-    LicenseStatus.CANCELLED: "license.cancelled",
-    LicenseStatus.EXPIRED: "license.expired",
-    LicenseStatus.TRANSFERRED: "license.transferred",
-    LicenseStatus.REVOKED: "license.revoked",
-    LicenseStatus.OTHER: "license.status.other",
-}
 
 
 class Verifier:
@@ -591,7 +581,7 @@ class Verifier:
             )
         elif status is not LicenseStatus.VALID:
             b.error(
-                _STATUS_CODES[status], f"the license is {status} ({status.code} {status.label})"
+                STATUS_FINDINGS[status], f"the license is {status} ({status.code} {status.label})"
             )
         else:
             b.passed("license.status")

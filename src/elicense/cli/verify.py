@@ -114,11 +114,17 @@ def _verify(args: argparse.Namespace) -> int:
         if not args.platform_pub:
             fail("--bundle needs --platform-pub (the platform public key you trust)")
         keys = [Path(p).read_bytes() for p in args.platform_pub]
-        verifier = Verifier.from_bundle(Path(args.bundle).read_bytes(), platform_keys=keys)
+        with Verifier.from_bundle(Path(args.bundle).read_bytes(), platform_keys=keys) as v:
+            verdicts = v.verify_many(docs, at=at)
     else:
         ledger = open_ledger(args)
-        verifier = Verifier.from_ledger(ledger, log=_ledger_log(ledger_dsn(args), ledger.origin))
-    verdicts = verifier.verify_many(docs, at=at)
+        log = _ledger_log(ledger_dsn(args), ledger.origin)
+        try:
+            verdicts = Verifier.from_ledger(ledger, log=log).verify_many(docs, at=at)
+        finally:
+            if log is not None:
+                log.store.close()
+            ledger.close()
     ok = all(v.ok for v in verdicts)
     if len(verdicts) == 1:
         obj = verdicts[0].to_dict()

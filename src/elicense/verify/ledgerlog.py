@@ -30,7 +30,7 @@ the list entry unchanged: the verdict then says ended — the safe side.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from elicense.domain.codes import LicenseStatus
 from elicense.errors import ProofError, TrustError
@@ -48,6 +48,16 @@ __all__ = ["LedgerLog"]
 _LIFECYCLE = {Status.VALID: LicenseStatus.VALID, Status.SUSPENDED: LicenseStatus.SUSPENDED}
 
 
+class _Newest(NamedTuple):
+    """The log's newest checkpoint as verified: its signed form, what it says, its IETF
+    status list and its proof cache."""
+
+    signed: Any
+    checkpoint: Checkpoint
+    status: LoadedStatusList | None
+    tree: ProvenTree
+
+
 class LedgerLog:
     """The log checks of online verification, with the verified checkpoint cached.
 
@@ -57,27 +67,25 @@ class LedgerLog:
 
     def __init__(self, log: LogSource) -> None:
         self.log = log
-        self._verified: tuple[Any, Checkpoint, LoadedStatusList | None, ProvenTree] | None = None
+        self._newest: _Newest | None = None
 
     def _verify(self, trust: Any, signed: Any) -> tuple[Checkpoint, ProvenTree]:
-        """A signed checkpoint, verified, with its proof cache; the newest one is kept."""
-        cached = self._verified
-        if cached is not None and cached[0] == signed:
-            return cached[1], cached[3]
+        """A signed checkpoint, verified, with its proof cache (the newest one is kept)."""
+        newest = self._newest
+        if newest is not None and newest.signed == signed:
+            return newest.checkpoint, newest.tree
         cp = CheckpointVerifier(trust.platform_key, trust.origin).verify(signed)
         return cp, ProvenTree(cp, 0)
 
-    def _newest(self, trust: Any) -> tuple[Any, Checkpoint, LoadedStatusList | None] | None:
+    def _newest_checkpoint(self, trust: Any) -> _Newest | None:
         material = self.log.trust_material()
         if material is None:
             return None
-        cached = self._verified
-        if cached is not None and cached[0] == material.checkpoint:
-            return cached[0], cached[1], cached[2]
-        cp, tree = self._verify(trust, material.checkpoint)
-        lst = load_ietf_list(material.status_lists, trust.platform_key, cp)
-        self._verified = (material.checkpoint, cp, lst, tree)
-        return material.checkpoint, cp, lst
+        if self._newest is None or self._newest.signed != material.checkpoint:
+            cp, tree = self._verify(trust, material.checkpoint)
+            lst = load_ietf_list(material.status_lists, trust.platform_key, cp)
+            self._newest = _Newest(material.checkpoint, cp, lst, tree)
+        return self._newest
 
     def check(
         self, events: Sequence[PositionedRecord], key: str, trust: Any, b: VerdictBuilder
@@ -88,11 +96,11 @@ class LedgerLog:
         the ledger lacks its newest record (and the log can tell), else ``None``.
         """
         try:
-            newest = self._newest(trust)
+            newest = self._newest_checkpoint(trust)
             if newest is None:
                 b.evidence["log"] = "no checkpoint yet"
                 return None
-            signed, cp, lst = newest
+            signed, cp, lst, _ = newest
             for n in range(len(events) - 1, -1, -1):
                 ev = self.log.evidence(events[n].position)
                 if ev is not None:

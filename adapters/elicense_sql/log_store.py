@@ -403,10 +403,11 @@ class SqlLogStore:
             if chunk * CHUNK >= size:
                 break
             at = aggregates.find(aggregate)
+            numbers = _unints(versions) if at != -1 else None
             while at != -1:
                 leaf = chunk * CHUNK + at // 16
-                if at % 16 == 0 and after < leaf < size:
-                    found.append((leaf, _unints(versions)[at // 16]))
+                if numbers is not None and at % 16 == 0 and after < leaf < size:
+                    found.append((leaf, numbers[at // 16]))
                 at = aggregates.find(aggregate, at + 1)
         return found
 

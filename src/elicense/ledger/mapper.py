@@ -45,26 +45,32 @@ def checked_record(stored_event: StoredEvent) -> EventRecord:
         StoredRecordError: the bytes are not a canonical record, or the row's id,
             version or topic column differs from the record's.
     """
-    state = bytes(stored_event.state)
-    where = f"aggregate {stored_event.originator_id} version {stored_event.originator_version}"
+    return _checked(stored_event, bytes(stored_event.state))
+
+
+def _corrupt(stored_event: StoredEvent, problem: str) -> StoredRecordError:
+    return StoredRecordError(
+        f"stored event of aggregate {stored_event.originator_id} version "
+        f"{stored_event.originator_version}: {problem}",
+        aggregate_id=stored_event.originator_id,
+        version=stored_event.originator_version,
+    )
+
+
+def _checked(stored_event: StoredEvent, state: bytes) -> EventRecord:
     try:
         rec = decode_record(state)
     except EncodingError as e:
-        raise StoredRecordError(
-            f"stored event of {where}: {e}",
-            aggregate_id=stored_event.originator_id,
-            version=stored_event.originator_version,
-        ) from None
+        raise _corrupt(stored_event, str(e)) from None
     if (
         str(rec.aggregate_id) != str(stored_event.originator_id)
         or rec.version != stored_event.originator_version
         or rec.topic != stored_event.topic
     ):
-        raise StoredRecordError(
-            f"stored event of {where}: columns (id, version, topic) do not match the "
-            f"record (expected {rec.aggregate_id} v{rec.version} {rec.topic})",
-            aggregate_id=stored_event.originator_id,
-            version=stored_event.originator_version,
+        raise _corrupt(
+            stored_event,
+            "columns (id, version, topic) do not match the record "
+            f"(expected {rec.aggregate_id} v{rec.version} {rec.topic})",
         )
     return rec
 
@@ -90,14 +96,9 @@ class RecordMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """Rebuild the event from a stored row, refusing rows that do not add up."""
         state = bytes(stored_event.state)
-        where = f"aggregate {stored_event.originator_id} version {stored_event.originator_version}"
-        rec = checked_record(stored_event)
+        rec = _checked(stored_event, state)
         try:
             decode_statement(rec.statement)  # applying the event decodes it (cached): fail here
             return event_from_record(rec, state)
         except EncodingError as e:
-            raise StoredRecordError(
-                f"stored event of {where}: {e}",
-                aggregate_id=stored_event.originator_id,
-                version=stored_event.originator_version,
-            ) from None
+            raise _corrupt(stored_event, str(e)) from None

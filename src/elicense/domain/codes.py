@@ -52,10 +52,10 @@ class LicenseStatus(StrEnum):
     @classmethod
     def from_code(cls, code: str) -> LicenseStatus:
         """The status with national code ``code``."""
-        for status, c in _STATUS_CODE.items():
-            if c == code:
-                return status
-        raise ValueError(f"unknown license status code {code!r}")
+        status = _STATUS_OF_CODE.get(code)
+        if status is None:
+            raise ValueError(f"unknown license status code {code!r}")
+        return status
 
 
 _STATUS_CODE = {
@@ -68,6 +68,7 @@ _STATUS_CODE = {
     LicenseStatus.REVOKED: "07",
     LicenseStatus.OTHER: "99",
 }
+_STATUS_OF_CODE = {c: status for status, c in _STATUS_CODE.items()}
 _STATUS_LABEL = {
     LicenseStatus.VALID: "有效",
     LicenseStatus.SUSPENDED: "暂扣",

@@ -158,22 +158,28 @@ def check_license_history(
         b.error("history.empty", "no license records to check")
         return st
     origin = trust.origin
-    digest = hashlib.sha256()
+    seal_at = trust.seal_at
+    record_decode = _record.decode
+    head_decode = _head.decode
+    sha256 = hashlib.sha256
+    digest = sha256()
     prev_hash = GENESIS_HASH
     prev_pos = 0
+    parts: tuple[str, str, str, int] | None = None
     seals: dict[str, None] = {}
     for n, pr in enumerate(events, 1):
+        position = pr.position
         try:
-            rec = _record.decode(pr.record)
-            act = _head.decode(rec.statement)
+            rec = record_decode(pr.record)
+            act = head_decode(rec.statement)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError) as e:
             # ValueError: UnicodeDecodeError for invalid UTF-8 inside a string
             b.error("record.malformed", f"record {n}: {e}", subject=st.key, version=n)
             return st
-        if rec.version != n or pr.position <= prev_pos:
+        if rec.version != n or position <= prev_pos:
             b.error(
                 "history.order",
-                f"record {n} says version {rec.version} at position {pr.position} "
+                f"record {n} says version {rec.version} at position {position} "
                 f"(previous position {prev_pos})",
                 subject=st.key,
                 version=n,
@@ -187,6 +193,7 @@ def check_license_history(
                 version=n,
             )
             return st
+        kind = act.kind
         if act.origin != origin:
             b.error(
                 "statement.origin.mismatch",
@@ -195,63 +202,67 @@ def check_license_history(
                 version=n,
             )
             return st
-        if TOPIC_OF_KIND.get(act.kind) != rec.topic or act.expected_version != n - 1:
+        if TOPIC_OF_KIND.get(kind) != rec.topic or act.expected_version != n - 1:
             b.error(
                 "record.statement.mismatch",
-                f"a {act.kind} statement against version {act.expected_version} "
+                f"a {kind} statement against version {act.expected_version} "
                 f"recorded as {rec.topic} version {n}",
                 subject=st.key,
                 version=n,
             )
             return st
-        parts = split_identifier(act.subject)
-        if parts is None:
-            b.error(
-                "statement.identifier.invalid",
-                f"bad identifier {act.subject}",
-                subject=st.key,
-                version=n,
-            )
-            return st
-        if n == 1:
-            st.key, st.type_code, st.issuer, st.id_version = parts
-            if act.kind != "license.issue" or st.id_version != 1:
+        subject = act.subject
+        # The same subject as the previous statement, with no version raised since,
+        # names the same identifier: its parts are known.
+        if parts is None or subject != st.last_subject or st.id_version != parts[3]:
+            parts = split_identifier(subject)
+            if parts is None:
                 b.error(
-                    "history.start",
-                    f"a license history starts with license.issue of version 001, "
-                    f"found {act.kind} of version {st.id_version:03d}",
+                    "statement.identifier.invalid",
+                    f"bad identifier {subject}",
                     subject=st.key,
                     version=n,
                 )
                 return st
-        elif parts[0] != st.key or parts[3] != st.id_version:
-            b.error(
-                "statement.subject.mismatch",
-                f"statement names {act.subject}, the license is {st.key} "
-                f"version {st.id_version:03d}",
-                subject=st.key,
-                version=n,
-            )
-            return st
+            if n == 1:
+                st.key, st.type_code, st.issuer, st.id_version = parts
+                if kind != "license.issue" or st.id_version != 1:
+                    b.error(
+                        "history.start",
+                        f"a license history starts with license.issue of version 001, "
+                        f"found {kind} of version {st.id_version:03d}",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+            elif parts[0] != st.key or parts[3] != st.id_version:
+                b.error(
+                    "statement.subject.mismatch",
+                    f"statement names {subject}, the license is {st.key} "
+                    f"version {st.id_version:03d}",
+                    subject=st.key,
+                    version=n,
+                )
+                return st
         # -- signer ---------------------------------------------------------------------------
         seal = None
         if act.seal.startswith(PLATFORM_PREFIX):
             key = trust.platform_key(act.seal[len(PLATFORM_PREFIX) :])
-            if act.kind != "license.expire" or key is None:
+            if kind != "license.expire" or key is None:
                 b.error(
                     "authority.seal_required",
-                    f"{act.kind} signed by {act.seal}: only license.expire may be signed by "
+                    f"{kind} signed by {act.seal}: only license.expire may be signed by "
                     "a known platform key",
                     subject=st.key,
                     version=n,
                 )
                 return st
         else:
-            seal = trust.seal_at(act.seal, pr.position)
+            seal = seal_at(act.seal, position)
             if seal is None:
                 b.error(
                     "seal.unknown",
-                    f"seal {act.seal} is not known at position {pr.position}",
+                    f"seal {act.seal} is not known at position {position}",
                     subject=st.key,
                     version=n,
                 )
@@ -265,10 +276,10 @@ def check_license_history(
                 )
                 return st
             key = seal.key
-        if not key.verify(rec.signature, signing_input(act.kind, rec.statement)):
+        if not key.verify(rec.signature, signing_input(kind, rec.statement)):
             b.error(
                 "statement.signature.invalid",
-                f"signature of {act.kind} does not verify under {act.seal}",
+                f"signature of {kind} does not verify under {act.seal}",
                 subject=st.key,
                 version=n,
             )
@@ -284,12 +295,12 @@ def check_license_history(
                 )
                 return st
             if refusal is None and n == 1:
-                ltype = trust.type_at(st.type_code, pr.position)
+                ltype = trust.type_at(st.type_code, position)
                 refusal = issue_refusal(ltype, seal.department, st.type_code)
             if refusal is not None:
                 b.error(
                     refusal.code,
-                    f"at position {pr.position}: {refusal}",
+                    f"at position {position}: {refusal}",
                     subject=st.key,
                     version=n,
                 )
@@ -298,21 +309,20 @@ def check_license_history(
         # -- lifecycle ------------------------------------------------------------------------
         try:
             reason = RevocationReason(act.reason_code) if act.reason_code is not None else None
-            st.status = next_status(st.status, act.kind, reason)
+            st.status = next_status(st.status, kind, reason)
         except (ElicenseError, ValueError) as e:
             b.error("lifecycle.transition.refused", str(e), subject=st.key, version=n)
             return st
-        if act.kind == "license.issue" or act.kind == "license.renew":
+        if kind == "license.issue" or kind == "license.renew":
             st.valid_until = act.valid_until
-        if act.kind in _VERSIONING:
+        if kind in _VERSIONING:
             st.id_version += 1
         st.version = n
-        st.last_subject = act.subject
+        st.last_subject = subject
         st.last_subject_version = parts[3]
-        st.last_position = prev_pos = pr.position
-        prev_hash = hashlib.sha256(pr.record).digest()
-        digest.update(pr.position.to_bytes(8, "big"))
-        digest.update(prev_hash)
+        st.last_position = prev_pos = position
+        prev_hash = sha256(pr.record).digest()
+        digest.update(position.to_bytes(8, "big") + prev_hash)
     b.passed_all(PASSES)
     st.digest = digest.digest()
     st.seals = list(seals)

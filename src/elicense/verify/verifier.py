@@ -155,7 +155,8 @@ class Verifier:
         self.max_age = max_age
         self.max_checkpoint_age = max_checkpoint_age or max_age
         self.workers = workers or os.cpu_count() or 1
-        self._seal_sections: dict[bytes, frozenset[str]] = {}
+        self._seal_sections: dict[bytes, tuple[bytes, frozenset[str]]] = {}
+        self._stale_after: tuple[datetime, timedelta, datetime] | None = None
         self._recipe: tuple[bytes, list[bytes], timedelta] | None = None
         self._processes: ProcessPoolExecutor | None = None
         self._ledger_log: Any = None
@@ -318,6 +319,8 @@ class Verifier:
     # -- dispatch ------------------------------------------------------------------------------
 
     def _verify(self, document: bytes | str | os.PathLike[str], at: datetime) -> Verdict:
+        if type(document) is bytes:  # the common case first: os.PathLike is an ABC check
+            return self._verify_bytes(document, at)
         if isinstance(document, str):
             text = document.strip()
             if text.startswith("1.2.156."):
@@ -390,9 +393,12 @@ class Verifier:
         issued = trust.issued_at
         if issued is None:
             return
-        age = at - issued
         b.evidence["trust_issued_at"] = issued
-        if age > self.max_age:
+        known = self._stale_after
+        if known is None or known[0] is not issued or known[1] != self.max_age:
+            known = self._stale_after = (issued, self.max_age, issued + self.max_age)
+        if at > known[2]:
+            age = at - issued
             b.indeterminate(
                 "trust.stale",
                 f"trust bundle is {age} old, older than the accepted {self.max_age}",
@@ -452,16 +458,20 @@ class Verifier:
 
     def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str] | None:
         """The codes of the seals whose filings the document carries, checked
-        against the trust source. A seal section seen before is a dict lookup.
+        against the trust source. A seal section seen before is a dict lookup
+        keyed by its length and ends, then one comparison of the whole section.
 
         ``None`` when a seal is unknown to the trust source (a bundle older than the
         seal): its entries cannot be judged, so the verdict is indeterminate, not invalid.
         """
         raw = bytes(doc.seals) if isinstance(doc, _DocView) else None
         if raw is not None:
-            cached = self._seal_sections.get(raw)
-            if cached is not None:
-                return cached
+            # Hashing a whole section (kilobytes) costs more than comparing it: the key
+            # is cheap, the comparison with the section seen exact.
+            section_key = raw[:64] + raw[-64:] + len(raw).to_bytes(4, "big")
+            seen = self._seal_sections.get(section_key)
+            if seen is not None and seen[0] == raw:
+                return seen[1]
             try:
                 histories: tuple[History, ...] = _seal_histories.decode(raw)
             except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as e:
@@ -507,7 +517,7 @@ class Verifier:
         if raw is not None and len(codes) == len(histories):
             if len(self._seal_sections) > 4096:
                 self._seal_sections.clear()
-            self._seal_sections[raw] = result
+            self._seal_sections[section_key] = (raw, result)
         return result
 
     def _status_against_trust(

@@ -207,6 +207,21 @@ def test_every_flipped_bit_of_the_seal_section_makes_the_document_fail(
         assert not sc.verifier.verify(flip(document, i, bit), at=sc.at).ok, i
 
 
+def test_seal_section_cached_by_its_ends_is_still_compared_whole(sc: Scenario) -> None:
+    """The seal-section cache is keyed by length and ends: a section that matches a cached
+    one there but differs in the middle is judged afresh, not taken from the cache."""
+    document = sc.docs["valid"]
+    assert sc.verifier.verify(document, at=sc.at).ok  # the section is now cached
+    start = document.index(b'"seals":[') + len(b'"seals":')
+    middle = (start + len(document)) // 2
+    tampered = flip(document, middle)
+    assert tampered[: start + 64] == document[: start + 64]
+    assert tampered[-64:] == document[-64:] and len(tampered) == len(document)
+    verdict = sc.verifier.verify(tampered, at=sc.at)
+    assert not verdict.ok
+    assert codes(verdict), verdict.to_dict()
+
+
 def test_whitespace_in_the_seal_section_is_non_canonical(sc: Scenario) -> None:
     """A space inside the seal section is a non-canonical document, refused."""
     document = sc.docs["valid"]

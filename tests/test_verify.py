@@ -216,7 +216,8 @@ def test_seal_section_cached_by_its_ends_is_still_compared_whole(sc: Scenario) -
     middle = (start + len(document)) // 2
     tampered = flip(document, middle)
     assert tampered[: start + 64] == document[: start + 64]
-    assert tampered[-64:] == document[-64:] and len(tampered) == len(document)
+    assert tampered[-64:] == document[-64:]
+    assert len(tampered) == len(document)
     verdict = sc.verifier.verify(tampered, at=sc.at)
     assert not verdict.ok
     assert codes(verdict), verdict.to_dict()

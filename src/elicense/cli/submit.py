@@ -94,7 +94,15 @@ def register(sub: Any) -> None:
         _act_flags(p, platform_allowed=name == "expire")
         p.add_argument("--reason", required=name not in ("expire",), default="")
         if name == "amend":
-            p.add_argument("--set", action="append", metavar="NAME=VALUE", required=True)
+            p.add_argument(  # --field as on issue; --set kept for existing scripts
+                "--field",
+                "--set",
+                dest="set",
+                action="append",
+                metavar="NAME=VALUE",
+                required=True,
+                help="a changed field (repeatable)",
+            )
             p.add_argument("--holder-name")
         if name == "renew":
             p.add_argument("--valid-until", metavar="DATE", required=True)
@@ -125,8 +133,15 @@ def _act_flags(p: argparse.ArgumentParser, *, platform_allowed: bool = False) ->
 # -- delivering ------------------------------------------------------------------------------
 
 
-def deliver(args: argparse.Namespace, ledger: Any, signed: Sequence[Signed]) -> int:
-    """Write ``signed`` to ``--out`` (offline), or submit it to ``ledger``."""
+def deliver(
+    args: argparse.Namespace, ledger: Any, signed: Sequence[Signed], *, current: bool = False
+) -> int:
+    """Write ``signed`` to ``--out`` (offline), or submit it to ``ledger``.
+
+    Args:
+        current: also report the license's identifier after the act (变更 and 延续
+            raise its version: the identifier to export and show from now on).
+    """
     out = getattr(args, "out", None)
     if out:
         with Path(out).open("ab") as f:
@@ -144,12 +159,14 @@ def deliver(args: argparse.Namespace, ledger: Any, signed: Sequence[Signed]) -> 
         return _refused(args, e.refusals[0][1])
     receipts = [msgspec.to_builtins(r) for r in result.receipts]
     last = result.receipts[-1]
-    emit(
-        args,
-        {"ok": True, "receipts": receipts},
-        f"recorded {last.kind} on {last.subject} (version {last.version}, position "
-        f"{last.position})",
+    obj: dict[str, Any] = {"ok": True, "receipts": receipts}
+    text = (
+        f"recorded {last.kind} on {last.subject} (version {last.version}, position {last.position})"
     )
+    if current:
+        obj["license"] = identifier = ledger.get_license(last.subject).identifier
+        text += f"\nlicense identifier now: {identifier}"
+    emit(args, obj, text)
     return EXIT_OK
 
 
@@ -316,7 +333,7 @@ def _lifecycle(args: argparse.Namespace) -> int:
             fail(str(e))
     fields: dict[str, Any] = {"reason": args.reason}
     if args.act == "amend":
-        fields["changes"] = parse_pairs(args.set, "--set")
+        fields["changes"] = parse_pairs(args.set, "--field")
         fields["holder_name"] = args.holder_name
     elif args.act == "renew":
         fields["valid_until"] = parse_date(args.valid_until, "--valid-until")
@@ -333,4 +350,6 @@ def _lifecycle(args: argparse.Namespace) -> int:
     signed = signatory.sign(
         _ACTS[args.act], subject=args.license, expected_version=expected, **fields
     )
-    return deliver(args, None if args.out else ledger, [signed])
+    if args.out:
+        return deliver(args, None, [signed])
+    return deliver(args, ledger, [signed], current=args.act in ("amend", "renew"))

@@ -276,3 +276,25 @@ def test_verify_without_json_is_readable(cli: Cli) -> None:
     assert code == 1
     assert out.splitlines()[0].startswith("license.json: INVALID")
     assert "license.suspended" in out
+
+
+def test_sign_a_statement_file_offline_then_submit(cli: Cli) -> None:
+    """``sign`` turns a statement file into a signed statement with a seal key and no
+    ledger; ``submit`` records it. Without an origin it is a usage error, not a guess."""
+    lid = cli.issue("2026000001")[1]["receipts"][0]["subject"]
+    statement = {"kind": "license.suspend", "subject": lid, "expected_version": 1, "reason": "抽检"}
+    Path("suspend.json").write_text(json.dumps(statement, ensure_ascii=False))
+    code, out, err = cli.text("sign", "suspend.json", "--key", "seal.pem")
+    assert code == 2
+    assert "--origin" in err
+    code, out = cli.json(
+        "sign", "suspend.json", "--key", "seal.pem", "--origin", "elicense:city.example",
+        "--out", "signed.jsonl",
+    )  # fmt: skip
+    assert code == 0
+    assert out["written"] == 1
+    code, out = cli.json("submit", "signed.jsonl")
+    assert (code, out["recorded"]) == (0, 1)
+    cli.json("export", lid, "--out", "license.json")
+    cli.bundle()
+    assert cli.verify("license.json")[1]["status"] == "suspended"

@@ -99,6 +99,15 @@ def test_every_single_character_change_is_refused(text: str) -> None:
     assert (accepted, misnamed) == ([], [])
 
 
+def test_wrong_check_character_message_names_expected_and_found() -> None:
+    """The message says which check character was expected and which one stands there."""
+    text = SAMPLES[0]
+    wrong = "0" if text[-1] != "0" else "1"
+    with pytest.raises(IdentifierError) as info:
+        parse_license_id(text[:-1] + wrong)
+    assert f"expected check character {text[-1]!r}, found {wrong!r} in " in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("field", "offset", "segment"),
     [("type code", 17, 5), ("issuer code", 17, 6)],

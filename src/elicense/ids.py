@@ -121,7 +121,13 @@ def _require_chars(
 
 def _require_check(code: str, expected: str, *, field: str, label: str) -> None:
     if code[-1] != expected:
-        raise _error(field, label, f"check character {expected!r}", f"{code!r}", expected)
+        raise _error(
+            field,
+            label,
+            f"check character {expected!r}",
+            f"{code[-1]!r} in {_found(code)}",
+            expected,
+        )
 
 
 @functools.lru_cache(maxsize=4096)  # pure; the same few department codes recur constantly

@@ -195,6 +195,10 @@ def _sign(args: argparse.Namespace) -> int:
     raw.setdefault("signed_at", utc_now().isoformat().replace("+00:00", "Z"))
     if args.origin:
         raw.setdefault("origin", args.origin)
+    if "origin" not in raw:
+        fail(
+            f"{args.statement} names no origin: pass --origin, the ledger's (elicense init says it)"
+        )
     try:
         act = msgspec.convert(raw, kinds()[raw["kind"]], strict=False)
     except (msgspec.ValidationError, ValueError) as e:

@@ -397,10 +397,16 @@ def test_old_document_after_amend_is_superseded(sc: Scenario) -> None:
 
 
 def test_old_identifier_after_amend_is_superseded_online(sc: Scenario) -> None:
-    """Online, the version-001 identifier of an amended license is license.superseded."""
+    """Online, the version-001 identifier of an amended license is license.superseded,
+    and the verdict names the identifier that replaced it."""
     old = str(decode_document(sc.docs["before amend"]).license)
+    current = str(decode_document(sc.docs["amended"]).license)
+    assert current != old
     verdict = Verifier.from_ledger(sc.world.ledger).verify(old, at=sc.at)
     assert "license.superseded" in codes(verdict)
+    assert verdict.evidence["current_identifier"] == current
+    assert current in verdict.findings[0].message
+    assert Verifier.from_ledger(sc.world.ledger).verify(current, at=sc.at).ok
 
 
 def test_bundle_older_than_the_documents_newest_event_is_indeterminate() -> None:

@@ -638,9 +638,12 @@ class Verifier:
                 b.status = from_log.value if from_log is not None else None
                 return b.build()
         if lid.version < st.id_version:
+            current = str(msgspec.structs.replace(lid, version=st.id_version))
+            b.evidence["current_identifier"] = current
             b.error(
                 "license.superseded",
-                f"{identifier} was superseded by version {st.id_version:03d} (变更/延续)",
+                f"{identifier} was superseded by version {st.id_version:03d} (变更/延续): "
+                f"{current}",
             )
         elif lid.version > st.id_version:
             b.error(

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elicense.codec import canonical
 from elicense.crypto.keys import generate_key
@@ -115,3 +117,20 @@ def test_checkpoint_invariants() -> None:
         )
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(data, type=Checkpoint)
+
+
+@given(st.data())
+@settings(max_examples=200)
+def test_any_edit_of_a_signed_checkpoint_is_refused(platform: Any, data: st.DataObject) -> None:
+    """Hypothesis: a signed checkpoint file with a span replaced, inserted or cut either
+    fails to decode (EncodingError) or fails verification (TrustError) — never another
+    exception, never a checkpoint that verifies."""
+    good = canonical(sign_checkpoint(_checkpoint(), platform))
+    i = data.draw(st.integers(0, len(good)))
+    j = data.draw(st.integers(i, min(len(good), i + 32)))
+    edited = good[:i] + data.draw(st.binary(max_size=12)) + good[j:]
+    if edited == good:
+        return
+    verifier = CheckpointVerifier({platform.public_key.key_id: platform.public_key}.get, ORIGIN)
+    with pytest.raises((EncodingError, TrustError)):
+        verifier.verify(decode_signed_checkpoint(edited))

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elicense.crypto import suites
 from elicense.crypto.keys import (
@@ -309,3 +311,35 @@ def test_registering_a_suite_makes_it_available(monkeypatch: pytest.MonkeyPatch)
     assert isinstance(get_suite("fake-ed25519"), Fake)
     key = generate_key("fake-ed25519")
     assert public_key("fake-ed25519", key.public_key.spki).verify(key.sign(DATA), DATA)
+
+
+# -- Hypothesis: garbage keys ------------------------------------------------------------------
+
+
+@given(data=st.binary(max_size=300))
+@settings(max_examples=300)
+def test_any_bytes_as_a_public_key_are_a_key_format_error(data: bytes) -> None:
+    """Hypothesis: bytes that are no public key raise KeyFormatError, nothing else."""
+    try:
+        key = load_public_key(data)
+    except KeyFormatError:
+        return
+    assert key.spki  # a random DER that happens to be a valid key of a suite
+
+
+@given(st.data())
+@settings(max_examples=200)
+def test_any_edit_of_a_pem_key_is_refused_or_reads_a_key(data: st.DataObject) -> None:
+    """Hypothesis: a PEM key (public or private) with a span replaced either still reads
+    as a key of its suite or raises KeyFormatError — never another exception."""
+    key = generate_key(data.draw(st.sampled_from(ALGS)))
+    pem = data.draw(st.sampled_from([key.to_pem(), key.public_key.pem()]))
+    i = data.draw(st.integers(0, len(pem)))
+    j = data.draw(st.integers(i, min(len(pem), i + 16)))
+    edited = pem[:i] + data.draw(st.binary(max_size=8)) + pem[j:]
+    load = load_private_key if b"PRIVATE" in pem else load_public_key
+    try:
+        loaded = load(edited)
+    except KeyFormatError:
+        return
+    assert loaded.alg in ALGS  # an edit the PEM reader tolerates (e.g. in the armour)

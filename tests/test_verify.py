@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elicense import acts
 from elicense.codec import canonical, utc_now
@@ -775,3 +777,58 @@ def test_exporting_an_unknown_license_is_not_found(sc: Scenario) -> None:
     )
     with pytest.raises(NotFoundError):
         export_license(sc.world.ledger, str(unknown))
+
+
+# -- Hypothesis: garbage and mutations ---------------------------------------------------------
+
+
+@st.composite
+def _mutations(draw: st.DrawFn, document: bytes) -> bytes:
+    """``document`` with one random edit: a span deleted, replaced or inserted, or cut."""
+    i = draw(st.integers(0, len(document)))
+    j = draw(st.integers(i, min(len(document), i + 64)))
+    insert = draw(st.binary(max_size=16))
+    edit = draw(st.sampled_from(["replace", "insert", "cut"]))
+    if edit == "cut":
+        return document[:i]
+    if edit == "insert":
+        return document[:i] + insert + document[i:]
+    return document[:i] + insert + document[j:]
+
+
+@given(data=st.one_of(st.binary(max_size=512), st.text(max_size=256)))
+@settings(max_examples=300)
+def test_any_bytes_give_a_verdict_never_an_exception(sc: Scenario, data: bytes | str) -> None:
+    """Hypothesis: arbitrary bytes or text are never valid and never an internal error."""
+    verdict = sc.verifier.verify(data, at=sc.at)
+    assert not verdict.ok
+    assert verdict.findings
+    assert "verifier.internal_error" not in codes(verdict)
+
+
+@given(st.data())
+@settings(max_examples=300)
+def test_any_edit_of_a_document_is_caught_with_a_code(sc: Scenario, data: st.DataObject) -> None:
+    """Hypothesis: a valid document with a span deleted, replaced, inserted or cut off is
+    not valid (unless the edit changed nothing) and names a coded finding."""
+    document = sc.docs["amended"]
+    edited = data.draw(_mutations(document))
+    verdict = sc.verifier.verify(edited, at=sc.at)
+    if edited == document:
+        assert verdict.ok
+        return
+    assert not verdict.ok
+    assert verdict.findings
+    assert "verifier.internal_error" not in codes(verdict), verdict.to_dict()
+
+
+@given(st.data())
+@settings(max_examples=100)
+def test_any_edit_of_a_bundle_is_a_trust_error(sc: Scenario, data: st.DataObject) -> None:
+    """Hypothesis: a signed trust bundle with any edit refuses to load, with a TrustError."""
+    edited = data.draw(_mutations(sc.bundle))
+    if edited == sc.bundle:
+        return
+    with pytest.raises(TrustError) as e:
+        Verifier.from_bundle(edited, platform_keys=[sc.world.pem()])
+    assert e.value.code.startswith("trust.")

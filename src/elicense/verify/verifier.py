@@ -130,6 +130,14 @@ _seal_histories = msgspec.json.Decoder(tuple[History, ...])
 _DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names a file; text no file can be named by is not one."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL in it
+        return False
+
+
 class Verifier:
     """Verifies license documents and identifiers against one trust source.
 
@@ -327,7 +335,7 @@ class Verifier:
                 return self._verify_identifier(text, at)
             if text.startswith("{"):
                 return self._verify_bytes(text.encode(), at)
-            if len(text) < 4096 and Path(text).is_file():
+            if len(text) < 4096 and _is_file(text):
                 return self._verify_path(Path(text), at)
             b = VerdictBuilder()
             b.error("document.format.unknown", "text is neither an identifier, JSON nor a file")

@@ -298,3 +298,24 @@ def test_sign_a_statement_file_offline_then_submit(cli: Cli) -> None:
     cli.json("export", lid, "--out", "license.json")
     cli.bundle()
     assert cli.verify("license.json")[1]["status"] == "suspended"
+
+
+def test_password_protected_key(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--password-env`` encrypts a new key and unlocks it; a wrong or missing password
+    is an input error naming the key file, and nothing is recorded."""
+    monkeypatch.setenv("SEAL_PW", "正确的口令")
+    code, _ = cli.json("keygen", "--out", "locked.pem", "--password-env", "SEAL_PW")
+    assert code == 0
+    assert Path("locked.pem").read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    make = ("seal", "make", "--key", "locked.pem", "--code", "SJ0003", "--department", DEPT,
+            "--department-name", "市场监督管理局", "--name", "加密章")  # fmt: skip
+    before = _ledger_size()
+    monkeypatch.setenv("WRONG_PW", "错误")
+    for extra in (("--password-env", "WRONG_PW"), ()):
+        code, _, err = cli.text(*make, *extra)
+        assert code == 2
+        assert "locked.pem" in err
+    assert _ledger_size() == before
+    code, out = cli.json(*make, "--password-env", "SEAL_PW")
+    assert code == 0, out
+    assert _ledger_size() == before + 1

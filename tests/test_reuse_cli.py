@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from elicense.cli import main
+from elicense.codec import canonical
 from elicense.crypto.keys import write_key_file
 from reuse_support import FIELDS, ITEM, ReuseWorld
 
@@ -239,3 +240,34 @@ def test_consent_withdraw_then_use_is_refused(
     code, out = _use(w, k, capsys, "BJ0007", "--license", w.license_id(1), "--consent", consent)
     assert code == 1
     assert out["refused"] == "use.consent.withdrawn"
+
+
+def test_submitting_a_use_the_ledger_records_as_refused_exits_1(
+    world: tuple[ReuseWorld, dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A use signed offline and submitted with ``elicense submit`` that the ledger records
+    as refused (no consent) is recorded, and the command says so and exits 1, like
+    ``elicense use``; a consented one in the same file exits 0 on its own."""
+    w, k = world
+    _share(w, k, capsys)
+    statements = tmp_path / "uses.jsonl"
+    statements.write_bytes(
+        canonical(w.use_statement(w.user, license=w.license_id(1), purpose="办理许可")) + b"\n"
+    )
+    before = w.ledger.max_position()
+    code, out = _run(capsys, "submit", "--ledger", k["ledger"], str(statements))
+    assert code == 1, out
+    assert out["recorded"] == 1
+    assert out["refused"] == []
+    assert out["recorded_as_refused"] == [
+        {"file": str(statements), "line": 1, "code": "use.consent.missing"}
+    ]
+    assert w.ledger.max_position() == before + 1
+
+    consent = _consent(w, k, capsys)
+    used = w.use_statement(w.user, license=w.license_id(1), purpose="办理许可", consent=consent)
+    statements.write_bytes(canonical(used) + b"\n")
+    code, out = _run(capsys, "submit", "--ledger", k["ledger"], str(statements))
+    assert (code, out["recorded"], out["recorded_as_refused"]) == (0, 1, []), out

@@ -229,6 +229,7 @@ def _submit(args: argparse.Namespace) -> int:
     lines = list(_read_signed(args.files))
     recorded = 0
     refusals: list[dict[str, Any]] = []
+    recorded_refused: list[dict[str, Any]] = []  # e.g. a use the ledger recorded as Refused
     bar = progress(len(lines), "submitting", args)
     for start in range(0, len(lines), max(1, args.batch)):
         chunk = lines[start : start + args.batch]
@@ -255,23 +256,36 @@ def _submit(args: argparse.Namespace) -> int:
             )
             return EXIT_NO
         recorded += len(result.receipts)
+        for r in result.receipts:
+            if r.refused is not None:
+                recorded_refused.append(
+                    {"file": chunk[r.index][0], "line": chunk[r.index][1], "code": r.refused}
+                )
         for i, err in result.refusals:
             refusals.append(
                 {"file": chunk[i][0], "line": chunk[i][1], "code": err.code, "message": str(err)}
             )
         bar.update(len(chunk))
     bar.close()
-    ok = not refusals
+    ok = not refusals and not recorded_refused
+    text = f"recorded {recorded} statement(s)"
+    if recorded_refused:
+        text += f", {len(recorded_refused)} of them as refused:\n" + "\n".join(
+            f"  {r['file']}:{r['line']}: {r['code']}" for r in recorded_refused
+        )
+    if refusals:
+        text += f"\nrefused {len(refusals)}, not recorded:\n" + "\n".join(
+            f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}" for r in refusals
+        )
     emit(
         args,
-        {"ok": ok, "recorded": recorded, "refused": refusals},
-        f"recorded {recorded} statement(s)"
-        + (
-            ""
-            if ok
-            else f", refused {len(refusals)}:\n"
-            + "\n".join(f"  {r['file']}:{r['line']}: {r['code']}: {r['message']}" for r in refusals)
-        ),
+        {
+            "ok": ok,
+            "recorded": recorded,
+            "recorded_as_refused": recorded_refused,
+            "refused": refusals,
+        },
+        text,
     )
     return EXIT_OK if ok else EXIT_NO
 

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
+from hypothesis import strategies as st
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -37,6 +38,7 @@ __all__ = [
     "Dept",
     "World",
     "bundle_time",
+    "edited",
     "flip",
     "make_ric",
     "make_uscc",
@@ -70,6 +72,31 @@ def flip(data: bytes, index: int, bit: int = 0) -> bytes:
     b = bytearray(data)
     b[index] ^= 1 << bit
     return bytes(b)
+
+
+@st.composite
+def edited(draw: st.DrawFn, original: bytes) -> bytes:
+    """``original`` with a few random edits (flip, insert, delete, splice, truncate): the
+    Hypothesis strategy every parser of outside bytes is fed (may draw no change at all)."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["flip", "insert", "delete", "splice", "truncate"]))
+        i = draw(st.integers(0, max(len(data) - 1, 0)))
+        if op == "flip" and data:
+            data[i] ^= 1 << draw(st.integers(0, 7))
+        elif op == "insert":
+            data[i:i] = draw(st.binary(min_size=1, max_size=8))
+        elif op == "delete":
+            del data[i : i + draw(st.integers(1, 8))]
+        elif op == "splice":
+            data[i:i] = draw(
+                st.sampled_from(
+                    [b'"', b"{", b"}", b"[", b"]", b",", b":", b"null", b"\\u0000", b"1e999", b"-0"]
+                )
+            )
+        else:
+            del data[i:]
+    return bytes(data)
 
 
 def restate(signed: Signed, signer: Any, **changes: Any) -> Signed:

@@ -164,7 +164,6 @@ class Verifier:
         self.max_checkpoint_age = max_checkpoint_age or max_age
         self.workers = workers or os.cpu_count() or 1
         self._seal_sections: dict[bytes, tuple[bytes, frozenset[str]]] = {}
-        self._stale_after: tuple[datetime, timedelta, datetime] | None = None
         self._recipe: tuple[bytes, list[bytes], timedelta] | None = None
         self._processes: ProcessPoolExecutor | None = None
         self._ledger_log: Any = None
@@ -401,12 +400,9 @@ class Verifier:
         issued = trust.issued_at
         if issued is None:
             return
+        age = at - issued
         b.evidence["trust_issued_at"] = issued
-        known = self._stale_after
-        if known is None or known[0] is not issued or known[1] != self.max_age:
-            known = self._stale_after = (issued, self.max_age, issued + self.max_age)
-        if at > known[2]:
-            age = at - issued
+        if age > self.max_age:
             b.indeterminate(
                 "trust.stale",
                 f"trust bundle is {age} old, older than the accepted {self.max_age}",

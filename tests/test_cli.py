@@ -115,6 +115,7 @@ def test_issue_export_and_verify_offline(cli: Cli) -> None:
     assert code == 0
     lid = out["receipts"][0]["subject"]
     assert lid.startswith(f"1.2.156.3005.2.{TYPE}.{DEPT}.2026000001.001.")
+    assert out["license"] == lid
     assert cli.json("export", lid, "--out", "license.json")[0] == 0
     cli.bundle()
     code, verdict = cli.verify("license.json")

@@ -36,7 +36,7 @@ from elicense.cli._common import (
 from elicense.codec import canonical, utc_now
 from elicense.domain.codes import RevocationReason
 from elicense.errors import BatchRefusedError, ElicenseError, RefusedError
-from elicense.ids import LicenseId
+from elicense.ids import LicenseId, parse_license_id
 from elicense.signatory import Signatory
 from elicense.statement import Signed, Statement, kinds
 
@@ -134,13 +134,13 @@ def _act_flags(p: argparse.ArgumentParser, *, platform_allowed: bool = False) ->
 
 
 def deliver(
-    args: argparse.Namespace, ledger: Any, signed: Sequence[Signed], *, current: bool = False
+    args: argparse.Namespace, ledger: Any, signed: Sequence[Signed], *, license: str | None = None
 ) -> int:
     """Write ``signed`` to ``--out`` (offline), or submit it to ``ledger``.
 
     Args:
-        current: also report the license's identifier after the act (变更 and 延续
-            raise its version: the identifier to export and show from now on).
+        license: the license's identifier once recorded, to report (新发 makes one;
+            变更 and 延续 raise its version: the identifier to export from now on).
     """
     out = getattr(args, "out", None)
     if out:
@@ -163,9 +163,9 @@ def deliver(
     text = (
         f"recorded {last.kind} on {last.subject} (version {last.version}, position {last.position})"
     )
-    if current:
-        obj["license"] = identifier = ledger.get_license(last.subject).identifier
-        text += f"\nlicense identifier now: {identifier}"
+    if license is not None:
+        obj["license"] = license
+        text += f"\nlicense identifier now: {license}"
     emit(args, obj, text)
     return EXIT_OK
 
@@ -325,10 +325,7 @@ def _issue(args: argparse.Namespace) -> int:
     )
     if args.out:
         return deliver(args, None, [signed])
-    code_ = deliver(args, ledger, [signed])
-    if code_ == EXIT_OK and not args.json:
-        print(f"license identifier: {lid}")
-    return code_
+    return deliver(args, ledger, [signed], license=str(lid))
 
 
 _ACTS: dict[str, type[Statement]] = {
@@ -370,4 +367,8 @@ def _lifecycle(args: argparse.Namespace) -> int:
     )
     if args.out:
         return deliver(args, None, [signed])
-    return deliver(args, ledger, [signed], current=args.act in ("amend", "renew"))
+    # The ledger records an act only on the current identifier, so after 变更/延续 the
+    # license's identifier is that one's next version.
+    raised = args.act in ("amend", "renew")
+    current = str(parse_license_id(args.license).next_version()) if raised else None
+    return deliver(args, ledger, [signed], license=current)

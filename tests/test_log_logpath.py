@@ -26,7 +26,7 @@ from elicense.log.statusdoc import (
 )
 from elicense.log.statuslist import Status, StatusArray
 from elicense.scenario import LICENSE_TYPES, City
-from elicense.verify.verdict import Outcome, Verdict
+from elicense.verdict import Outcome, Verdict
 from elicense.verify.verifier import Verifier
 from logkit import MemoryLog, build_ledger, bundle_for
 

@@ -29,7 +29,7 @@ from elicense.ledger.application import Ledger
 from elicense.ledger.mapper import StoredRecordError
 from elicense.merkle import SHA256
 from elicense.record import decode_record
-from elicense.verify.verdict import Verdict
+from elicense.verdict import Verdict
 from elicense.verify.verifier import Verifier
 from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog

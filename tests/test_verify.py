@@ -26,8 +26,8 @@ from elicense.domain.codes import RevocationReason
 from elicense.errors import NotAuthorisedError, SealRefusedError, TrustError, VerificationError
 from elicense.ledger.export import export_trust_bundle
 from elicense.record import decode_record
+from elicense.verdict import Outcome, Verdict, VerdictBuilder
 from elicense.verify.formats import LicenseDocument, TrustBundle, decode_document
-from elicense.verify.verdict import Outcome, Verdict, VerdictBuilder
 from elicense.verify.verifier import Verifier
 from support import TODAY, Dept, World, bundle_time, edited, flip
 

@@ -25,7 +25,7 @@ from elicense.errors import (
     VerificationError,
 )
 from elicense.signatory import Signatory
-from elicense.verify.verdict import Finding, Outcome, Severity, Verdict
+from elicense.verdict import Finding, Outcome, Severity, Verdict
 
 if TYPE_CHECKING:
     from elicense.ledger.application import Ledger

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from elicense.verify.verdict import Verdict
+    from elicense.verdict import Verdict
 
 __all__ = [
     "BatchRefusedError",
@@ -242,7 +242,7 @@ class VerificationError(ElicenseError):
 
     Attributes:
         code: the code of the first decisive finding.
-        verdict: the full :class:`~elicense.verify.verdict.Verdict`.
+        verdict: the full :class:`~elicense.verdict.Verdict`.
     """
 
     def __init__(self, message: str, *, code: str, verdict: Verdict) -> None:

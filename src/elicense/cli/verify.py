@@ -20,7 +20,7 @@ from elicense.cli._common import (
     read_key,
     write_output,
 )
-from elicense.verify.verdict import Verdict
+from elicense.verdict import Verdict
 
 __all__ = ["register", "render_verdict"]
 

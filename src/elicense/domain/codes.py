@@ -45,6 +45,12 @@ class LicenseStatus(StrEnum):
         return _STATUS_CODE[self]
 
     @property
+    def finding(self) -> str:
+        """The code of the error a verdict carries for a license in this status
+        (``license.suspended`` …); ``""`` for valid."""
+        return _STATUS_FINDING[self]
+
+    @property
     def label(self) -> str:
         """Chinese name, e.g. ``有效``."""
         return _STATUS_LABEL[self]
@@ -67,6 +73,16 @@ _STATUS_CODE = {
     LicenseStatus.TRANSFERRED: "06",
     LicenseStatus.REVOKED: "07",
     LicenseStatus.OTHER: "99",
+}
+_STATUS_FINDING = {
+    LicenseStatus.VALID: "",
+    LicenseStatus.SUSPENDED: "license.suspended",
+    LicenseStatus.WITHDRAWN: "license.withdrawn",
+    LicenseStatus.CANCELLED: "license.cancelled",
+    LicenseStatus.EXPIRED: "license.expired",
+    LicenseStatus.TRANSFERRED: "license.transferred",
+    LicenseStatus.REVOKED: "license.revoked",
+    LicenseStatus.OTHER: "license.status.other",
 }
 _STATUS_OF_CODE = {c: status for status, c in _STATUS_CODE.items()}
 _STATUS_LABEL = {

@@ -42,7 +42,7 @@ from elicense.reuse.documents import (
     SignedLicenseView,
 )
 from elicense.statement import signing_input
-from elicense.verify.verdict import Verdict, VerdictBuilder
+from elicense.verdict import Verdict, VerdictBuilder
 
 __all__ = ["verify_copy", "verify_view"]
 

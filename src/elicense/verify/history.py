@@ -36,8 +36,8 @@ from elicense.errors import ElicenseError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
 from elicense.record import GENESIS_HASH, PositionedRecord
 from elicense.statement import PLATFORM_PREFIX, signing_input
+from elicense.verdict import VerdictBuilder
 from elicense.verify.trust import TrustView
-from elicense.verify.verdict import VerdictBuilder
 
 __all__ = ["TOPIC_OF_KIND", "HistoryState", "check_license_history", "split_identifier"]
 

@@ -40,8 +40,8 @@ from elicense.log.heads import HEAD_STATUS
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
 from elicense.record import PositionedRecord, decode_record
+from elicense.verdict import VerdictBuilder
 from elicense.verify.logpath import ProvenTree, check_inclusion
-from elicense.verify.verdict import VerdictBuilder
 
 __all__ = ["LedgerLog"]
 

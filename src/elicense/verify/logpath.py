@@ -68,7 +68,7 @@ from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
 from elicense.record import GENESIS_HASH
-from elicense.verify.verdict import STATUS_FINDINGS, Outcome, Verdict, VerdictBuilder
+from elicense.verdict import Outcome, Verdict, VerdictBuilder
 
 __all__ = [
     "DEFAULT_CACHE_BITS",
@@ -300,7 +300,7 @@ class LogPath:
                     ended = RevocationReason(act.reason_code or "").status
                 except ValueError:
                     ended = LicenseStatus.OTHER
-                return self._ended(doc, ended, STATUS_FINDINGS[ended])
+                return self._ended(doc, ended, ended.finding)
             if topic == _EXPIRED:
                 return self._ended(doc, LicenseStatus.EXPIRED, "license.expired")
             raise _Failure(
@@ -338,6 +338,7 @@ class LogPath:
         }
         if not stale and lifecycle is LicenseStatus.VALID:
             return Verdict(
+                ok=True,
                 outcome=Outcome.VALID,
                 status=lifecycle.value,
                 checked=_CHECKED,

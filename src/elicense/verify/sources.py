@@ -198,8 +198,8 @@ class LedgerTrust:
     def license_status(self, key: str) -> StatusEntry | None:
         """The ledger's status entry for license ``key``, computed from its records."""
         from elicense.domain.base import deterministic_id
+        from elicense.verdict import VerdictBuilder
         from elicense.verify.history import check_license_history
-        from elicense.verify.verdict import VerdictBuilder
 
         events = self._ledger.history(deterministic_id("license", key))
         if not events:

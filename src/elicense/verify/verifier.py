@@ -9,7 +9,7 @@
     verifier.verify_many(documents)           # all cores, order preserved
     verifier.require(document)                # raises VerificationError unless valid
 
-Any input gives a :class:`~elicense.verify.verdict.Verdict`; nothing malformed
+Any input gives a :class:`~elicense.verdict.Verdict`; nothing malformed
 raises past :meth:`Verifier.verify`. Inputs recognised:
 
 - an exported license document (canonical JSON, ``format`` =
@@ -40,12 +40,12 @@ from elicense.errors import ElicenseError, NonCanonicalError
 from elicense.ids import parse_license_id
 from elicense.log.evidence import LogEvidence, LogSource
 from elicense.record import PositionedRecord
+from elicense.verdict import Verdict, VerdictBuilder
 from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
 from elicense.verify.history import HistoryState, check_license_history, split_identifier
 from elicense.verify.logpath import verify_log_path
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.trust import TimelineError
-from elicense.verify.verdict import STATUS_FINDINGS, Verdict, VerdictBuilder
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
 
@@ -594,9 +594,7 @@ class Verifier:
                 f"{today.isoformat()}",
             )
         elif status is not LicenseStatus.VALID:
-            b.error(
-                STATUS_FINDINGS[status], f"the license is {status} ({status.code} {status.label})"
-            )
+            b.error(status.finding, f"the license is {status} ({status.code} {status.label})")
         else:
             b.passed("license.status")
         b.status = status.value

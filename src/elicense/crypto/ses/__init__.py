@@ -19,7 +19,7 @@ told apart by structure. One module per standard declares the ASN.1
                  .signing_time(now).sign(seal_key, seal_cert))
 
 Parsing raises :class:`~elicense.errors.EncodingError`; verifying never
-raises for bad bytes: any input gives a :class:`~elicense.verify.verdict.Verdict`.
+raises for bad bytes: any input gives a :class:`~elicense.verdict.Verdict`.
 """
 
 from elicense.crypto.ses.build import SealBuilder, SignatureBuilder

@@ -25,7 +25,7 @@ from elicense.crypto.x509 import (
     verify_issued_by,
 )
 from elicense.errors import KeyFormatError
-from elicense.verify.verdict import VerdictBuilder
+from elicense.verdict import VerdictBuilder
 
 __all__ = ["TrustAnchors", "check_certificate"]
 

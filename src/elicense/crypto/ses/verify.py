@@ -37,7 +37,7 @@ from elicense.crypto.ses.trust import TrustAnchors, check_certificate
 from elicense.crypto.suites import ECDSA_P256, ED25519, PublicKey, get_suite
 from elicense.crypto.x509 import SIGNATURE_ALGORITHMS, certificate_info, certificate_public_key
 from elicense.errors import EncodingError, KeyFormatError, UnsupportedAlgorithmError
-from elicense.verify.verdict import Verdict, VerdictBuilder
+from elicense.verdict import Verdict, VerdictBuilder
 
 __all__ = [
     "CHECK_CODES",

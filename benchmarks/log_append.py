@@ -18,9 +18,7 @@ import time
 import uuid
 from typing import Any
 
-from eventsourcing.utils import get_topic
-
-from elicense.domain.license import License
+from elicense import wire
 from elicense.ledger.application import Ledger
 from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog
@@ -28,7 +26,7 @@ from elicense_sql.log_store import SqlLogStore
 
 __all__ = ["append_bench"]
 
-_TOPIC = get_topic(License.Issued)
+_TOPIC = wire.LICENSE_ISSUED
 
 
 def _fill_sqlite(path: str, records: list[bytes], events: int) -> None:

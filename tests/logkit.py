@@ -12,12 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from eventsourcing.utils import get_topic
-
-from elicense import acts
+from elicense import acts, wire
 from elicense.codec import utc_now
 from elicense.domain.codes import RevocationReason
-from elicense.domain.license import License
 from elicense.ledger.application import Ledger
 from elicense.ledger.export import sign_bundle, trust_bundle
 from elicense.log.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
@@ -208,7 +205,7 @@ def fill_events(dsn: str, count: int, *, seed: int = 1) -> None:
             )
 
 
-_ISSUED = get_topic(License.Issued)
+_ISSUED = wire.LICENSE_ISSUED
 
 
 class Tamper:

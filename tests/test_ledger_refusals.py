@@ -526,7 +526,7 @@ def test_non_canonical_statement_bytes_are_refused(
     signed = world.act(dept, acts.SuspendLicense, identifier, 1)
     spaced = signed.statement.replace(b'","', b'", "', 1)
     resigned = Signed(
-        statement=spaced, signature=dept.key.sign(b"elicense/v1/license.suspend\x00" + spaced)
+        statement=spaced, signature=dept.key.sign(b"elicense/v2/license.suspend\x00" + spaced)
     )
     refused(world, resigned, InvalidStatementError, "statement.malformed")
 

@@ -51,14 +51,14 @@ def _checkpoint(size: int = 5, origin: str = ORIGIN) -> Checkpoint:
 def test_format_is_canonical_json_with_fields_in_order() -> None:
     """A checkpoint's bytes are its fields in the documented order, tagged by format."""
     assert canonical(_checkpoint()) == (
-        b'{"format":"elicense/checkpoint/v1","origin":"elicense:test.city","tree_size":5,'
+        b'{"format":"elicense/checkpoint/v2","origin":"elicense:test.city","tree_size":5,'
         b'"root_hash":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",'
         b'"timestamp":"2026-11-22T08:30:00Z","hash_alg":"sha256"}'
     )
 
 
 def test_signature_covers_the_tagged_signing_input(platform: Any) -> None:
-    """The platform signs ``elicense/v1/log.checkpoint NUL`` followed by the checkpoint bytes."""
+    """The platform signs ``elicense/v2/log.checkpoint NUL`` followed by the checkpoint bytes."""
     signed = sign_checkpoint(_checkpoint(), platform)
     assert platform.public_key.verify(
         signed.signature, signing_input("log.checkpoint", signed.checkpoint)
@@ -113,7 +113,7 @@ def test_checkpoint_invariants() -> None:
     with pytest.raises(EncodingError):
         decode_signed_checkpoint(
             canonical(sign_checkpoint(_checkpoint(), generate_key("ed25519"))).replace(
-                b'"format":"elicense/signed-checkpoint/v1"', b'"format":"nope"'
+                b'"format":"elicense/signed-checkpoint/v2"', b'"format":"nope"'
             )
         )
     with pytest.raises(msgspec.ValidationError):

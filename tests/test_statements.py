@@ -203,10 +203,10 @@ def test_statement_bytes_start_with_kind_then_common_fields(kind: str) -> None:
 
 
 def test_signing_input_is_tag_kind_nul_bytes() -> None:
-    """Signing input = b'elicense/v1/' + kind + b'\\x00' + canonical bytes."""
+    """Signing input = b'elicense/v2/' + kind + b'\\x00' + canonical bytes."""
     act = example("license.suspend")
-    assert act.signing_input() == b"elicense/v1/license.suspend\x00" + act.encode()
-    assert signing_input("x", b"{}") == b"elicense/v1/x\x00{}"
+    assert act.signing_input() == b"elicense/v2/license.suspend\x00" + act.encode()
+    assert signing_input("x", b"{}") == b"elicense/v2/x\x00{}"
 
 
 def test_signature_covers_the_signing_input_not_the_bare_bytes() -> None:

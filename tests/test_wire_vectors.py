@@ -1,4 +1,4 @@
-"""The wire-format test vectors in docs/vectors/wire-v1.json agree with the code.
+"""The wire-format test vectors in docs/vectors/wire-v2.json agree with the code.
 
 The vectors are what a Java (or any other) verifier checks itself against, so
 each is checked here from first principles, not only by regenerating it.
@@ -22,7 +22,7 @@ from elicense.statement import decode_statement, signing_input
 from elicense.verify.formats import history_digest
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "vectors"
-VECTORS = json.loads((DOCS / "wire-v1.json").read_text(encoding="utf-8"))
+VECTORS = json.loads((DOCS / "wire-v2.json").read_text(encoding="utf-8"))
 
 
 def _events() -> list[dict[str, str]]:
@@ -48,11 +48,11 @@ def test_statement_bytes_are_canonical(n: int) -> None:
 
 @pytest.mark.parametrize("n", [0, 1])
 def test_signing_input_is_tag_kind_nul_statement(n: int) -> None:
-    """The signing input is b"elicense/v1/" + kind + NUL + statement bytes."""
+    """The signing input is b"elicense/v2/" + kind + NUL + statement bytes."""
     e = _events()[n]
     data = e["statement_text"].encode()
     kind = decode_statement(data).kind
-    expected = b"elicense/v1/" + kind.encode() + b"\x00" + data
+    expected = b"elicense/v2/" + kind.encode() + b"\x00" + data
     assert bytes.fromhex(e["signing_input"]) == expected == signing_input(kind, data)
 
 

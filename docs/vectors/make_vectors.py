@@ -1,4 +1,4 @@
-"""Regenerate docs/vectors/wire-v1.json from the code (run from the repository root).
+"""Regenerate docs/vectors/wire-v2.json from the code (run from the repository root).
 
 The vectors pin the wire format: a change to canonical encoding, the signing
 input or the event record shows up as a failing tests/test_wire_vectors.py,
@@ -86,7 +86,7 @@ def build() -> dict[str, object]:
     ).encode()
     hist = [PositionedRecord(position=41, record=r1), PositionedRecord(position=97, record=r2)]
     return {
-        "about": "elicense wire format v1 test vectors; see docs/wire-format.md. "
+        "about": "elicense wire format v2 test vectors; see docs/wire-format.md. "
         "Bytes are hex; *_text fields are the same bytes as UTF-8 text.",
         "ed25519_private_seed": SEED.hex(),
         "ed25519_public_spki": spki.hex(),
@@ -110,7 +110,7 @@ def build() -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    out = Path(__file__).with_name("wire-v1.json")
+    out = Path(__file__).with_name("wire-v2.json")
     out.write_text(json.dumps(build(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(f"wrote {out}\n")
     assert UUID(str(deterministic_id("license", KEY)))

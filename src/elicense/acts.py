@@ -17,6 +17,7 @@ type.revise          type code                        a seal of the defining aut
 type.retire          type code                        a seal of the defining authority
 license.issue        license identifier (version 1)   a seal of the issuer named in the identifier
 license.amend …      the current license identifier   a seal of the issuer (expire: or the platform)
+file.record          the license identifier           a seal of the issuer
 ===================  ===============================  ==========================================
 
 Field validation here is structural (types, non-empty, date order); the
@@ -36,6 +37,7 @@ from elicense.ids import HolderCodeKind
 from elicense.statement import Statement, register
 
 __all__ = [
+    "LICENSE_FILE_MEDIA_TYPES",
     "AmendLicense",
     "DefineType",
     "EstablishLedger",
@@ -49,6 +51,7 @@ __all__ = [
     "IssueLicense",
     "LicenseKind",
     "MakeSeal",
+    "RecordLicenseFile",
     "ReinstateLicense",
     "ReinstateSeal",
     "RenewLicense",
@@ -325,3 +328,33 @@ class ExpireLicense(Statement, frozen=True, kw_only=True, tag="license.expire"):
     """失效: record the end of validity (expiry is also derived at verification)."""
 
     reason: str = ""
+
+
+@register
+class RecordLicenseFile(Statement, frozen=True, kw_only=True, tag="file.record"):
+    """A license file handed out (PDF or OFD): its media type and digests.
+
+    ``subject`` is the license identifier the file shows; ``expected_version``
+    is 0 (the file is a new record; the license is not changed by it). Signed
+    by a seal of the license's issuer. Recording a file never changes the
+    license's status and never supersedes its records.
+    """
+
+    media_type: str
+    sha256: bytes
+    sm3: bytes
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.media_type not in LICENSE_FILE_MEDIA_TYPES:
+            raise ValueError(
+                f"media_type must be one of {', '.join(sorted(LICENSE_FILE_MEDIA_TYPES))}, "
+                f"found {self.media_type!r}"
+            )
+        for name in ("sha256", "sm3"):
+            if len(getattr(self, name)) != 32:
+                raise ValueError(f"{name} must be 32 bytes, found {len(getattr(self, name))}")
+
+
+LICENSE_FILE_MEDIA_TYPES = frozenset({"application/pdf", "application/ofd"})
+"""Media types of license files (PDF, OFD per GB/T 33190)."""

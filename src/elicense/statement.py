@@ -17,7 +17,7 @@ seal's own key as proof of possession. A statement binds
 Wire format (docs/wire-format.md): the canonical bytes of the Struct
 (:mod:`elicense.codec`), tag first, then the common fields, then the kind's
 fields, all in declaration order. The signing input is
-``b"elicense/v1/" + kind + b"\\x00" + canonical bytes``.
+``b"elicense/v2/" + kind + b"\\x00" + canonical bytes``.
 
 New kinds are added by subclassing :class:`Statement` with a ``tag`` and
 calling :func:`register`; the decoder is rebuilt on the next decode.
@@ -33,6 +33,7 @@ import msgspec
 
 from elicense.codec import ENCODER, decode_canonical, require_utc
 from elicense.errors import EncodingError
+from elicense.wire import signing_input
 
 __all__ = [
     "PLATFORM_PREFIX",
@@ -45,7 +46,6 @@ __all__ = [
     "signing_input",
 ]
 
-SIGNING_TAG = b"elicense/v1/"
 PLATFORM_PREFIX = "platform:"
 """``seal`` of statements signed by the platform key: ``platform:<key id>``."""
 
@@ -133,11 +133,6 @@ class Signed(
     def decoded(self) -> Statement:
         """The statement these bytes say (canonical, cached)."""
         return decode_statement(self.statement)
-
-
-def signing_input(kind: str, statement_bytes: bytes) -> bytes:
-    """``b"elicense/v1/" + kind + b"\\x00" + statement_bytes``."""
-    return SIGNING_TAG + kind.encode() + b"\x00" + statement_bytes
 
 
 # -- registry of kinds -----------------------------------------------------------------------

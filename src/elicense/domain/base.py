@@ -15,13 +15,12 @@ bytes the chain hashed.
 from __future__ import annotations
 
 import uuid
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from eventsourcing.domain import Aggregate, CanInitAggregate
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import resolve_topic
 
-from elicense.errors import EncodingError
 from elicense.record import GENESIS_HASH, EventRecord, record_hash
 from elicense.statement import Signed, Statement, decode_statement
 
@@ -29,7 +28,6 @@ __all__ = [
     "ID_NAMESPACE",
     "LedgerAggregate",
     "deterministic_id",
-    "event_from_record",
     "record_bytes",
     "replay",
 ]
@@ -64,6 +62,8 @@ class LedgerAggregate(Aggregate):
     """An aggregate whose every event is a signed statement, chained by hash."""
 
     head_hash = GENESIS_HASH  # advanced by every event (not annotated: see Seal)
+    WIRE_NAME = ""
+    """The aggregate's wire name (:mod:`elicense.wire`), the prefix of its events' names."""
 
     class Event(Aggregate.Event):
         """An event carrying the signed statement that caused it."""
@@ -94,7 +94,12 @@ class LedgerAggregate(Aggregate):
 
         def mutate(self, aggregate: Any) -> Any:
             assert aggregate is None
-            cls = _aggregate_class(self.originator_topic)
+            # The aggregate's wire name was registered with eventsourcing by
+            # elicense.domain.catalog, which whoever decoded this event imported.
+            return self.create(resolve_topic(self.originator_topic))
+
+        def create(self, cls: Any) -> Any:
+            """Build the new ``cls`` aggregate this event starts."""
             agg = cls.__new__(cls)
             agg.__base_init__(self.originator_id, self.originator_version, self.timestamp)
             self.apply(agg)
@@ -113,13 +118,13 @@ class LedgerAggregate(Aggregate):
             originator_id=aggregate_id,
             originator_version=cls.INITIAL_VERSION,
             timestamp=event_class.create_timestamp(),
-            originator_topic=_topic(cls),
+            originator_topic=cls.WIRE_NAME,
             statement=signed.statement,
             signature=signed.signature,
             prev_hash=GENESIS_HASH,
             annex=annex,
         )
-        agg: A = event.mutate(None)
+        agg: A = event.create(cls)
         agg.pending_events.append(event)
         return agg
 
@@ -134,18 +139,12 @@ class LedgerAggregate(Aggregate):
         )
 
 
-@cache
-def _aggregate_class(topic: str) -> Any:
-    return resolve_topic(topic)
-
-
-_TOPICS: dict[Any, str] = {}
-
-
 def _topic(cls: Any) -> str:
-    topic = _TOPICS.get(cls)
-    if topic is None:
-        topic = _TOPICS[cls] = get_topic(cls)
+    """The wire name of an event class (its ``TOPIC``, docs/wire-format.md)."""
+    topic: str | None = getattr(cls, "TOPIC", None)
+    if not topic or ":" in topic:
+        # Never let eventsourcing fall back to a Python path in stored bytes.
+        raise TypeError(f"{cls.__qualname__} has no wire name (TOPIC) in elicense.wire")
     return topic
 
 
@@ -153,36 +152,6 @@ def _topic(cls: Any) -> str:
 def deterministic_id(kind: str, key: str) -> uuid.UUID:
     """The aggregate id of the ``kind`` aggregate with natural key ``key``."""
     return uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}")
-
-
-def event_from_record(rec: EventRecord, raw: bytes) -> Any:
-    """Rebuild the domain event of a decoded record (``raw``: its stored bytes).
-
-    Raises:
-        EncodingError: the record's topic names no ledger event class.
-    """
-    try:
-        cls = resolve_topic(rec.topic)
-    except Exception:
-        raise EncodingError(f"unknown event topic {rec.topic!r}") from None
-    if not (isinstance(cls, type) and issubclass(cls, LedgerAggregate.Event)):
-        raise EncodingError(f"topic {rec.topic!r} is not a ledger event")
-    state: dict[str, Any] = {
-        "originator_id": rec.aggregate_id,
-        "originator_version": rec.version,
-        "timestamp": rec.recorded_at,
-        "statement": rec.statement,
-        "signature": rec.signature,
-        "prev_hash": rec.prev_hash,
-        "annex": rec.annex,
-        _RECORD_ATTR: raw,
-    }
-    if issubclass(cls, CanInitAggregate):
-        # Events are nested in their aggregate class: "module:Seal.Made" -> "module:Seal".
-        state["originator_topic"] = rec.topic.rsplit(".", 1)[0]
-    event = object.__new__(cls)
-    object.__setattr__(event, "__dict__", state)
-    return event
 
 
 def replay(events: Any, aggregate: Any = None) -> Any:

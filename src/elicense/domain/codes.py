@@ -5,24 +5,30 @@ Status codes (电子证照状态, a ministry's data specification): 01 有效, 0
 01 新发, 02 延续, 03 暂扣, 04 过期失效, 05 注销/撤销/吊销/转出, 06 暂扣发还, 07 其他,
 08 转入, 09 变更, 10 取消转出.
 
-:data:`TRANSITIONS` is the one lifecycle table: the License aggregate guards
-its commands with it and the verifier re-judges recorded histories with it,
-so the two can never disagree.
+:data:`LIFECYCLE` is the one lifecycle table, keyed by license event name:
+the License aggregate guards its commands with it, the verifier re-judges
+recorded histories with it, and the export, the log's status lists and the
+reuse facts read the status after each event from it, so none can disagree.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final, NamedTuple
 
+from elicense import wire
 from elicense.errors import TransitionRefusedError
 
 __all__ = [
+    "EVENT_OF_KIND",
+    "LIFECYCLE",
     "OPERATION_OF_KIND",
     "TERMINAL",
     "TRANSITIONS",
     "LicenseStatus",
     "Operation",
     "RevocationReason",
+    "Step",
     "next_status",
 ]
 
@@ -125,32 +131,61 @@ class RevocationReason(StrEnum):
         return LicenseStatus(self.value)
 
 
-OPERATION_OF_KIND: dict[str, Operation] = {
-    "license.issue": Operation.ISSUE,
-    "license.renew": Operation.RENEW,
-    "license.suspend": Operation.SUSPEND,
-    "license.expire": Operation.EXPIRE,
-    "license.revoke": Operation.TERMINATE,
-    "license.reinstate": Operation.REINSTATE,
-    "license.amend": Operation.AMEND,
+class Step(NamedTuple):
+    """One row of the lifecycle table: a license event and what it does."""
+
+    kind: str
+    """The statement kind recorded as this event."""
+    before: frozenset[LicenseStatus | None]
+    """The statuses it may be recorded in (``None``: the license does not exist yet)."""
+    after: LicenseStatus | None
+    """The status after it; ``None`` for a revocation, whose reason code decides."""
+    operation: Operation
+    """The national operation code it records."""
+    new_identifier: bool
+    """Whether it gives the license a new identifier version (变更, 延续)."""
+
+
+_V, _S = LicenseStatus.VALID, LicenseStatus.SUSPENDED
+_LIVE = frozenset({_V, _S})
+
+LIFECYCLE: Final[dict[str, Step]] = {
+    wire.LICENSE_ISSUED: Step(wire.LICENSE_ISSUE, frozenset({None}), _V, Operation.ISSUE, False),
+    wire.LICENSE_AMENDED: Step(wire.LICENSE_AMEND, frozenset({_V}), _V, Operation.AMEND, True),
+    wire.LICENSE_RENEWED: Step(wire.LICENSE_RENEW, frozenset({_V}), _V, Operation.RENEW, True),
+    wire.LICENSE_SUSPENDED: Step(
+        wire.LICENSE_SUSPEND, frozenset({_V}), _S, Operation.SUSPEND, False
+    ),
+    wire.LICENSE_REINSTATED: Step(
+        wire.LICENSE_REINSTATE, frozenset({_S}), _V, Operation.REINSTATE, False
+    ),
+    wire.LICENSE_REVOKED: Step(wire.LICENSE_REVOKE, _LIVE, None, Operation.TERMINATE, False),
+    wire.LICENSE_EXPIRED: Step(
+        wire.LICENSE_EXPIRE, _LIVE, LicenseStatus.EXPIRED, Operation.EXPIRE, False
+    ),
+}
+"""The one lifecycle table: license event name → :class:`Step`.
+
+The License aggregate guards its commands with it, the verifier re-judges
+recorded histories with it, and the export, the log's status lists and the
+reuse facts read a license's status after each event from it."""
+
+EVENT_OF_KIND: Final[dict[str, str]] = {step.kind: event for event, step in LIFECYCLE.items()}
+"""License statement kind → the event name it is recorded as."""
+
+OPERATION_OF_KIND: Final[dict[str, Operation]] = {
+    step.kind: step.operation for step in LIFECYCLE.values()
 }
 """The national operation code each license statement kind records."""
 
-_V, _S = LicenseStatus.VALID, LicenseStatus.SUSPENDED
 _REVOKED = object()  # marker: the new status depends on the revocation reason
 
 TRANSITIONS: dict[tuple[LicenseStatus | None, str], LicenseStatus | object] = {
-    (None, "license.issue"): _V,
-    (_V, "license.amend"): _V,
-    (_V, "license.renew"): _V,
-    (_V, "license.suspend"): _S,
-    (_S, "license.reinstate"): _V,
-    (_V, "license.revoke"): _REVOKED,
-    (_S, "license.revoke"): _REVOKED,
-    (_V, "license.expire"): LicenseStatus.EXPIRED,
-    (_S, "license.expire"): LicenseStatus.EXPIRED,
+    (before, step.kind): step.after if step.after is not None else _REVOKED
+    for step in LIFECYCLE.values()
+    for before in step.before
 }
-"""(current status or None for a new license, statement kind) → next status."""
+"""(current status or None for a new license, statement kind) → next status (derived)."""
 
 TERMINAL = frozenset(
     {

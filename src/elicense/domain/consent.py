@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from elicense import wire
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.errors import TransitionRefusedError
 from elicense.ids import parse_license_id
@@ -28,6 +29,8 @@ __all__ = ["Consent", "consent_refusal"]
 
 class Consent(LedgerAggregate):
     """One holder's consent to one department's use for one service item."""
+
+    WIRE_NAME = wire.CONSENT
 
     if TYPE_CHECKING:  # set by the events (see Seal for why not annotated at runtime)
         code: str
@@ -52,6 +55,8 @@ class Consent(LedgerAggregate):
         return cls._create_from(cls.Granted, cls.id_for(signed.decoded().subject), signed)
 
     class Granted(LedgerAggregate.Created):
+        TOPIC = wire.CONSENT_GRANTED
+
         def apply(self, consent: Consent) -> None:
             act = self.act
             assert isinstance(act, GrantConsent)
@@ -82,6 +87,8 @@ class Consent(LedgerAggregate):
         self._record(self.Withdrawn, signed)
 
     class Withdrawn(LedgerAggregate.Event):
+        TOPIC = wire.CONSENT_WITHDRAWN
+
         def apply(self, consent: Consent) -> None:
             consent.withdrawn = True
 

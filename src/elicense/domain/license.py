@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from elicense import wire
 from elicense.acts import (
     AmendLicense,
     Holder,
@@ -33,6 +34,8 @@ __all__ = ["License"]
 
 class License(LedgerAggregate):
     """One license and its history."""
+
+    WIRE_NAME = wire.LICENSE
 
     if TYPE_CHECKING:  # set by the events (see Seal for why not annotated at runtime)
         license_id: LicenseId
@@ -128,6 +131,8 @@ class License(LedgerAggregate):
     # -- events --------------------------------------------------------------------------------
 
     class Issued(LedgerAggregate.Created):
+        TOPIC = wire.LICENSE_ISSUED
+
         def apply(self, lic: License) -> None:
             act = self.act
             assert isinstance(act, IssueLicense)
@@ -146,6 +151,8 @@ class License(LedgerAggregate):
             _advance(lic, act)
 
     class Amended(LedgerAggregate.Event):
+        TOPIC = wire.LICENSE_AMENDED
+
         def apply(self, lic: License) -> None:
             act = self.act
             assert isinstance(act, AmendLicense)
@@ -158,6 +165,8 @@ class License(LedgerAggregate):
             _advance(lic, act)
 
     class Renewed(LedgerAggregate.Event):
+        TOPIC = wire.LICENSE_RENEWED
+
         def apply(self, lic: License) -> None:
             act = self.act
             assert isinstance(act, RenewLicense)
@@ -166,6 +175,8 @@ class License(LedgerAggregate):
             _advance(lic, act)
 
     class Suspended(LedgerAggregate.Event):
+        TOPIC = wire.LICENSE_SUSPENDED
+
         def apply(self, lic: License) -> None:
             act = self.act
             assert isinstance(act, SuspendLicense)
@@ -173,15 +184,21 @@ class License(LedgerAggregate):
             _advance(lic, act)
 
     class Reinstated(LedgerAggregate.Event):
+        TOPIC = wire.LICENSE_REINSTATED
+
         def apply(self, lic: License) -> None:
             lic.suspended_until = None
             _advance(lic, self.act)
 
     class Revoked(LedgerAggregate.Event):
+        TOPIC = wire.LICENSE_REVOKED
+
         def apply(self, lic: License) -> None:
             _advance(lic, self.act)
 
     class Expired(LedgerAggregate.Event):
+        TOPIC = wire.LICENSE_EXPIRED
+
         def apply(self, lic: License) -> None:
             _advance(lic, self.act)
 

@@ -18,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
+from elicense import wire
 from elicense.acts import DefineType, FieldSpec, FieldType, HolderKind, LicenseKind, Validity
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.domain.sharing import SharingList
@@ -113,6 +114,8 @@ def _restate(ltype: LicenseType, act: object) -> None:
 class LicenseType(LedgerAggregate):
     """A license type: catalog entry and template."""
 
+    WIRE_NAME = wire.LICENSE_TYPE
+
     if TYPE_CHECKING:  # set by the events (see Seal for why not annotated at runtime)
         code: str
         defining_authority: str
@@ -138,6 +141,8 @@ class LicenseType(LedgerAggregate):
         return cls._create_from(cls.Defined, cls.id_for(signed.decoded().subject), signed)
 
     class Defined(LedgerAggregate.Created):
+        TOPIC = wire.TYPE_DEFINED
+
         def apply(self, ltype: LicenseType) -> None:
             _restate(ltype, self.act)
             ltype.template_version = 1
@@ -150,6 +155,8 @@ class LicenseType(LedgerAggregate):
         self._record(self.Revised, signed)
 
     class Revised(LedgerAggregate.Event):
+        TOPIC = wire.TYPE_REVISED
+
         def apply(self, ltype: LicenseType) -> None:
             _restate(ltype, self.act)
             ltype.template_version += 1
@@ -160,6 +167,8 @@ class LicenseType(LedgerAggregate):
         self._record(self.Retired, signed)
 
     class Retired(LedgerAggregate.Event):
+        TOPIC = wire.TYPE_RETIRED
+
         def apply(self, ltype: LicenseType) -> None:
             ltype.retired = True
 
@@ -171,6 +180,8 @@ class LicenseType(LedgerAggregate):
         self._record(self.SharingGranted, signed)
 
     class SharingGranted(LedgerAggregate.Event):
+        TOPIC = wire.TYPE_SHARED
+
         def apply(self, ltype: LicenseType) -> None:
             act = self.act
             assert isinstance(act, ShareType)
@@ -194,6 +205,8 @@ class LicenseType(LedgerAggregate):
         self._record(self.SharingWithdrawn, signed)
 
     class SharingWithdrawn(LedgerAggregate.Event):
+        TOPIC = wire.TYPE_UNSHARED
+
         def apply(self, ltype: LicenseType) -> None:
             act = self.act
             assert isinstance(act, UnshareType)

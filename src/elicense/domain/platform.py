@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from elicense import wire
 from elicense.acts import EstablishLedger
 from elicense.crypto.suites import key_id
 from elicense.domain.base import LedgerAggregate, deterministic_id
@@ -36,6 +37,8 @@ class PlatformKey:
 class Platform(LedgerAggregate):
     """The ledger operator's identity within the ledger."""
 
+    WIRE_NAME = wire.PLATFORM
+
     if TYPE_CHECKING:  # set by the events (see Seal for why not annotated at runtime)
         origin: str
         name: str
@@ -52,6 +55,8 @@ class Platform(LedgerAggregate):
         return cls._create_from(cls.Established, cls.id_for(), signed)
 
     class Established(LedgerAggregate.Created):
+        TOPIC = wire.PLATFORM_ESTABLISHED
+
         def apply(self, platform: Platform) -> None:
             act = self.act
             assert isinstance(act, EstablishLedger)

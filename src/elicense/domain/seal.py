@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
+from elicense import wire
 from elicense.acts import MakeSeal, RevokeSeal
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.errors import SealRefusedError, TransitionRefusedError
@@ -89,6 +90,8 @@ def seal_refusal(seal: SealView | None, at: datetime, code: str = "") -> SealRef
 class Seal(LedgerAggregate):
     """A department's electronic seal."""
 
+    WIRE_NAME = wire.SEAL
+
     if TYPE_CHECKING:  # set by the events; not annotated at runtime (eventsourcing
         # would turn annotations into constructor arguments)
         code: str
@@ -118,6 +121,8 @@ class Seal(LedgerAggregate):
         return cls._create_from(cls.Made, cls.id_for(act.subject), signed)
 
     class Made(LedgerAggregate.Created):
+        TOPIC = wire.SEAL_MADE
+
         def apply(self, seal: Seal) -> None:
             act = self.act
             assert isinstance(act, MakeSeal)
@@ -141,6 +146,8 @@ class Seal(LedgerAggregate):
         self._record(self.Filed, signed, annex=ses_seal)
 
     class Filed(LedgerAggregate.Event):
+        TOPIC = wire.SEAL_FILED
+
         def apply(self, seal: Seal) -> None:
             seal.status = SealStatus.ACTIVE
             seal.ses_seal = self.annex
@@ -151,6 +158,8 @@ class Seal(LedgerAggregate):
         self._record(self.Suspended, signed)
 
     class Suspended(LedgerAggregate.Event):
+        TOPIC = wire.SEAL_SUSPENDED
+
         def apply(self, seal: Seal) -> None:
             seal.status = SealStatus.SUSPENDED
 
@@ -160,6 +169,8 @@ class Seal(LedgerAggregate):
         self._record(self.Reinstated, signed)
 
     class Reinstated(LedgerAggregate.Event):
+        TOPIC = wire.SEAL_REINSTATED
+
         def apply(self, seal: Seal) -> None:
             seal.status = SealStatus.ACTIVE
 
@@ -174,6 +185,8 @@ class Seal(LedgerAggregate):
         self._record(self.Revoked, signed)
 
     class Revoked(LedgerAggregate.Event):
+        TOPIC = wire.SEAL_REVOKED
+
         def apply(self, seal: Seal) -> None:
             act = self.act
             assert isinstance(act, RevokeSeal)

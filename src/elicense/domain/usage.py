@@ -20,6 +20,7 @@ from uuid import UUID
 
 import msgspec
 
+from elicense import wire
 from elicense.codec import canonical, decode_canonical
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.reuse.acts import RequestUse
@@ -87,6 +88,8 @@ class UseRefusal(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 class Use(LedgerAggregate):
     """One use of a license by a department: used, or refused."""
 
+    WIRE_NAME = wire.USE
+
     if TYPE_CHECKING:  # set by the events (see Seal for why not annotated at runtime)
         code: str
         user: str
@@ -121,6 +124,8 @@ class Use(LedgerAggregate):
         return cls._create_from(event_class, cls.id_for(signed.decoded().subject), signed, annex)
 
     class Used(LedgerAggregate.Created):
+        TOPIC = wire.USE_RECORDED
+
         @property
         def disclosure(self) -> Disclosure:
             """The annex: license state used and fields disclosed."""
@@ -136,6 +141,8 @@ class Use(LedgerAggregate):
             use.refusal = None
 
     class Refused(LedgerAggregate.Created):
+        TOPIC = wire.USE_REFUSED
+
         @property
         def refusal(self) -> UseRefusal:
             """The annex: the reason."""

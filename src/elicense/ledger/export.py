@@ -10,13 +10,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from eventsourcing.utils import get_topic
-
+from elicense import wire
 from elicense.codec import canonical, utc_now
-from elicense.domain.codes import LicenseStatus, RevocationReason
+from elicense.domain.codes import LIFECYCLE, LicenseStatus, RevocationReason
 from elicense.domain.license import License
-from elicense.domain.license_type import LicenseType
-from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
 from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
@@ -106,22 +103,7 @@ def export_license(
     return canonical(license_document(ledger, identifier, seals, log))
 
 
-_STATUS_OF_TOPIC = {
-    get_topic(License.Issued): LicenseStatus.VALID,
-    get_topic(License.Amended): None,  # unchanged
-    get_topic(License.Renewed): None,
-    get_topic(License.Suspended): LicenseStatus.SUSPENDED,
-    get_topic(License.Reinstated): LicenseStatus.VALID,
-    get_topic(License.Expired): LicenseStatus.EXPIRED,
-}
-_REVOKED = get_topic(License.Revoked)
-_ISSUED = get_topic(License.Issued)
-_LICENSE_PREFIX = get_topic(License) + "."
-_HISTORY_PREFIXES = {
-    get_topic(Seal) + ".": "seal",
-    get_topic(LicenseType) + ".": "type",
-    get_topic(Platform) + ".": "platform",
-}
+_HISTORY_PREFIXES = {wire.SEAL: "seal", wire.LICENSE_TYPE: "type", wire.PLATFORM: "platform"}
 
 
 class _Running:
@@ -155,26 +137,25 @@ def trust_bundle(ledger: Ledger, log: LogSource | None = None) -> TrustBundle:
         # What the platform signs is taken from the records, never from the id, version
         # and topic columns, which no hash covers: a row whose columns differ is refused.
         rec = checked_record(n)
-        prefix = rec.topic.rsplit(".", 1)[0] + "."
+        prefix = rec.topic.split(".", 1)[0]
         if prefix in _HISTORY_PREFIXES:
             histories[_HISTORY_PREFIXES[prefix]].setdefault(rec.aggregate_id, []).append(
                 PositionedRecord(position=n.id, record=state)
             )
             continue
-        if prefix != _LICENSE_PREFIX:
-            continue  # other aggregates (consents, uses) carry no license status
+        step = LIFECYCLE.get(rec.topic)
+        if step is None:
+            continue  # other aggregates (consents, uses, files) carry no license status
         run = licenses.get(rec.aggregate_id)
         if run is None:
             run = licenses[rec.aggregate_id] = _Running()
-        if rec.topic == _REVOKED:
+        if step.after is None:  # a revocation: its reason code decides
             act: Any = decode_statement(rec.statement)
             run.status = RevocationReason(act.reason_code).status
         else:
-            status = _STATUS_OF_TOPIC.get(rec.topic)
-            if rec.topic == _ISSUED:
+            if rec.topic == wire.LICENSE_ISSUED:
                 run.key = parse_license_id(decode_statement(rec.statement).subject).key
-            if status is not None:
-                run.status = status
+            run.status = step.after
         run.version = rec.version
         run.digest.update(n.id.to_bytes(8, "big"))
         run.digest.update(hashlib.sha256(state).digest())

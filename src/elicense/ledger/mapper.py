@@ -14,9 +14,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic
 
-from elicense.domain.base import event_from_record, record_bytes
+from elicense.domain.base import record_bytes
+from elicense.domain.catalog import event_from_record
 from elicense.errors import EncodingError
 from elicense.record import EventRecord, decode_record
 from elicense.statement import decode_statement
@@ -89,7 +89,7 @@ class RecordMapper(Mapper[UUID]):
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=get_topic(type(domain_event)),
+            topic=domain_event.TOPIC,
             state=record_bytes(domain_event),
         )
 

@@ -26,6 +26,7 @@ from elicense import acts
 from elicense.crypto.suites import PublicKey, key_id, public_key
 from elicense.domain.base import LedgerAggregate
 from elicense.domain.license import License
+from elicense.domain.license_file import LicenseFile
 from elicense.domain.license_type import LicenseType, data_problems, issue_refusal
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
@@ -525,6 +526,37 @@ handler("license.suspend", SignerRole.SEAL, _license_targets)(_simple("suspend")
 handler("license.reinstate", SignerRole.SEAL, _license_targets)(_simple("reinstate"))
 handler("license.revoke", SignerRole.SEAL, _license_targets)(_simple("revoke"))
 handler("license.expire", SignerRole.SEAL_OR_PLATFORM, _license_targets)(_simple("expire"))
+
+
+def _file_targets(act: Statement) -> list[Any]:
+    assert isinstance(act, acts.RecordLicenseFile)
+    lid = parse_license_id(act.subject, conformant_only=True)
+    return [License.id_for(lid), LicenseFile.id_for(act.sha256)]
+
+
+@handler("file.record", SignerRole.SEAL, _file_targets)
+def _record_file(ctx: Context, signed: Signed, act: acts.RecordLicenseFile) -> LedgerAggregate:
+    """A file of the license's current identifier, by a seal of its issuer; once per digest."""
+    lid = parse_subject(act)
+    lic = ctx.ws.license(lid)
+    if lic is None:
+        raise NotFoundError(f"license {act.subject} does not exist", subject=act.subject)
+    if lic.identifier != act.subject:
+        raise ConflictError(
+            f"file.record names {act.subject}, the license's current identifier is "
+            f"{lic.identifier}",
+            subject=act.subject,
+        )
+    require_department(ctx, lic.issuer, act, "authority.not_issuer")
+    file_id = LicenseFile.id_for(act.sha256)
+    if ctx.ws.get(LicenseFile, file_id) is not None:
+        raise DuplicateError(
+            f"a file with SHA-256 {act.sha256.hex()} is already recorded", subject=act.subject
+        )
+    expect_version(act, None)
+    f = LicenseFile.record(signed)
+    ctx.ws.add(f)
+    return f
 
 
 @handler("ledger.establish", SignerRole.PLATFORM)

@@ -7,7 +7,7 @@ platform signed, UTC) and ``hash_alg`` (``sha256`` or ``sm3``, see
 :mod:`elicense.merkle`). Its bytes are the canonical msgspec JSON of the Struct
 (:mod:`elicense.codec`); the platform signs
 
-    ``b"elicense/v1/log.checkpoint" ‖ 0x00 ‖ checkpoint bytes``
+    ``b"elicense/v2/log.checkpoint" ‖ 0x00 ‖ checkpoint bytes``
 
 and ships both as a :class:`SignedCheckpoint`. A checkpoint carries no
 personal data: sizes, a hash, a time.
@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import msgspec
 
+from elicense import wire
 from elicense.codec import ENCODER, decode_canonical, require_utc
 from elicense.errors import ElicenseError, TrustError
 from elicense.merkle import HashAlgorithm, hash_algorithm
@@ -41,8 +42,8 @@ __all__ = [
     "sign_checkpoint",
 ]
 
-CHECKPOINT: Final = "elicense/checkpoint/v1"
-SIGNED_CHECKPOINT: Final = "elicense/signed-checkpoint/v1"
+CHECKPOINT: Final = wire.CHECKPOINT
+SIGNED_CHECKPOINT: Final = wire.SIGNED_CHECKPOINT
 CHECKPOINT_KIND: Final = "log.checkpoint"
 """The ``<kind>`` of the checkpoint's signing input."""
 

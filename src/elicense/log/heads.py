@@ -12,21 +12,26 @@ from __future__ import annotations
 
 from typing import Final
 
-from eventsourcing.utils import get_topic
-
-from elicense.domain.license import License
+from elicense.domain.codes import LIFECYCLE, LicenseStatus
 from elicense.log.statuslist import Status
 
-__all__ = ["HEAD_STATUS"]
+__all__ = ["HEAD_STATUS", "status_bits"]
+
+
+def status_bits(status: LicenseStatus | None) -> int:
+    """A license status as a status list's 2 bits: valid, suspended, else invalid.
+
+    ``None`` (a revocation, whatever its reason) is invalid.
+    """
+    if status is LicenseStatus.VALID:
+        return Status.VALID
+    if status is LicenseStatus.SUSPENDED:
+        return Status.SUSPENDED
+    return Status.INVALID
+
 
 HEAD_STATUS: Final[dict[str, int]] = {
-    get_topic(License.Issued): Status.VALID,
-    get_topic(License.Amended): Status.VALID,  # amend and renew start from valid (codes.py)
-    get_topic(License.Renewed): Status.VALID,
-    get_topic(License.Reinstated): Status.VALID,
-    get_topic(License.Suspended): Status.SUSPENDED,
-    get_topic(License.Revoked): Status.INVALID,
-    get_topic(License.Expired): Status.INVALID,
+    event: status_bits(step.after) for event, step in LIFECYCLE.items()
 }
-"""A license event's topic → the license's status after it (0 valid, 1 invalid,
-2 suspended); topics not listed are not license events."""
+"""A license event's name → the license's status after it (0 valid, 1 invalid,
+2 suspended), from the lifecycle table; names not listed are not license events."""

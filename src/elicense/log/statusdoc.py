@@ -33,7 +33,7 @@ INVALID, ``suspension``: SUSPENDED). A list keeps its size and map while the
 log fits (:func:`~elicense.log.statuslist.capacity_for` leaves half again as
 much room), so entries of exported documents stay put; a log outgrowing it
 starts a new list id. Each list is signed by the platform over
-``b"elicense/v1/log.status-list" ‖ 0x00 ‖ list bytes``.
+``b"elicense/v2/log.status-list" ‖ 0x00 ‖ list bytes``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from elicense import wire
 from elicense.codec import ENCODER, decode, decode_canonical, require_utc
 from elicense.errors import ElicenseError, TrustError
 from elicense.log.checkpoint import Checkpoint, _Tagged
@@ -71,8 +72,8 @@ __all__ = [
     "sign_status_list",
 ]
 
-STATUS_LIST: Final = "elicense/status-list/v1"
-SIGNED_STATUS_LIST: Final = "elicense/signed-status-list/v1"
+STATUS_LIST: Final = wire.STATUS_LIST
+SIGNED_STATUS_LIST: Final = wire.SIGNED_STATUS_LIST
 STATUS_LIST_KIND: Final = "log.status-list"
 
 

@@ -7,12 +7,12 @@ platform's public key from a trust bundle or a live ledger:
 - :class:`LicenseView` — the license's fields the sharing list let the
   department see, which license version they were taken from, and the
   position and hash of the ``Used`` record that disclosed them. Shipped as a
-  :class:`SignedLicenseView` (``elicense/signed-license-view/v1``), signed over
+  :class:`SignedLicenseView` (``elicense/signed-license-view/v2``), signed over
   ``signing_input("license.view", view bytes)``.
 - :class:`AnnotatedCopy` — a view plus the use's purpose (事由), the user
   department, when it was made and until when it may be used, and the
   watermark text printed on it. Shipped as a :class:`SignedAnnotatedCopy`
-  (``elicense/signed-annotated-copy/v1``), signed over
+  (``elicense/signed-annotated-copy/v2``), signed over
   ``signing_input("annotated.copy", copy bytes)``. After ``expires_at`` it
   verifies as **expired** (invalid, ``copy.expired``).
 
@@ -30,6 +30,7 @@ from typing import Any
 
 import msgspec
 
+from elicense import wire
 from elicense.codec import canonical, require_utc
 from elicense.statement import signing_input
 from elicense.verify.formats import _Document as DocumentBase  # the base register_document takes
@@ -49,10 +50,10 @@ __all__ = [
     "watermark",
 ]
 
-SIGNED_VIEW = "elicense/signed-license-view/v1"
-SIGNED_COPY = "elicense/signed-annotated-copy/v1"
+SIGNED_VIEW = wire.SIGNED_LICENSE_VIEW
+SIGNED_COPY = wire.SIGNED_ANNOTATED_COPY
 LICENSE_VIEW_LABEL = "license.view"
-"""Signing label of a view: the platform signs ``elicense/v1/license.view\\x00`` ‖ view."""
+"""Signing label of a view: the platform signs ``elicense/v2/license.view\\x00`` ‖ view."""
 ANNOTATED_COPY_LABEL = "annotated.copy"
 """Signing label of an annotated copy."""
 

@@ -18,11 +18,8 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
-from eventsourcing.utils import get_topic
 
-from elicense.domain.license import License
-from elicense.domain.license_type import LicenseType
-from elicense.domain.usage import Use
+from elicense import wire
 
 __all__ = [
     "LicenseStored",
@@ -181,13 +178,13 @@ _share = msgspec.json.Decoder(_Share)
 _use = msgspec.json.Decoder(_Use)
 _annex = msgspec.json.Decoder(_Annex)
 
-DEFINED = get_topic(LicenseType.Defined)
-RETIRED = get_topic(LicenseType.Retired)
-SHARED = get_topic(LicenseType.SharingGranted)
-UNSHARED = get_topic(LicenseType.SharingWithdrawn)
-ISSUED = get_topic(License.Issued)
-USED = get_topic(Use.Used)
-REFUSED = get_topic(Use.Refused)
+DEFINED = wire.TYPE_DEFINED
+RETIRED = wire.TYPE_RETIRED
+SHARED = wire.TYPE_SHARED
+UNSHARED = wire.TYPE_UNSHARED
+ISSUED = wire.LICENSE_ISSUED
+USED = wire.USE_RECORDED
+REFUSED = wire.USE_REFUSED
 TOPICS = frozenset({DEFINED, RETIRED, SHARED, UNSHARED, ISSUED, USED, REFUSED})
 """The event topics that carry reuse facts; every other event is skipped unread."""
 

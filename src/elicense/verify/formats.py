@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from elicense import wire
 from elicense.codec import decode_canonical, require_utc
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.evidence import LogEvidence
@@ -42,9 +43,9 @@ __all__ = [
     "register_document",
 ]
 
-LICENSE_DOCUMENT = "elicense/license-document/v1"
-TRUST_BUNDLE = "elicense/trust-bundle/v1"
-SIGNED_BUNDLE = "elicense/signed-trust-bundle/v1"
+LICENSE_DOCUMENT = wire.LICENSE_DOCUMENT
+TRUST_BUNDLE = wire.TRUST_BUNDLE
+SIGNED_BUNDLE = wire.SIGNED_TRUST_BUNDLE
 
 
 D = TypeVar("D", bound="_Document")

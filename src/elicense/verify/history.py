@@ -26,10 +26,8 @@ from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
-from eventsourcing.utils import get_topic
 
-from elicense.domain.codes import LicenseStatus, RevocationReason, next_status
-from elicense.domain.license import License
+from elicense.domain.codes import EVENT_OF_KIND, LicenseStatus, RevocationReason, next_status
 from elicense.domain.license_type import issue_refusal
 from elicense.domain.seal import seal_refusal
 from elicense.errors import ElicenseError, RefusedError
@@ -39,18 +37,8 @@ from elicense.statement import PLATFORM_PREFIX, signing_input
 from elicense.verdict import VerdictBuilder
 from elicense.verify.trust import TrustView
 
-__all__ = ["TOPIC_OF_KIND", "HistoryState", "check_license_history", "split_identifier"]
+__all__ = ["HistoryState", "check_license_history", "split_identifier"]
 
-TOPIC_OF_KIND: dict[str, str] = {
-    "license.issue": get_topic(License.Issued),
-    "license.amend": get_topic(License.Amended),
-    "license.renew": get_topic(License.Renewed),
-    "license.suspend": get_topic(License.Suspended),
-    "license.reinstate": get_topic(License.Reinstated),
-    "license.revoke": get_topic(License.Revoked),
-    "license.expire": get_topic(License.Expired),
-}
-"""The event topic each license statement kind must be recorded under."""
 
 PASSES = (
     "chain.linked",
@@ -202,7 +190,7 @@ def check_license_history(
                 version=n,
             )
             return st
-        if TOPIC_OF_KIND.get(kind) != rec.topic or act.expected_version != n - 1:
+        if EVENT_OF_KIND.get(kind) != rec.topic or act.expected_version != n - 1:
             b.error(
                 "record.statement.mismatch",
                 f"a {kind} statement against version {act.expected_version} "

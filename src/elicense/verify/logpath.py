@@ -58,13 +58,13 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
 
 import msgspec
-from eventsourcing.utils import get_topic
 
+from elicense import wire
 from elicense.codec import sha256
 from elicense.domain.codes import LicenseStatus, RevocationReason
-from elicense.domain.license import License
 from elicense.errors import ElicenseError, ProofError, TrustError
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
+from elicense.log.heads import HEAD_STATUS
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
 from elicense.record import GENESIS_HASH
@@ -86,13 +86,7 @@ DEFAULT_CACHE_BITS: Final = 10
 """Proven subtrees cached per checkpoint: at most ``2^10``, each a 32-byte node and the
 proof above it (a proof then hashes ``depth − 10`` levels)."""
 
-_PREFIX = get_topic(License) + "."
-_VALID_TOPICS = frozenset(
-    get_topic(t) for t in (License.Issued, License.Amended, License.Renewed, License.Reinstated)
-)
-_SUSPENDED, _REVOKED, _EXPIRED = (
-    get_topic(t) for t in (License.Suspended, License.Revoked, License.Expired)
-)
+_PREFIX = wire.LICENSE + "."
 _CHECKED: Final = (
     "document.canonical",
     "log.checkpoint.signature",
@@ -295,22 +289,20 @@ class LogPath:
         age = at - self.status_checkpoint.timestamp
         stale = age > self.max_age
         if status == Status.INVALID:  # permanent: a stale list still says so rightly
-            if topic == _REVOKED:
+            if topic == wire.LICENSE_REVOKED:
                 try:
                     ended = RevocationReason(act.reason_code or "").status
                 except ValueError:
                     ended = LicenseStatus.OTHER
                 return self._ended(doc, ended, ended.finding)
-            if topic == _EXPIRED:
+            if topic == wire.LICENSE_EXPIRED:
                 return self._ended(doc, LicenseStatus.EXPIRED, "license.expired")
             raise _Failure(
                 "document.superseded",
                 "the log holds a newer record of this license than the document's newest "
                 "(export the document again)",
             )
-        if not (status == Status.VALID and topic in _VALID_TOPICS) and not (
-            status == Status.SUSPENDED and topic == _SUSPENDED
-        ):
+        if HEAD_STATUS.get(topic) != status:
             raise _Failure(
                 "log.status.mismatch",
                 f"status list entry {slot} says {status}, which a {topic} record cannot have",

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import msgspec
 
 from elicense.crypto.suites import PublicKey, public_key
-from elicense.domain.base import event_from_record
+from elicense.domain.catalog import event_from_record
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal, SealStatus

@@ -52,7 +52,7 @@ def _history(city: City, spec: object, serial: int, k: int) -> list[object]:
     lid = city.license_id(spec, serial)  # type: ignore[arg-type]
     out = []
     steps = [
-        ("amend", acts.AmendLicense, {"changes": {}, "reason": "变更"}),
+        ("amend", acts.AmendLicense, {"changes": {}, "reason": "变更", **city.binding(spec)}),
         ("suspend", acts.SuspendLicense, {"reason": "暂扣"}),
         ("reinstate", acts.ReinstateLicense, {"reason": "发还"}),
         ("renew", acts.RenewLicense, {"valid_until": date(2040, 1, 1), "reason": "延续"}),

@@ -79,6 +79,7 @@ def main() -> None:
             acts.IssueLicense,
             subject=str(lid),
             expected_version=0,
+            **ledger.template_binding(TYPE),
             license_number="JY13301000001",
             holder=acts.Holder(
                 name="示例餐饮有限公司", code=HOLDER, code_kind=acts.HolderCodeKind.USCC

@@ -60,6 +60,7 @@ def build_ledger(city: City, dsn: str, *, extra: int = 4) -> tuple[Ledger, dict[
             acts.AmendLicense,
             subject=ids["amended"],
             expected_version=1,
+            **city.binding(spec),
             changes={"category": "变更"},
             reason="变更",
         ),

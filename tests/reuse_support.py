@@ -23,7 +23,7 @@ from elicense import acts
 from elicense.codec import utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519, PrivateKey, key_id
-from elicense.ids import HolderCodeKind, LicenseId
+from elicense.ids import HolderCodeKind, LicenseId, parse_license_id
 from elicense.ledger.application import Ledger, Receipt
 from elicense.reuse.acts import AuthMethod, GrantConsent, RequestUse, ShareType, UnshareType
 from elicense.signatory import Signatory
@@ -161,6 +161,7 @@ class ReuseWorld:
                 acts.IssueLicense,
                 subject=subject,
                 expected_version=0,
+                **self.ledger.template_binding(parse_license_id(subject).type_code),
                 license_number=f"JY{n:08d}",
                 holder=self.holder(n if holder is None else holder),
                 issued_on=TODAY - timedelta(days=10),

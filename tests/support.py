@@ -25,7 +25,8 @@ from elicense.codec import utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519, PrivateKey, key_id
 from elicense.domain.codes import RevocationReason
-from elicense.ids import LicenseId
+from elicense.errors import NotFoundError
+from elicense.ids import LicenseId, parse_license_id
 from elicense.ledger.application import Ledger, Receipt
 from elicense.ledger.export import export_license, export_trust_bundle
 from elicense.signatory import Signatory
@@ -273,6 +274,12 @@ class World:
         fields.setdefault("valid_from", TODAY - timedelta(days=30))
         fields.setdefault("valid_until", TODAY + timedelta(days=5 * 365))
         fields.setdefault("data", {"capital": "100", "founded": "2020-02-29"})
+        try:
+            binding = self.ledger.template_binding(type_code)
+        except NotFoundError:  # a test of an unknown type: any binding
+            binding = {"template_version": 1, "template_digest": bytes(32)}
+        for name, value in binding.items():
+            fields.setdefault(name, value)
         return dept.sign(acts.IssueLicense, **fields)
 
     def act(
@@ -281,6 +288,9 @@ class World:
         """A lifecycle act on a license with sensible defaults for each kind's fields."""
         if cls is acts.AmendLicense:
             fields.setdefault("changes", {"capital": "200"})
+            type_code = parse_license_id(identifier).type_code
+            for name, value in self.ledger.template_binding(type_code).items():
+                fields.setdefault(name, value)
         if cls is acts.RenewLicense:
             fields.setdefault("valid_until", TODAY + timedelta(days=10 * 365))
         if cls is acts.RevokeLicense:

@@ -14,6 +14,7 @@ from elicense import acts
 from elicense.codec import decode_canonical
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519
+from elicense.ids import parse_license_id
 from elicense.ledger.export import export_trust_bundle
 from elicense.reuse.documents import (
     AnnotatedCopy,
@@ -163,6 +164,7 @@ def test_a_view_is_taken_from_the_version_the_use_saw(world: ReuseWorld) -> None
             acts.AmendLicense,
             subject=world.license_id(1),
             expected_version=1,
+            **world.ledger.template_binding(parse_license_id(world.license_id(1)).type_code),
             changes={"capital": "999"},
             reason="增资",
         )

@@ -81,6 +81,8 @@ EXAMPLES: dict[str, tuple[type[Statement], dict[str, object]]] = {
         acts.IssueLicense,
         {
             "subject": LICENSE,
+            "template_version": 1,
+            "template_digest": bytes(32),
             "license_number": "N1",
             "holder": acts.Holder(name="某公司", code="91110000600037341L", code_kind="uscc"),
             "issued_on": date(2026, 1, 1),
@@ -91,7 +93,13 @@ EXAMPLES: dict[str, tuple[type[Statement], dict[str, object]]] = {
     ),
     "license.amend": (
         acts.AmendLicense,
-        {"subject": LICENSE, "changes": {"capital": "200"}, "reason": "增资"},
+        {
+            "subject": LICENSE,
+            "template_version": 1,
+            "template_digest": bytes(32),
+            "changes": {"capital": "200"},
+            "reason": "增资",
+        },
     ),
     "license.renew": (
         acts.RenewLicense,

@@ -16,7 +16,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from elicense import acts
+from elicense import acts, wire
 from elicense.codec import sha256
 from elicense.domain.base import deterministic_id
 from elicense.record import GENESIS_HASH, EventRecord, PositionedRecord
@@ -42,6 +42,8 @@ def build() -> dict[str, object]:
         seal="SEAL-0001",
         alg="ed25519",
         signed_at=datetime(2026, 11, 22, 8, 30, 0, tzinfo=UTC),
+        template_version=1,
+        template_digest=bytes(range(32)),
         license_number="吉市监2430599",
         holder=acts.Holder(name="示例有限公司", code="91110000600037341L", code_kind="uscc"),
         issued_on=date(2026, 11, 22),
@@ -57,7 +59,7 @@ def build() -> dict[str, object]:
     r1 = EventRecord(
         aggregate_id=agg,
         version=1,
-        topic="elicense.domain.license:License.Issued",
+        topic=wire.LICENSE_ISSUED,
         recorded_at=datetime(2026, 11, 22, 8, 30, 1, 250000, tzinfo=UTC),
         prev_hash=GENESIS_HASH,
         statement=s1,
@@ -78,7 +80,7 @@ def build() -> dict[str, object]:
     r2 = EventRecord(
         aggregate_id=agg,
         version=2,
-        topic="elicense.domain.license:License.Suspended",
+        topic=wire.LICENSE_SUSPENDED,
         recorded_at=datetime(2026, 12, 1, 9, 0, 0, 500, tzinfo=UTC),
         prev_hash=sha256(r1),
         statement=s2,

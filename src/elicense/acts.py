@@ -266,8 +266,14 @@ class Holder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 @register
 class IssueLicense(Statement, frozen=True, kw_only=True, tag="license.issue"):
-    """新发: issue a license. ``subject`` is its identifier, version 001."""
+    """新发: issue a license. ``subject`` is its identifier, version 001.
 
+    ``template_version`` and ``template_digest`` bind the statement to the license
+    type's definition in force when it was signed (see :class:`TemplateBound`).
+    """
+
+    template_version: int
+    template_digest: bytes
     license_number: str
     holder: Holder
     issued_on: date
@@ -285,8 +291,10 @@ class IssueLicense(Statement, frozen=True, kw_only=True, tag="license.issue"):
 
 @register
 class AmendLicense(Statement, frozen=True, kw_only=True, tag="license.amend"):
-    """变更: change fields; the identifier's version grows."""
+    """变更: change fields; the identifier's version grows. Bound to the template in force."""
 
+    template_version: int
+    template_digest: bytes
     changes: dict[str, str]
     reason: str
     holder_name: str | None = None

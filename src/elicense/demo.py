@@ -152,6 +152,7 @@ def _lifecycle(
                     acts.AmendLicense,
                     subject=subject,
                     expected_version=1,
+                    **city.binding(spec),
                     changes={f.name: value},
                     reason="信息变更",
                 )

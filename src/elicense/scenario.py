@@ -15,13 +15,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
 from elicense import acts
-from elicense.codec import utc_now
+from elicense.codec import sha256, utc_now
 from elicense.crypto.keys import generate_key, load_private_key
 from elicense.crypto.ses.filing import make_filing_seal
 from elicense.crypto.suites import PrivateKey, key_id
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 CITY_DIVISION = "330100"  # an administrative division code (管辖属地编码)
+TYPES_DEFINED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+"""When the city's departments sign their type definitions (fixed: see City.type_definition)."""
 
 DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("市市场监督管理局", "SJ"),
@@ -204,6 +207,7 @@ class City:
         self.platform_key = self._key(keys.get("platform"))
         self.platform = Signatory.platform(origin=self.origin, signer=self.platform_key)
         self.departments = []
+        self._bindings: dict[str, dict[str, Any]] = {}
         for i, (name, short) in enumerate(DEPARTMENTS):
             code = f"3301{i + 1:02d}{short}0001"
             key = self._key(keys.get(code))
@@ -260,21 +264,35 @@ class City:
             )
         for spec in (*LICENSE_TYPES, *APPROVAL_TYPES):
             d = self.departments[spec.department]
-            out.append(
-                d.signatory.sign(
-                    acts.DefineType,
-                    subject=self.type_code(spec),
-                    expected_version=0,
-                    name=spec.name,
-                    license_kind=spec.kind,
-                    holder_kind=spec.holder,
-                    schema=spec.fields,
-                    validity=acts.Validity(years=spec.years),
-                    issuers=(d.uscc,),
-                    template=f"{spec.name}（2026版）",
-                )
-            )
+            out.append(self.type_definition(spec).sign(d.key))
         return out
+
+    def type_definition(self, spec: TypeSpec) -> acts.DefineType:
+        """The ``type.define`` statement of ``spec`` (unsigned; the same bytes every time,
+        so a department process rebuilding the city knows the template binding)."""
+        d = self.departments[spec.department]
+        return d.signatory.statement(
+            acts.DefineType,
+            subject=self.type_code(spec),
+            expected_version=0,
+            signed_at=TYPES_DEFINED_AT,
+            name=spec.name,
+            license_kind=spec.kind,
+            holder_kind=spec.holder,
+            schema=spec.fields,
+            validity=acts.Validity(years=spec.years),
+            issuers=(d.uscc,),
+            template=f"{spec.name}（2026版）",
+        )
+
+    def binding(self, spec: TypeSpec) -> dict[str, Any]:
+        """The template binding of ``spec`` as :meth:`founding` defines it (version 1)."""
+        code = self.type_code(spec)
+        binding = self._bindings.get(code)
+        if binding is None:
+            digest = sha256(self.type_definition(spec).encode())
+            binding = self._bindings[code] = {"template_version": 1, "template_digest": digest}
+        return binding
 
     def _holder(self, spec: TypeSpec, rng: random.Random) -> acts.Holder:
         if spec.holder is _PERSON:
@@ -320,6 +338,7 @@ class City:
             acts.IssueLicense,
             subject=str(self.license_id(spec, serial)),
             expected_version=0,
+            **self.binding(spec),
             license_number=f"{d.short}{app.issued:%Y}{serial:07d}",
             holder=app.holder,
             issued_on=app.issued,

@@ -312,6 +312,7 @@ def _issue(args: argparse.Namespace) -> int:
         acts.IssueLicense,
         subject=str(lid),
         expected_version=0,
+        **_binding(ledger, args.type),
         license_number=args.number,
         holder=acts.Holder(
             name=args.holder_name, code=args.holder_code, code_kind=acts.HolderCodeKind(kind)
@@ -338,6 +339,15 @@ _ACTS: dict[str, type[Statement]] = {
 }
 
 
+def _binding(ledger: Any, type_code: str) -> dict[str, Any]:
+    """The template binding of ``type_code`` as the ledger has it, or exit 2 naming it."""
+    try:
+        binding: dict[str, Any] = ledger.template_binding(type_code)
+    except ElicenseError as e:
+        fail(str(e))
+    return binding
+
+
 def _lifecycle(args: argparse.Namespace) -> int:
     ledger = open_ledger(args)
     expected = args.expected_version
@@ -348,6 +358,7 @@ def _lifecycle(args: argparse.Namespace) -> int:
             fail(str(e))
     fields: dict[str, Any] = {"reason": args.reason}
     if args.act == "amend":
+        fields.update(_binding(ledger, parse_license_id(args.license).type_code))
         fields["changes"] = parse_pairs(args.set, "--field")
         fields["holder_name"] = args.holder_name
     elif args.act == "renew":

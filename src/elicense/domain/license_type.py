@@ -20,13 +20,27 @@ from uuid import UUID
 
 from elicense import wire
 from elicense.acts import DefineType, FieldSpec, FieldType, HolderKind, LicenseKind, Validity
+from elicense.codec import sha256
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.domain.sharing import SharingList
-from elicense.errors import NotAuthorisedError, NotFoundError, RefusedError, TransitionRefusedError
+from elicense.errors import (
+    ConflictError,
+    InvalidStatementError,
+    NotAuthorisedError,
+    NotFoundError,
+    RefusedError,
+    TransitionRefusedError,
+)
 from elicense.reuse.acts import ShareType, UnshareType
 from elicense.statement import Signed
 
-__all__ = ["LicenseType", "LicenseTypeView", "data_problems", "issue_refusal"]
+__all__ = [
+    "LicenseType",
+    "LicenseTypeView",
+    "data_problems",
+    "issue_refusal",
+    "template_refusal",
+]
 
 
 class LicenseTypeView(Protocol):
@@ -40,6 +54,10 @@ class LicenseTypeView(Protocol):
     def issuers(self) -> frozenset[str]: ...
     @property
     def schema(self) -> tuple[FieldSpec, ...]: ...
+    @property
+    def template_version(self) -> int: ...
+    @property
+    def template_digest(self) -> bytes: ...
 
 
 def issue_refusal(
@@ -54,6 +72,34 @@ def issue_refusal(
         return NotAuthorisedError(
             f"department {department} is not an issuer of license type {ltype.code}",
             code="authority.not_issuer",
+        )
+    return None
+
+
+def template_refusal(
+    ltype: LicenseTypeView, template_version: int, template_digest: bytes
+) -> RefusedError | None:
+    """Why a statement bound to ``template_version``/``template_digest`` does not fit the
+    definition of ``ltype`` in force; ``None`` when it does.
+
+    The binding names the type's template version and the SHA-256 of the canonical
+    bytes of the definition statement in force (its ``type.define`` or latest
+    ``type.revise``), so a license is never recorded against a template its
+    issuer did not see.
+    """
+    if template_version != ltype.template_version:
+        older = template_version < ltype.template_version
+        return ConflictError(
+            f"statement is bound to template version {template_version} of {ltype.code}, "
+            f"the version in force is {ltype.template_version}",
+            code="template.stale" if older else "template.mismatch",
+        )
+    if template_digest != ltype.template_digest:
+        return InvalidStatementError(
+            f"statement names template digest {template_digest.hex()[:16]}… for version "
+            f"{template_version} of {ltype.code}, the definition in force has "
+            f"{ltype.template_digest.hex()[:16]}…",
+            code="template.mismatch",
         )
     return None
 
@@ -127,8 +173,14 @@ class LicenseType(LedgerAggregate):
         issuers: frozenset[str]
         template: str
         template_version: int
+        template_digest: bytes
         retired: bool
         sharing: SharingList  # (user, service item) -> fields; see elicense.domain.sharing
+
+    def binding(self) -> dict[str, int | bytes]:
+        """The template binding an issuance or amendment signed now must carry:
+        ``template_version`` and ``template_digest`` (keyword arguments of the statement)."""
+        return {"template_version": self.template_version, "template_digest": self.template_digest}
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -146,6 +198,7 @@ class LicenseType(LedgerAggregate):
         def apply(self, ltype: LicenseType) -> None:
             _restate(ltype, self.act)
             ltype.template_version = 1
+            ltype.template_digest = sha256(self.statement)
             ltype.retired = False
             ltype.sharing = {}
 
@@ -160,6 +213,7 @@ class LicenseType(LedgerAggregate):
         def apply(self, ltype: LicenseType) -> None:
             _restate(ltype, self.act)
             ltype.template_version += 1
+            ltype.template_digest = sha256(self.statement)
 
     def retire(self, signed: Signed) -> None:
         """No new licenses of this type from now on."""

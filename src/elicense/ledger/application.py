@@ -33,6 +33,7 @@ from elicense.codec import utc_now
 from elicense.crypto.suites import PublicKey
 from elicense.domain.base import LedgerAggregate, replay
 from elicense.domain.license import License
+from elicense.domain.license_file import LicenseFile
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal, seal_refusal
@@ -617,6 +618,20 @@ class Ledger(Application[UUID]):
         return self._get(  # type: ignore[no-any-return]
             LicenseType, LicenseType.id_for(code), f"license type {code}"
         )
+
+    def template_binding(self, type_code: str) -> dict[str, Any]:
+        """The template binding (``template_version``, ``template_digest``) an issuance or
+        amendment of a ``type_code`` license signed now must carry.
+
+        Raises:
+            NotFoundError: no such license type.
+        """
+        return self.get_license_type(type_code).binding()
+
+    def license_file(self, sha256: bytes) -> LicenseFile | None:
+        """The license file recorded with SHA-256 digest ``sha256``, or ``None``."""
+        agg = self._load(LicenseFile.id_for(sha256))
+        return agg if isinstance(agg, LicenseFile) else None
 
     def get_license(self, identifier: str) -> License:
         """The license with ``identifier`` (any version of it)."""

@@ -27,7 +27,12 @@ from elicense.crypto.suites import PublicKey, key_id, public_key
 from elicense.domain.base import LedgerAggregate
 from elicense.domain.license import License
 from elicense.domain.license_file import LicenseFile
-from elicense.domain.license_type import LicenseType, data_problems, issue_refusal
+from elicense.domain.license_type import (
+    LicenseType,
+    data_problems,
+    issue_refusal,
+    template_refusal,
+)
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
 from elicense.errors import (
@@ -183,7 +188,7 @@ def prefetch_ids(act: Statement) -> list[Any]:
 def _license_targets(act: Statement) -> list[Any]:
     lid = parse_license_id(act.subject, conformant_only=True)
     ids = [License.id_for(lid)]
-    if act.kind == "license.issue":
+    if act.kind in ("license.issue", "license.amend", "license.renew"):
         ids.append(LicenseType.id_for(lid.type_code))
     return ids
 
@@ -451,6 +456,7 @@ def _issue(ctx: Context, signed: Signed, act: acts.IssueLicense) -> LedgerAggreg
         raise refusal
     assert ltype is not None
     require_department(ctx, lid.issuer_code or "", act, "authority.not_issuer")
+    _require_template(ltype, act)
     problems = data_problems(ltype, act.data)
     try:
         validate_holder_code(act.holder.code, act.holder.code_kind)
@@ -474,6 +480,13 @@ def _issue(ctx: Context, signed: Signed, act: acts.IssueLicense) -> LedgerAggreg
     return lic
 
 
+def _require_template(ltype: LicenseType, act: acts.IssueLicense | acts.AmendLicense) -> None:
+    refusal = template_refusal(ltype, act.template_version, act.template_digest)
+    if refusal is not None:
+        refusal.subject = act.subject
+        raise refusal
+
+
 def _existing_license(ctx: Context, act: Statement) -> License:
     lid = parse_subject(act)
     lic = ctx.ws.license(lid)
@@ -494,8 +507,10 @@ def _existing_license(ctx: Context, act: Statement) -> License:
 def _amend(ctx: Context, signed: Signed, act: acts.AmendLicense) -> LedgerAggregate:
     lic = _existing_license(ctx, act)
     ltype = ctx.ws.license_type(lic.type_code)
-    if ltype is not None:
-        _problems(data_problems(ltype, act.changes, partial=True), act)
+    if ltype is None:
+        raise NotFoundError(f"license type {lic.type_code!r} is not defined", code="type.unknown")
+    _require_template(ltype, act)
+    _problems(data_problems(ltype, act.changes, partial=True), act)
     lic.amend(signed)
     return lic
 

@@ -23,14 +23,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
 from elicense.domain.codes import EVENT_OF_KIND, LicenseStatus, RevocationReason, next_status
-from elicense.domain.license_type import issue_refusal
+from elicense.domain.license_type import issue_refusal, template_refusal
 from elicense.domain.seal import seal_refusal
-from elicense.errors import ElicenseError, RefusedError
+from elicense.errors import ElicenseError, InvalidStatementError, NotFoundError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
 from elicense.record import GENESIS_HASH, PositionedRecord
 from elicense.statement import PLATFORM_PREFIX, signing_input
@@ -75,6 +75,19 @@ class _Head(msgspec.Struct, frozen=True):
     alg: str
     valid_until: date | None = None
     reason_code: str | None = None
+    template_version: int | None = None
+    template_digest: bytes | None = None
+
+
+def _template(ltype: Any, act: _Head, type_code: str) -> RefusedError | None:
+    """The template binding of an issuance or amendment, re-judged at its position."""
+    if ltype is None:
+        return NotFoundError(f"license type {type_code!r} is not defined", code="type.unknown")
+    if act.template_version is None or act.template_digest is None:
+        return InvalidStatementError(
+            f"{act.kind} carries no template binding", code="template.mismatch"
+        )
+    return template_refusal(ltype, act.template_version, act.template_digest)
 
 
 _record = msgspec.json.Decoder(_Record)
@@ -282,9 +295,12 @@ def check_license_history(
                     version=n,
                 )
                 return st
-            if refusal is None and n == 1:
+            if refusal is None and (n == 1 or kind == "license.amend"):
                 ltype = trust.type_at(st.type_code, position)
-                refusal = issue_refusal(ltype, seal.department, st.type_code)
+                if n == 1:
+                    refusal = issue_refusal(ltype, seal.department, st.type_code)
+                if refusal is None:
+                    refusal = _template(ltype, act, st.type_code)
             if refusal is not None:
                 b.error(
                     refusal.code,

@@ -82,6 +82,8 @@ class TypeSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     retired: bool
     issuers: frozenset[str]
     schema: tuple[Any, ...]
+    template_version: int
+    template_digest: bytes
 
 
 class Timeline:
@@ -235,6 +237,13 @@ def type_timeline(
         return seal.key  # type: ignore[no-any-return]
 
     def snap(t: LicenseType) -> TypeSnapshot:
-        return TypeSnapshot(code=t.code, retired=t.retired, issuers=t.issuers, schema=t.schema)
+        return TypeSnapshot(
+            code=t.code,
+            retired=t.retired,
+            issuers=t.issuers,
+            schema=t.schema,
+            template_version=t.template_version,
+            template_digest=t.template_digest,
+        )
 
     return _replay(history, key_for, snap)

@@ -71,7 +71,7 @@ def test_issuance_against_an_older_template_is_refused(world: World) -> None:
 
 def test_amendment_with_a_wrong_digest_is_refused(world: World) -> None:
     """The right version with another digest is template.mismatch."""
-    dept, type_code, identifier = world.licensed()
+    dept, _, identifier = world.licensed()
     signed = world.act(dept, acts.AmendLicense, identifier, 1, template_digest=bytes(32))
     with pytest.raises(RefusedError) as e:
         world.submit(signed)
@@ -159,7 +159,7 @@ def _strings(value: Any) -> Any:
 
 def test_no_python_path_in_any_stored_or_exported_byte(world: World) -> None:
     """Stored topics, records, documents and bundles name events by wire name only."""
-    dept, type_code, identifier = world.licensed()
+    dept, _, identifier = world.licensed()
     world.submit(world.act(dept, acts.AmendLicense, identifier, 1))
     amended = world.ledger.get_license(identifier).identifier
     world.submit(_file(world, dept, amended))

@@ -171,3 +171,33 @@ def test_no_python_path_in_any_stored_or_exported_byte(world: World) -> None:
     for text in texts:
         for s in _strings(msgspec.json.decode(text)):
             assert not _PYTHON_PATH.search(s), s
+
+
+def test_a_v1_document_is_refused_naming_its_version(world: World) -> None:
+    """A document tagged /v1 gets document.version.unsupported, not document.malformed."""
+    _, _, identifier = world.licensed()
+    v2 = world.document(identifier)
+    v1 = v2.replace(wire.LICENSE_DOCUMENT.encode(), b"elicense/license-document/v1", 1)
+    verifier = Verifier.from_bundle(world.bundle(), platform_keys=[world.pem()])
+    verdict = verifier.verify(v1)
+    assert verdict.codes == ["document.version.unsupported"]
+    assert "v1" in verdict.findings[0].message
+    twin = verifier.verify(v2.replace(wire.LICENSE_DOCUMENT.encode(), b"elicense/nonsense", 1))
+    assert twin.codes == ["document.malformed"]
+
+
+def test_a_v1_record_in_the_store_is_refused_by_name(world: World) -> None:
+    """A stored row whose topic is a Python path is a v1 record, refused as such."""
+    from elicense.domain.catalog import event_from_record
+    from elicense.errors import EncodingError
+    from elicense.record import decode_record
+
+    _, _, identifier = world.licensed()
+    pr = world.ledger.history(world.ledger.get_license(identifier).id)[0]
+    rec = msgspec.structs.replace(
+        decode_record(pr.record), topic="elicense.domain.license:License.Issued"
+    )
+    with pytest.raises(EncodingError, match="wire format v1"):
+        event_from_record(rec, rec.encode())
+    with pytest.raises(EncodingError, match="unknown event name"):
+        event_from_record(msgspec.structs.replace(rec, topic="license.issuedd"), b"")

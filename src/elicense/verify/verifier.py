@@ -33,6 +33,7 @@ from typing import Any
 
 import msgspec
 
+from elicense import wire
 from elicense.codec import ENCODER, utc_now
 from elicense.crypto.suites import get_suite
 from elicense.domain.codes import LicenseStatus
@@ -373,7 +374,15 @@ class Verifier:
                 return b.build()
             except ElicenseError as e:
                 b = VerdictBuilder()
-                b.error("document.malformed", str(e))
+                version = _format_version(data)
+                if version is not None and version != wire.VERSION:
+                    b.error(
+                        "document.version.unsupported",
+                        f"the document is wire format {version}; this verifier reads "
+                        f"{wire.VERSION} only",
+                    )
+                else:
+                    b.error("document.malformed", str(e))
                 return b.build()
             if isinstance(doc, LicenseDocument):
                 return self._verify_license_document(doc, at)
@@ -658,3 +667,16 @@ class Verifier:
 
 # Document kinds of other modules that every verifier should know (registered on import).
 import elicense.reuse.documents  # noqa: E402, F401 - views and annotated copies (加注件)
+
+
+class _Format(msgspec.Struct):
+    format: str
+
+
+def _format_version(data: bytes) -> str | None:
+    """The version an undecodable document's ``format`` tag names, if it has one."""
+    try:
+        tag = msgspec.json.decode(data, type=_Format).format
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, ValueError):
+        return None
+    return wire.wire_version_of(tag)

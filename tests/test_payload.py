@@ -50,6 +50,7 @@ T = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 LISTED = T - timedelta(hours=2)  # when the status list in use was issued
 LICENSE_ID = "1.2.156.3005.2.11100000000013338W001.11100000000013338W.2026000001.001.K"
 ALGS = [ECDSA_P256, ED25519, SM2_SM3]
+_B32 = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", max_size=500)
 
 
 def _claims(**changes: Any) -> PayloadClaims:
@@ -298,6 +299,12 @@ def test_holder_field_in_signed_claims_is_refused() -> None:
         assert "张三" not in str(e.value)  # the refusal never echoes personal data
 
 
+@pytest.mark.parametrize("claims", [{}, {-65600: "x" * 300}], ids=["1-byte", "302-byte"])
+def test_short_and_long_bodies_reach_the_claims_check(claims: dict[int, str]) -> None:
+    """Bodies with 0- and 2-byte length headers pass the structure and signature checks."""
+    assert _code(_sign1(claims, _key(ECDSA_P256))) == "payload.claims.invalid"
+
+
 def test_claims_struct_cannot_carry_a_holder_field() -> None:
     """PayloadClaims has no place for a holder field, and its text claims refuse names."""
     with pytest.raises(TypeError):
@@ -408,6 +415,27 @@ def test_non_canonical_base32_is_refused() -> None:
         read_payload_text(text[:-1] + spare)
 
 
+@given(data=st.binary(min_size=1, max_size=300))
+def test_text_round_trips_any_bytes(data: bytes) -> None:
+    """Any non-empty bytes survive the text form unchanged (the base32 reader is exact)."""
+    assert read_payload_text(payload_text(data, HOST)) == data
+
+
+@given(b32=_B32)
+def test_base32_reader_agrees_with_the_standard_library(b32: str) -> None:
+    """Every base32 body reads as base64.b32decode does; empty or non-canonical is refused."""
+    text = f"HTTPS://{HOST}/V/{b32}"
+    try:
+        expected = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    except ValueError:  # binascii.Error: a length no bytes have
+        expected = None
+    if expected and base64.b32encode(expected).rstrip(b"=").decode() == b32:
+        assert read_payload_text(text) == expected
+    else:
+        with pytest.raises(PayloadError):
+            read_payload_text(text)
+
+
 def test_bad_host_is_refused_when_writing() -> None:
     """payload_text refuses a host that is not a host name."""
     with pytest.raises(ValueError, match="host"):
@@ -416,7 +444,6 @@ def test_bad_host_is_refused_when_writing() -> None:
 
 # -- garbage ----------------------------------------------------------------------------------
 
-_B32 = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", max_size=500)
 _CBOR = st.recursive(
     st.none() | st.booleans() | st.integers() | st.binary(max_size=80) | st.text(max_size=20),
     lambda inner: (

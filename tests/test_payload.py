@@ -297,6 +297,9 @@ def test_holder_field_in_signed_claims_is_refused() -> None:
             open_payload(cose, [key.public_key])
         assert e.value.code == "payload.claims.invalid"
         assert "张三" not in str(e.value)  # the refusal never echoes personal data
+    verdict = _verify(payload_text(cose, HOST))
+    assert verdict.codes == ["payload.claims.invalid"]
+    assert verdict.signatures[0].outcome is Outcome.VALID  # the signature held, the claims not
 
 
 @pytest.mark.parametrize("claims", [{}, {-65600: "x" * 300}], ids=["1-byte", "302-byte"])
@@ -345,6 +348,18 @@ def test_claims_map_round_trip_and_missing_claim() -> None:
     del m[-65537]
     with pytest.raises(PayloadError, match="slot"):
         PayloadClaims.from_cbor_map(m)
+
+
+def test_claim_keys_must_be_integers() -> None:
+    """A key that only compares equal to a claim key (true, 1.0) is not that claim."""
+    for alias in (True, 1.0):
+        m: dict[Any, Any] = _claims().to_cbor_map()
+        m[alias] = m.pop(1)
+        with pytest.raises(PayloadError, match="unknown claim keys"):
+            PayloadClaims.from_cbor_map(m)
+        cose = _sign1(m, _key(ECDSA_P256))
+        assert cbor2.loads(cbor2.loads(cose).value[2]) == m
+        assert _code(cose) == "payload.claims.invalid"
 
 
 def test_signed_duplicate_claim_is_refused() -> None:

@@ -240,11 +240,16 @@ class PayloadClaims(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         """
         if type(m) is not dict:
             raise _bad_claims(f"claims must be a map, found {type(m).__name__}")
-        try:
-            fields = {_KEYS[k]: v for k, v in m.items()}
-        except (KeyError, TypeError):  # a key unknown, or unhashable — never echo values
-            unknown = [repr(k)[:20] for k in m if not isinstance(k, int) or k not in _KEYS]
-            raise _bad_claims(f"unknown claim keys {unknown}; expected {sorted(_KEYS)}") from None
+        fields: dict[str, Any] = {}
+        unknown: list[str] = []
+        for k, v in m.items():
+            name = _KEYS.get(k) if type(k) is int else None  # not True, not 1.0
+            if name is None:
+                unknown.append(repr(k)[:20])  # the key only: never echo a value
+            else:
+                fields[name] = v
+        if unknown:
+            raise _bad_claims(f"unknown claim keys {unknown}; expected {sorted(_KEYS)}")
         missing = {"iss", "iat", "slot", "eh", "lt", "iu"} - fields.keys()
         if missing:
             raise _bad_claims(f"missing claims {sorted(missing)}")
@@ -350,7 +355,7 @@ class PlatformKeys:
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_kid.values())
 
-    def lookup(self, kid: bytes) -> list[_Key]:
+    def _lookup(self, kid: bytes) -> list[_Key]:
         """The keys whose kid is ``kid`` (normally one)."""
         return self._by_kid.get(kid, [])
 
@@ -430,7 +435,7 @@ def open_payload(cose: bytes, keys: PlatformKeys | Iterable[PublicKey]) -> Opene
     ):
         raise _malformed("not the deterministic encoding of what it holds")
     alg = _alg_of(protected)
-    candidates = keys.lookup(kid)
+    candidates = keys._lookup(kid)
     if not candidates:
         raise PayloadError(f"no platform key has kid {kid.hex()}", code="payload.key.unknown")
     if len(signature) != 64:
@@ -638,7 +643,14 @@ def _refused(b: VerdictBuilder, e: PayloadError) -> Verdict:
         message=str(e),
     )
     b.extend((finding,))
-    if e.code != "payload.malformed":  # there was a signature to judge
+    if e.code == "payload.claims.invalid":  # the signature held; what it signed did not
+        b.signatures.append(
+            SignatureResult(
+                kind="cose", signer=e.signer, outcome=Outcome.VALID, checked=("payload.signature",)
+            )
+        )
+        b.passed("payload.signature")
+    elif e.code != "payload.malformed":  # there was a signature, and it did not hold
         b.signatures.append(
             SignatureResult(
                 kind="cose",

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, PrivateKey
-from elicense.errors import PayloadError
+from elicense.errors import PayloadError, UnsupportedAlgorithmError
 from elicense.payload import (
     COSE_ALG,
     COSE_ALG_SM2_SM3,
@@ -641,3 +641,24 @@ def test_platform_keys_pick_the_key_by_kid() -> None:
     with pytest.raises(PayloadError) as e:
         open_payload(make_payload(_claims(), _key(ED25519, 1)), keys)
     assert e.value.code == "payload.key.unknown"
+
+
+def test_signer_of_another_suite_is_refused() -> None:
+    """A signer whose algorithm has no COSE value here cannot make a payload."""
+
+    class Rsa:
+        alg = "rsa-pss"
+        public_key = _key(ED25519).public_key
+
+        def sign(self, data: bytes) -> bytes:
+            raise AssertionError("must not be asked to sign")
+
+    with pytest.raises(UnsupportedAlgorithmError, match="rsa-pss"):
+        make_payload(_claims(), Rsa())
+
+
+@pytest.mark.parametrize("minutes", [0, 61])
+def test_short_lived_minutes_are_bounded(minutes: int) -> None:
+    """The short-lived form lasts 1 to 60 minutes; anything else is refused."""
+    with pytest.raises(ValueError, match="minutes"):
+        short_lived(_claims(), at=T, minutes=minutes)

@@ -14,6 +14,7 @@ SOURCES = [
     *sorted((ROOT / "src/elicense/verify").glob("*.py")),
     *sorted((ROOT / "src/elicense/domain").glob("*.py")),
     *sorted((ROOT / "src/elicense/log").glob("*.py")),
+    ROOT / "src/elicense/payload.py",
 ]
 DOC = (ROOT / "docs/verification.md").read_text(encoding="utf-8")
 

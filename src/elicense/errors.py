@@ -12,6 +12,7 @@ working for code that does not know elicense.
     │   └── NonCanonicalError               decodes, but is not the canonical encoding
     ├── IdentifierError (ValueError)        a 证照标识, USCC or 身份号码 that does not check
     ├── ProofError (ValueError)             a Merkle proof that is malformed or does not verify
+    ├── PayloadError (ValueError)           a verify-me payload (QR text) that cannot be opened
     ├── KeyFormatError (ValueError)         a key or key file that cannot be used
     ├── UnsupportedAlgorithmError           an algorithm no installed suite provides
     ├── StorageError                        a DSN or database problem
@@ -53,6 +54,7 @@ __all__ = [
     "NonCanonicalError",
     "NotAuthorisedError",
     "NotFoundError",
+    "PayloadError",
     "ProofError",
     "RefusedError",
     "SealRefusedError",
@@ -114,6 +116,31 @@ class ProofError(ElicenseError, ValueError):
 
 def _rebuild_proof_error(message: str, code: str) -> ProofError:
     return ProofError(message, code=code)
+
+
+class PayloadError(ElicenseError, ValueError):
+    """A verify-me payload (the text a QR code carries) that cannot be opened.
+
+    Attributes:
+        code: stable dotted code: ``payload.malformed`` (not the text, CBOR or
+            COSE_Sign1 structure expected), ``payload.alg.unknown``,
+            ``payload.key.unknown`` (no platform key has the payload's kid),
+            ``payload.signature.invalid`` or ``payload.claims.invalid`` (signed,
+            but off the claims schema).
+        signer: the platform key the payload names (``platform:<key id>``), once found.
+    """
+
+    def __init__(self, message: str, *, code: str, signer: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.signer = signer
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep code and signer across pickling
+        return (_rebuild_payload_error, (str(self), self.code, self.signer))
+
+
+def _rebuild_payload_error(message: str, code: str, signer: str | None) -> PayloadError:
+    return PayloadError(message, code=code, signer=signer)
 
 
 class KeyFormatError(ElicenseError, ValueError):

@@ -14,8 +14,9 @@ SOURCES = [
     *sorted((ROOT / "src/elicense/verify").glob("*.py")),
     *sorted((ROOT / "src/elicense/domain").glob("*.py")),
     *sorted((ROOT / "src/elicense/log").glob("*.py")),
+    *sorted((ROOT / "src/elicense/ofd").glob("*.py")),
 ]
-DOC = (ROOT / "docs/verification.md").read_text(encoding="utf-8")
+DOC = "".join((ROOT / "docs" / n).read_text(encoding="utf-8") for n in ("verification.md", "ofd.md"))
 
 
 def _codes() -> set[str]:

@@ -64,12 +64,14 @@ def signature_xml(refs: Mapping[str, bytes], n: int = 0, *, page: str = "1") -> 
         for p, b in refs.items()
     )
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016">'
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016">'
         f"<ofd:SignedValue>/Doc_0/Signs/Sign_{n}/SignedValue.dat</ofd:SignedValue><ofd:SignedInfo>"
         '<ofd:Provider ProviderName="elicense-test"/><ofd:SignatureMethod>1.2.156.10197.1.501'
         "</ofd:SignatureMethod><ofd:SignatureDateTime>2021-05-06 10:00:00</ofd:SignatureDateTime>"
         f'<ofd:StampAnnot ID="9" PageRef="{page}" Boundary="10 10 40 40"/>'
-        f'<ofd:References CheckMethod="SM3">{items}</ofd:References></ofd:SignedInfo></ofd:Signature>'
+        f'<ofd:References CheckMethod="SM3">{items}</ofd:References>'
+        "</ofd:SignedInfo></ofd:Signature>"
     ).encode()
 
 

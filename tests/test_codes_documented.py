@@ -16,7 +16,9 @@ SOURCES = [
     *sorted((ROOT / "src/elicense/log").glob("*.py")),
     *sorted((ROOT / "src/elicense/ofd").glob("*.py")),
 ]
-DOC = "".join((ROOT / "docs" / n).read_text(encoding="utf-8") for n in ("verification.md", "ofd.md"))
+DOC = "".join(
+    (ROOT / "docs" / n).read_text(encoding="utf-8") for n in ("verification.md", "ofd.md")
+)
 
 
 def _codes() -> set[str]:

@@ -73,8 +73,13 @@ def check_digital(
     trust: TrustAnchors,
     keys: Iterable[PublicKey],
     at: datetime | None,
-) -> str | None:
-    """Record the findings of one ``Type="Sign"`` signature; the signer, if established."""
+) -> tuple[str | None, bool]:
+    """Record the findings of one ``Type="Sign"`` signature.
+
+    Returns:
+        The signer, if established, and whether the signature over
+        ``Signature.xml`` verified (its References are then authentic).
+    """
     when = at or parse_signing_time(f.date_time)
     if when is None:
         b.indeterminate(
@@ -83,9 +88,10 @@ def check_digital(
         )
         when = utc_now()
     b.evidence.update(kind="sign", at=when.isoformat(), time_source="caller" if at else "claimed")
+    verified: list[bool] = []
     if value[:1] == b"\x30" and _looks_like_cms(value):
-        return _cms(b, value, content, trust, when)
-    return _bare(b, value, content, trust, keys, when)
+        return _cms(b, value, content, trust, when, verified), bool(verified)
+    return _bare(b, value, content, trust, keys, when, verified), bool(verified)
 
 
 def _looks_like_cms(value: bytes) -> bool:
@@ -105,6 +111,7 @@ def _bare(
     trust: TrustAnchors,
     keys: Iterable[PublicKey],
     when: datetime,
+    verified: list[bool],
 ) -> str | None:
     candidates: list[tuple[PublicKey, bytes | None]] = [(k, None) for k in keys]
     for der in trust:
@@ -122,6 +129,7 @@ def _bare(
     for key, cert in candidates:
         if key.verify(value, content):
             b.passed("ofd.sign.signature")
+            verified.append(True)
             if cert is None:
                 return f"key {key.key_id}"
             _cert(b, cert, trust, when)
@@ -145,7 +153,12 @@ def _cert(b: VerdictBuilder, cert: bytes, trust: TrustAnchors, when: datetime) -
 
 
 def _cms(
-    b: VerdictBuilder, value: bytes, content: bytes, trust: TrustAnchors, when: datetime
+    b: VerdictBuilder,
+    value: bytes,
+    content: bytes,
+    trust: TrustAnchors,
+    when: datetime,
+    verified: list[bool],
 ) -> str | None:
     from asn1crypto import cms
 
@@ -199,6 +212,7 @@ def _cms(
         return None
     if key.verify(sig_value, signed):
         b.passed("ofd.sign.signature")
+        verified.append(True)
     else:
         b.error(
             "ofd.sign.signature.invalid",

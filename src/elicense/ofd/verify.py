@@ -73,7 +73,7 @@ _CHECK_METHODS = {
 class _Sig:
     """One signature while it is being judged."""
 
-    __slots__ = ("b", "doc", "entry", "file", "refs", "signer", "value_ok")
+    __slots__ = ("authentic", "b", "doc", "entry", "file", "refs", "signer")
 
     def __init__(self, entry: SignatureEntry, doc: OfdDocument) -> None:
         self.entry = entry
@@ -82,7 +82,9 @@ class _Sig:
         self.file: SignatureFile | None = None
         self.refs: dict[str, str] = {}  # path → ok | mismatch | missing | malformed
         self.signer: str | None = None
-        self.value_ok = False
+        self.authentic = False
+        """Whether the signature over Signature.xml verified: only then do its
+        References say what the signer protected."""
 
 
 class OfdVerifier:
@@ -200,7 +202,7 @@ class OfdVerifier:
         elif s.entry.type == "Sign":
             from elicense.ofd.digital import check_digital
 
-            s.signer = check_digital(b, value, content, f, self.trust, self.keys, at)
+            s.signer, s.authentic = check_digital(b, value, content, f, self.trust, self.keys, at)
         else:
             b.indeterminate(
                 "ofd.signature.type.unsupported",
@@ -223,11 +225,11 @@ class OfdVerifier:
         b.extend(replace(x, subject=x.subject or f.path) for x in sub.findings)
         b.passed_all(sub.checked)
         b.evidence.update(sub.evidence)
+        s.authentic = {"ses.signature", "ses.data_hash"} <= set(sub.checked)
         try:
             sig = parse_signature(value)
         except EncodingError:
             return  # reported by the SES verifier as ses.format.malformed
-        s.value_ok = True
         s.signer = f"{sig.seal.info.name} ({sig.seal.info.es_id})"
         if sig.property_info and sig.property_info.lstrip("/") != f.path:
             b.warning(
@@ -333,7 +335,9 @@ def _broken_by_later(sigs: list[_Sig]) -> None:
 
 
 def _coverage(b: VerdictBuilder, c: Container, docs: list[OfdDocument], sigs: list[_Sig]) -> None:
-    referenced = {p for s in sigs for p in s.refs}
+    # A Signature.xml whose signature does not verify protects nothing, and
+    # cannot have locked the document.
+    referenced = {p for s in sigs if s.authentic for p in s.refs}
     exempt = set()
     for s in sigs:
         exempt.add(s.entry.path)
@@ -342,7 +346,12 @@ def _coverage(b: VerdictBuilder, c: Container, docs: list[OfdDocument], sigs: li
     unprotected = [p for p in c.files if p not in referenced and p not in exempt]
     b.evidence["unprotected"] = unprotected
     lock = next(
-        (s for s in sigs if s.doc.signatures_path and s.doc.signatures_path in s.refs), None
+        (
+            s
+            for s in sigs
+            if s.authentic and s.doc.signatures_path and s.doc.signatures_path in s.refs
+        ),
+        None,
     )
     if not unprotected:
         b.passed("ofd.coverage")

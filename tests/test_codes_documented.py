@@ -15,8 +15,11 @@ SOURCES = [
     *sorted((ROOT / "src/elicense/domain").glob("*.py")),
     *sorted((ROOT / "src/elicense/log").glob("*.py")),
     ROOT / "src/elicense/payload.py",
+    *sorted((ROOT / "src/elicense/ofd").glob("*.py")),
 ]
-DOC = (ROOT / "docs/verification.md").read_text(encoding="utf-8")
+DOC = "".join(
+    (ROOT / "docs" / n).read_text(encoding="utf-8") for n in ("verification.md", "ofd.md")
+)
 
 
 def _codes() -> set[str]:

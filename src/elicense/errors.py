@@ -9,7 +9,8 @@ working for code that does not know elicense.
 
     ElicenseError
     ├── EncodingError (ValueError)          bytes that do not decode to what was expected
-    │   └── NonCanonicalError               decodes, but is not the canonical encoding
+    │   ├── NonCanonicalError               decodes, but is not the canonical encoding
+    │   └── OfdFormatError                  an OFD container or its XML refused (coded)
     ├── IdentifierError (ValueError)        a 证照标识, USCC or 身份号码 that does not check
     ├── ProofError (ValueError)             a Merkle proof that is malformed or does not verify
     ├── PayloadError (ValueError)           a verify-me payload (QR text) that cannot be opened
@@ -54,6 +55,7 @@ __all__ = [
     "NonCanonicalError",
     "NotAuthorisedError",
     "NotFoundError",
+    "OfdFormatError",
     "PayloadError",
     "ProofError",
     "RefusedError",
@@ -81,6 +83,21 @@ class NonCanonicalError(EncodingError):
     Signed and hashed bytes must be canonical so that no byte can change
     without the meaning (and the verdict) changing.
     """
+
+
+class OfdFormatError(EncodingError):
+    """An OFD (GB/T 33190) container or one of its XML files that is refused.
+
+    Attributes:
+        code: stable dotted code, ``ofd.container.*`` (the zip: size, entries,
+            compression ratio, paths) or ``ofd.xml.*`` (entities, depth, syntax).
+        subject: the container path concerned, if any.
+    """
+
+    def __init__(self, message: str, *, code: str, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.subject = subject
 
 
 class IdentifierError(ElicenseError, ValueError):

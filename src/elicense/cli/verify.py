@@ -54,6 +54,13 @@ def register(sub: Any) -> None:
         help="pinned platform public key (repeatable; needed with --bundle)",
     )
     p.add_argument("--at", metavar="TIME", help="judge validity at this time (default: now)")
+    p.add_argument(
+        "--trust",
+        metavar="PEM",
+        action="append",
+        default=[],
+        help="for OFD files: trusted certificates and public keys (PEM); repeatable",
+    )
     add_json_flag(p)
     p.set_defaults(func=_verify)
 
@@ -110,6 +117,8 @@ def _verify(args: argparse.Namespace) -> int:
     for d in docs:
         if isinstance(d, Path) and not d.is_file():
             fail(f"no such document: {d}")
+    if docs and all(isinstance(d, Path) and _is_ofd(d) for d in docs):
+        return _verify_ofd(args)  # OFD files need no ledger nor bundle
     if args.bundle:
         if not args.platform_pub:
             fail("--bundle needs --platform-pub (the platform public key you trust)")
@@ -138,3 +147,19 @@ def _verify(args: argparse.Namespace) -> int:
     text = "\n".join(render_verdict(v, str(d)) for v, d in zip(verdicts, docs, strict=True))
     emit(args, obj, text)
     return EXIT_OK if ok else EXIT_NO
+
+
+def _is_ofd(path: Path) -> bool:
+    from elicense.ofd import is_ofd
+
+    try:
+        return is_ofd(path.read_bytes())
+    except OSError:
+        return False
+
+
+def _verify_ofd(args: argparse.Namespace) -> int:
+    from elicense.cli import ofd
+
+    args.files = args.documents
+    return ofd._verify(args)

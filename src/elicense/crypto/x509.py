@@ -37,6 +37,7 @@ __all__ = [
     "SIGNATURE_ALGORITHMS",
     "CertificateInfo",
     "certificate_info",
+    "certificate_nonconformance",
     "certificate_public_key",
     "issue_certificate",
     "load_certificates",
@@ -105,8 +106,78 @@ def _load(der: bytes) -> ax.Certificate:
         cert = ax.Certificate.load(der, strict=True)
         cert.native  # noqa: B018 - parse everything now, so damage surfaces here
     except Exception:
+        pass
+    else:
+        return cert
+    # Real CAs issued certificates whose name strings are not in their declared
+    # type (UTF-8 in an IA5String emailAddress); OpenSSL reads them. Such a
+    # certificate is read leniently when that is its only fault, and
+    # certificate_nonconformance says so; any other damage is refused.
+    try:
+        cert = ax.Certificate.load(der, strict=True)
+        tbs = cert["tbs_certificate"]
+        for field in ("version", "serial_number", "signature", "validity"):
+            tbs[field].native  # noqa: B018
+        tbs["subject_public_key_info"].native  # noqa: B018
+        tbs["extensions"].native  # noqa: B018
+        cert["signature_algorithm"].native  # noqa: B018
+        cert["signature_value"].native  # noqa: B018
+        if not (_bad_strings(tbs["subject"]) or _bad_strings(tbs["issuer"])):
+            raise ValueError("damaged elsewhere")
+    except Exception:
         raise KeyFormatError("not a DER X.509 certificate") from None
     return cert
+
+
+def _bad_strings(name: ax.Name) -> list[str]:
+    """The attribute types of ``name`` whose values do not decode as their declared type."""
+    bad = []
+    for rdn in name.chosen:
+        for atv in rdn:
+            try:
+                atv["value"].native  # noqa: B018
+            except Exception:
+                bad.append(str(atv["type"].native))
+    return bad
+
+
+def _atv_text(atv: Any) -> str:
+    try:
+        return str(atv["value"].native)
+    except Exception:  # a lenient certificate: show what was meant, marked as such
+        value = atv["value"]
+        raw = bytes(getattr(value, "chosen", value).contents or b"")
+        return raw.decode("utf-8", "replace")
+
+
+def _same_name(a: ax.Name, b: ax.Name) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # leniently read names compare by their bytes as received
+        return bool(a.dump() == b.dump())
+
+
+@lru_cache(maxsize=1024)
+def certificate_nonconformance(der: bytes) -> str | None:
+    """Why certificate ``der`` is not strictly conformant DER, or ``None`` when it is.
+
+    Certificates that :func:`certificate_info` reads only leniently (a name
+    string not in its declared type) are usable: their signatures are checked
+    with their keys, and verifiers report this text as a warning.
+
+    Raises:
+        KeyFormatError: not a certificate at all.
+    """
+    cert = _load(der)
+    tbs = cert["tbs_certificate"]
+    bad = [f"subject {t}" for t in _bad_strings(tbs["subject"])]
+    bad += [f"issuer {t}" for t in _bad_strings(tbs["issuer"])]
+    if not bad:
+        return None
+    return (
+        f"{', '.join(bad)}: the value's bytes are not a valid string of its declared "
+        "ASN.1 type (e.g. UTF-8 inside an IA5String); read leniently"
+    )
 
 
 _SHORT = {v[0]: k for k, v in _NAME_KEYS.items()}
@@ -118,7 +189,7 @@ def _name_text(name: ax.Name) -> str:
     for rdn in name.chosen:
         for atv in rdn:
             key = atv["type"].native
-            value = atv["value"].native
+            value = _atv_text(atv)
             parts.append(f"{_SHORT.get(key, atv['type'].dotted)}={value}")
     return ", ".join(parts)
 
@@ -150,7 +221,7 @@ def certificate_info(der: bytes) -> CertificateInfo:
         key_alg=key_alg,
         signature_alg=cert["signature_algorithm"]["algorithm"].dotted,
         is_ca=bool(bc is not None and bc["ca"].native),
-        self_issued=tbs["subject"] == tbs["issuer"],
+        self_issued=_same_name(tbs["subject"], tbs["issuer"]),
         sha256=hashlib.sha256(der).hexdigest(),
     )
 
@@ -186,7 +257,11 @@ def verify_issued_by(der: bytes, issuer_der: bytes) -> bool | None:
         KeyFormatError: either is not a certificate.
     """
     cert, issuer = _load(der), _load(issuer_der)
-    if cert["tbs_certificate"]["issuer"] != issuer["tbs_certificate"]["subject"]:
+    try:
+        chained = cert["tbs_certificate"]["issuer"] == issuer["tbs_certificate"]["subject"]
+    except Exception:  # a leniently read name that cannot be normalised: not comparable
+        return False
+    if not chained:
         return False
     oid = cert["signature_algorithm"]["algorithm"].dotted
     alg = SIGNATURE_ALGORITHMS.get(oid)

@@ -667,6 +667,9 @@ class Verifier:
 
 # Document kinds of other modules that every verifier should know (registered on import).
 import elicense.reuse.documents  # noqa: E402, F401 - views and annotated copies (加注件)
+from elicense.ofd import is_ofd  # noqa: E402 - a zip naming OFD.xml: a signed OFD file
+
+register_bytes_handler(is_ofd, "elicense.ofd.verify")
 
 
 class _Format(msgspec.Struct):

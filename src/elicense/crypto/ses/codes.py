@@ -11,6 +11,7 @@ __all__ = ["CHECK_CODES", "FINDING_CODES"]
 
 _CERT = (
     "malformed",
+    "nonconformant",
     "key_mismatch",
     "untrusted",
     "issuer_signature.invalid",

@@ -102,8 +102,11 @@ def _claims_issuer(der: bytes, anchor: bytes) -> bool:
     from asn1crypto import x509
 
     cert, issuer = x509.Certificate.load(der), x509.Certificate.load(anchor)
-    if cert.issuer != issuer.subject or cert.issuer == cert.subject:
-        return False  # another name, or a self-issued certificate (another root)
+    try:
+        if cert.issuer != issuer.subject or cert.issuer == cert.subject:
+            return False  # another name, or a self-issued certificate (another root)
+    except Exception:  # names read leniently (not strictly DER) cannot be normalised
+        return False
     aki, ski = cert.authority_key_identifier, issuer.key_identifier
     return aki is None or ski is None or aki == ski
 

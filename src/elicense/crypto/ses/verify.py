@@ -35,7 +35,12 @@ from elicense.crypto.ses.parse import kind_of, parse_seal, parse_signature
 from elicense.crypto.ses.timestamp import check_timestamp, digest
 from elicense.crypto.ses.trust import TrustAnchors, check_certificate
 from elicense.crypto.suites import ECDSA_P256, ED25519, PublicKey, get_suite
-from elicense.crypto.x509 import SIGNATURE_ALGORITHMS, certificate_info, certificate_public_key
+from elicense.crypto.x509 import (
+    SIGNATURE_ALGORITHMS,
+    certificate_info,
+    certificate_nonconformance,
+    certificate_public_key,
+)
 from elicense.errors import EncodingError, KeyFormatError, UnsupportedAlgorithmError
 from elicense.verdict import Verdict, VerdictBuilder
 
@@ -192,6 +197,7 @@ class SesVerifier:
         signer = check_certificate(
             b, "ses.signature.cert", sig.signer_cert, self.trust, when, "signer"
         )
+        _conformance(b, "ses.signature.cert", sig.signer_cert, "signer")
         if signer is not None:
             b.evidence["signer"] = signer.subject
         b.evidence["property_info"] = sig.property_info
@@ -229,6 +235,7 @@ class SesVerifier:
                     "with the maker certificate's key",
                 )
         maker = check_certificate(b, "ses.seal.cert", seal.maker_cert, self.trust, when, "maker")
+        _conformance(b, "ses.seal.cert", seal.maker_cert, "maker")
         if maker is not None:
             b.evidence["seal"]["maker"] = maker.subject
         if when < info.valid_start:
@@ -309,6 +316,18 @@ def _key(b: VerdictBuilder, prefix: str, cert: bytes, alg_oid: str) -> PublicKey
             f"certificate {info.subject!r} holds a {info.key_alg} key, not one for {alg}",
         )
         return None
+
+
+def _conformance(b: VerdictBuilder, prefix: str, cert: bytes, role: str) -> None:
+    """A warning when the certificate was read only leniently (not strictly DER)."""
+    try:
+        problem = certificate_nonconformance(cert)
+    except KeyFormatError:
+        return  # reported as malformed by the certificate check
+    if problem is not None:
+        b.warning(
+            f"{prefix}.nonconformant", f"the {role} certificate is not strictly DER: {problem}"
+        )
 
 
 def _cert_in_seal(b: VerdictBuilder, sig: Signature) -> None:

@@ -1,0 +1,221 @@
+"""The OFD zip container, read defensively.
+
+An OFD file (GB/T 33190 §7) is a zip archive. Everything about it comes
+from outside, so the central directory is judged *before* any entry is
+inflated: the number of entries, each declared size and the total, the
+compression ratio of large entries (a zip bomb is refused here, without
+inflating a byte), the compression method, encryption, duplicate names and
+every path (absolute, ``..``, backslashes, NUL, drive letters). Inflating is
+then bounded by the declared size (``zipfile`` stops there and checks the
+CRC), so memory never exceeds :attr:`Limits.max_total`.
+
+Every refusal is an :class:`~elicense.errors.OfdFormatError` with a code
+``ofd.container.*``; no ``zipfile`` or ``zlib`` exception escapes.
+
+Container paths are written without a leading ``/`` (``Doc_0/Document.xml``);
+:meth:`Container.resolve` turns the absolute (``/Doc_0/…``) and relative
+locations OFD files use into them.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+
+import msgspec
+
+from elicense.errors import OfdFormatError
+
+__all__ = ["DEFAULT_LIMITS", "Container", "Limits", "is_zip"]
+
+
+class Limits(msgspec.Struct, frozen=True, kw_only=True):
+    """Bounds on what an OFD container may declare.
+
+    Attributes:
+        max_bytes: the container file itself.
+        max_entries: entries in the central directory (directories included).
+        max_entry: the declared inflated size of one entry.
+        max_total: the declared inflated size of all entries together.
+        max_ratio: inflated/compressed ratio allowed for entries over ``ratio_floor``.
+        ratio_floor: entries up to this inflated size are not ratio-checked.
+    """
+
+    max_bytes: int = 256 << 20
+    max_entries: int = 10_000
+    max_entry: int = 128 << 20
+    max_total: int = 512 << 20
+    max_ratio: int = 200
+    ratio_floor: int = 1 << 20
+
+
+DEFAULT_LIMITS = Limits()
+"""Generous for real licenses (zsbk.ofd: 27 entries, 3.8 MB inflated, ratio ≤ 11)."""
+
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def is_zip(data: bytes) -> bool:
+    """Whether ``data`` starts like a zip archive (a local file header)."""
+    return data[:4] == b"PK\x03\x04"
+
+
+def _refuse(code: str, message: str, subject: str | None = None) -> OfdFormatError:
+    return OfdFormatError(message, code=f"ofd.container.{code}", subject=subject)
+
+
+def _check_name(name: str) -> None:
+    if (
+        not name
+        or name.startswith(("/", "\\"))
+        or "\\" in name
+        or "\x00" in name
+        or _DRIVE.match(name)
+        or any(part in ("..", ".") for part in name.split("/"))
+    ):
+        raise _refuse(
+            "path", f"entry name {name!r} is not a relative path inside the container", name
+        )
+
+
+class Container:
+    """The entries of an OFD zip, checked and inflated on demand (each once)."""
+
+    __slots__ = ("_cache", "_infos", "_read_total", "_zip", "limits", "size")
+
+    def __init__(self, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+        """Open ``data`` and judge its central directory.
+
+        Raises:
+            OfdFormatError: ``ofd.container.*``: not a zip, or a limit exceeded.
+        """
+        self.limits = limits
+        self.size = len(data)
+        if len(data) > limits.max_bytes:
+            raise _refuse("too_large", f"{len(data)} bytes, at most {limits.max_bytes} accepted")
+        if not is_zip(data):
+            raise _refuse("malformed", "not a zip archive (no local file header at offset 0)")
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as e:
+            raise _refuse("malformed", f"not a readable zip archive: {e}") from None
+        if len(infos) > limits.max_entries:
+            raise _refuse(
+                "too_many_entries", f"{len(infos)} entries, at most {limits.max_entries} accepted"
+            )
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        total = 0
+        for info in infos:
+            name = info.filename
+            _check_name(name)
+            if name in self._infos:
+                raise _refuse("duplicate", f"entry {name!r} appears twice", name)
+            self._infos[name] = info
+            if info.is_dir():
+                continue
+            if info.flag_bits & 0x1:
+                raise _refuse("encrypted", f"entry {name!r} is encrypted", name)
+            if info.compress_type not in _METHODS:
+                raise _refuse(
+                    "compression",
+                    f"entry {name!r} uses compression method {info.compress_type}; "
+                    "only stored (0) and deflated (8) are accepted",
+                    name,
+                )
+            if info.file_size > limits.max_entry:
+                raise _refuse(
+                    "too_large",
+                    f"entry {name!r} declares {info.file_size} bytes inflated, "
+                    f"at most {limits.max_entry} accepted",
+                    name,
+                )
+            if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
+                info.compress_size, 1
+            ):
+                raise _refuse(
+                    "ratio",
+                    f"entry {name!r} inflates {info.compress_size} bytes to {info.file_size} "
+                    f"(ratio above {limits.max_ratio}): refused as a zip bomb",
+                    name,
+                )
+            total += info.file_size
+        if total > limits.max_total:
+            raise _refuse(
+                "too_large",
+                f"entries declare {total} bytes inflated in all, at most {limits.max_total}",
+            )
+        self._cache: dict[str, bytes] = {}
+        self._read_total = 0
+
+    @property
+    def files(self) -> list[str]:
+        """The paths of the file entries (no directories), in archive order."""
+        return [n for n, i in self._infos.items() if not i.is_dir()]
+
+    def __contains__(self, path: object) -> bool:
+        info = self._infos.get(path) if isinstance(path, str) else None
+        return info is not None and not info.is_dir()
+
+    def read(self, path: str) -> bytes:
+        """The inflated bytes of entry ``path`` (read once, then cached).
+
+        Raises:
+            OfdFormatError: ``ofd.container.missing`` (no such file) or
+                ``ofd.container.corrupt`` (bad deflate data, CRC, or sizes that lie).
+        """
+        cached = self._cache.get(path)
+        if cached is not None:
+            return cached
+        info = self._infos.get(path)
+        if info is None or info.is_dir():
+            raise _refuse("missing", f"the container has no file {path!r}", path)
+        try:
+            with self._zip.open(info) as f:
+                data = f.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+            raise _refuse("corrupt", f"entry {path!r} does not inflate: {e}", path) from None
+        except NotImplementedError as e:
+            raise _refuse("compression", f"entry {path!r}: {e}", path) from None
+        if len(data) != info.file_size:
+            raise _refuse(
+                "corrupt",
+                f"entry {path!r} inflates to {len(data)} bytes, it declares {info.file_size}",
+                path,
+            )
+        self._read_total += len(data)
+        self._cache[path] = data
+        return data
+
+    def resolve(self, location: str, *bases: str) -> str:
+        """The container path that ``location`` (as written in an OFD file) names.
+
+        Absolute locations (``/Doc_0/…``) are taken from the root. Relative ones
+        are tried against each directory in ``bases`` in turn (GB/T 33190: the
+        referring file's directory; vendors also write them against the
+        document's or the container's root), the first that exists winning.
+
+        Raises:
+            OfdFormatError: ``ofd.container.path``: empty, or leaving the container.
+        """
+        text = location.strip().replace("\\", "/")
+        if not text or "\x00" in text:
+            raise _refuse("path", f"location {location!r} is empty or holds NUL")
+        candidates = (
+            [text[1:]] if text.startswith("/") else [posixpath.join(b, text) for b in bases]
+        )
+        if not candidates:
+            candidates = [text]
+        resolved = []
+        for c in candidates:
+            norm = posixpath.normpath(c)
+            if norm.startswith(("../", "/")) or norm in ("..", "."):
+                raise _refuse("path", f"location {location!r} leaves the container", location)
+            if norm in self:
+                return norm
+            resolved.append(norm)
+        return resolved[0]

@@ -19,7 +19,16 @@ from elicense.errors import ElicenseError
 
 __all__ = ["build_parser", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("setup", "submit", "verify", "ses", "log", "demo", "reuse")
+COMMAND_MODULES: tuple[str, ...] = (
+    "setup",
+    "submit",
+    "verify",
+    "ses",
+    "log",
+    "demo",
+    "reuse",
+    "serve",
+)
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 
 

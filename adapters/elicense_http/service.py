@@ -118,6 +118,14 @@ class Service:
                     fresh = [_reindex(r, rest[r.index]) for r in again.receipts]
                 receipts = sorted([*found.values(), *fresh], key=lambda r: r.index)
                 return Submitted(receipts, [], replayed=not rest)
+            except ConflictError:
+                # Another worker recorded the same subjects first: if it recorded exactly
+                # these statements, this is a concurrent replay and gets the same answer.
+                everything = [(i, ConflictError("")) for i in range(len(statements))]
+                found = self._recorded(statements, everything)
+                if len(found) < len(statements):
+                    raise
+                return Submitted([found[i] for i in range(len(statements))], [], replayed=True)
         refusals = list(result.refusals)
         found = self._recorded(statements, refusals) if refusals else {}
         refusals = [(i, e) for i, e in refusals if i not in found]

@@ -161,7 +161,7 @@ class LogWriter(threading.Thread):
         while not self.stop_event.is_set():
             try:
                 if self.election.try_acquire():
-                    _log.info("log writer elected", extra={"pid": os.getpid()})
+                    _log.info("log writer elected (pid %d)", os.getpid())
                     self._follow()
             except Exception:  # the store went away: step down, retry later
                 _log.warning("log writer: store error, retrying", exc_info=True)

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
 
 from elicense.codec import canonical
 from elicense.log.checkpoint import SignedCheckpoint
-from elicense.log.statusdoc import ListKind
+from elicense.log.statusdoc import ListKind, SignedStatusList
 from elicense_http.messages import AllProofs, ConsistencyProof, InclusionProof
 from elicense_http.note import checkpoint_note, note_supported
 from elicense_http.problems import ServiceError
@@ -201,7 +202,14 @@ class LogController(Controller):
         sync_to_thread=True,
         media_type="application/json",
         summary="A signed status list",
-        responses=problem_responses(404),
+        responses={
+            200: ResponseSpec(
+                data_container=SignedStatusList,
+                description="the platform-signed list, byte for byte as signed",
+                generate_examples=False,
+            ),
+            **problem_responses(404),
+        },
     )
     def status_list(
         self,

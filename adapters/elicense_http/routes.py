@@ -15,6 +15,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from elicense.verdict import Verdict
+from elicense.verify.formats import SignedBundle
 from elicense_http.messages import Health, SubmitRequest, SubmitResponse
 from elicense_http.problems import PROBLEM_JSON, Problem, ProblemRefusal, ServiceError
 from elicense_http.service import Service
@@ -159,7 +160,14 @@ class WriteController(Controller):
         sync_to_thread=True,
         summary="The platform-signed trust bundle",
         media_type="application/json",
-        responses=problem_responses(),
+        responses={
+            200: ResponseSpec(
+                data_container=SignedBundle,
+                description="the signed trust bundle, byte for byte as signed",
+                generate_examples=False,
+            ),
+            **problem_responses(),
+        },
     )
     def trust_bundle(self, service: Svc) -> Response[bytes]:
         """Platform keys, filed seals with their histories, the newest checkpoint and

@@ -37,7 +37,8 @@ def _load_common() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("_common", ROOT / "benchmarks" / "_common.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -46,10 +47,10 @@ def _load_common() -> Any:
 _common = _load_common()
 emit, machine = _common.emit, _common.machine
 
-from elicense.codec import canonical
-from elicense.ledger.application import Ledger
-from elicense.ledger.export import export_license
-from elicense.scenario import LICENSE_TYPES, City
+from elicense.codec import canonical  # noqa: E402 - after the path fix above
+from elicense.ledger.application import Ledger  # noqa: E402 - after the path fix above
+from elicense.ledger.export import export_license  # noqa: E402 - after the path fix above
+from elicense.scenario import LICENSE_TYPES, City  # noqa: E402 - after the path fix above
 
 BATCH = 100
 _LUA = """

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "log",
     "demo",
     "reuse",
+    "serve",
 )
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 

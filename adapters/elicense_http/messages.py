@@ -1,0 +1,107 @@
+"""The service's request and response bodies: frozen msgspec Structs.
+
+What the library already defines travels as the library defines it — a
+:class:`~elicense.statement.Signed` statement, a
+:class:`~elicense.ledger.application.Receipt`, a
+:class:`~elicense.log.evidence.LogEvidence`, a
+:class:`~elicense.log.checkpoint.SignedCheckpoint`, a
+:class:`~elicense.verdict.Verdict` — so a change of the wire format flows
+through this adapter without an edit here. Bytes are base64, as in every
+elicense document; hashes in proofs likewise.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from elicense.ledger.application import Receipt
+from elicense.log.checkpoint import SignedCheckpoint
+from elicense.log.evidence import LogEvidence
+from elicense.statement import Signed
+from elicense_http.problems import ProblemRefusal
+
+__all__ = [
+    "AllProofs",
+    "ConsistencyProof",
+    "Health",
+    "InclusionProof",
+    "SubmitRequest",
+    "SubmitResponse",
+]
+
+
+class SubmitRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Signed statements to record, in order (one statement is a batch of one).
+
+    Attributes:
+        statements: the signed statements, exactly as ``elicense sign`` writes them.
+        partial: record the valid ones and report the refusals, instead of refusing
+            the whole batch when one is refused.
+    """
+
+    statements: list[Signed]
+    partial: bool = False
+
+
+class SubmitResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """What a submission recorded.
+
+    Attributes:
+        receipts: one per recorded statement: its position and identifier.
+        refusals: (``partial``) the statements refused and not recorded.
+        evidence: (``?wait=inclusion``) per receipt, the inclusion proof into a
+            checkpoint that covers it; ``None`` where none did before the wait ended.
+    """
+
+    receipts: list[Receipt]
+    refusals: list[ProblemRefusal] = []
+    evidence: list[LogEvidence | None] | None = None
+
+
+class InclusionProof(msgspec.Struct, frozen=True, kw_only=True):
+    """RFC 9162 §2.1.3 inclusion proof of one leaf.
+
+    Attributes:
+        leaf_index: the leaf (0-based).
+        tree_size: the tree the proof leads into.
+        leaf_hash: the leaf's hash, ``H(0x00 ‖ record)``.
+        hashes: the audit path, leaf to root.
+    """
+
+    leaf_index: int
+    tree_size: int
+    leaf_hash: bytes
+    hashes: list[bytes]
+
+
+class ConsistencyProof(msgspec.Struct, frozen=True, kw_only=True):
+    """RFC 9162 §2.1.4 consistency proof between two tree sizes."""
+
+    first: int
+    second: int
+    hashes: list[bytes]
+
+
+class AllProofs(msgspec.Struct, frozen=True, kw_only=True):
+    """Inclusion into the newest checkpoint, that checkpoint, and consistency from the
+    caller's tree size (RFC 9162 §5.5 get-all-by-hash)."""
+
+    inclusion: InclusionProof
+    checkpoint: SignedCheckpoint
+    consistency: ConsistencyProof | None = None
+
+
+class Health(msgspec.Struct, frozen=True, kw_only=True):
+    """Liveness or readiness.
+
+    Attributes:
+        ok: whether the check passed.
+        store: ``up`` or ``unavailable``.
+        log_writer: whether this process is the elected log writer.
+        position: the ledger's newest position (readiness only).
+    """
+
+    ok: bool
+    store: str = "up"
+    log_writer: bool = False
+    position: int | None = None

@@ -181,7 +181,7 @@ def test_wait_for_inclusion_returns_a_proof_into_a_signed_checkpoint(env: Env) -
     signed_cp = decode_signed_checkpoint(json.dumps(ev["checkpoint"]).replace(" ", "").encode())
     key = load_public_key(env.world.pem())
     cp = signed_cp.decoded()
-    assert key.verify(signed_cp.signature, b"elicense/v1/log.checkpoint\x00" + signed_cp.checkpoint)
+    assert key.verify(signed_cp.signature, b"elicense/v2/log.checkpoint\x00" + signed_cp.checkpoint)
     record = env.world.ledger.history(env.world.ledger.get_license(signed.decoded().subject).id)[
         -1
     ].record

@@ -487,7 +487,9 @@ def _require_template(ltype: LicenseType, act: acts.IssueLicense | acts.AmendLic
         raise refusal
 
 
-def _existing_license(ctx: Context, act: Statement) -> License:
+def _current_license(ctx: Context, act: Statement) -> License:
+    """The license ``act`` names, refusing one that is absent or not named by its current
+    identifier (an act is recorded only on the current identifier)."""
     lid = parse_subject(act)
     lic = ctx.ws.license(lid)
     if lic is None:
@@ -497,6 +499,11 @@ def _existing_license(ctx: Context, act: Statement) -> License:
             f"{act.kind} names {act.subject}, the license's current identifier is {lic.identifier}",
             subject=act.subject,
         )
+    return lic
+
+
+def _existing_license(ctx: Context, act: Statement) -> License:
+    lic = _current_license(ctx, act)
     expect_version(act, lic)
     if ctx.seal is not None:
         require_department(ctx, lic.issuer, act, "authority.not_issuer")
@@ -552,16 +559,7 @@ def _file_targets(act: Statement) -> list[Any]:
 @handler("file.record", SignerRole.SEAL, _file_targets)
 def _record_file(ctx: Context, signed: Signed, act: acts.RecordLicenseFile) -> LedgerAggregate:
     """A file of the license's current identifier, by a seal of its issuer; once per digest."""
-    lid = parse_subject(act)
-    lic = ctx.ws.license(lid)
-    if lic is None:
-        raise NotFoundError(f"license {act.subject} does not exist", subject=act.subject)
-    if lic.identifier != act.subject:
-        raise ConflictError(
-            f"file.record names {act.subject}, the license's current identifier is "
-            f"{lic.identifier}",
-            subject=act.subject,
-        )
+    lic = _current_license(ctx, act)
     require_department(ctx, lic.issuer, act, "authority.not_issuer")
     file_id = LicenseFile.id_for(act.sha256)
     if ctx.ws.get(LicenseFile, file_id) is not None:

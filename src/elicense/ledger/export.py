@@ -20,6 +20,7 @@ from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
 from elicense.ledger.mapper import checked_record
 from elicense.log.evidence import LogSource
+from elicense.log.slots import LicenseSlots
 from elicense.record import PositionedRecord, decode_record
 from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
 from elicense.verify.formats import (
@@ -118,7 +119,7 @@ class _Running:
         self.digest = hashlib.sha256()
 
 
-def trust_bundle(ledger: Ledger, log: LogSource | None = None) -> TrustBundle:
+def trust_bundle(ledger: Ledger, log: LogSource | None = None, *, host: str = "") -> TrustBundle:
     """The ledger's :class:`TrustBundle` as of its newest event (streams the log).
 
     With ``log``, the bundle also carries the log's latest signed checkpoint and
@@ -130,6 +131,7 @@ def trust_bundle(ledger: Ledger, log: LogSource | None = None) -> TrustBundle:
         "platform": {},
     }
     licenses: dict[Any, _Running] = {}
+    slots = LicenseSlots()
     as_of = 0
     for n in ledger.notifications():
         as_of = n.id
@@ -137,6 +139,7 @@ def trust_bundle(ledger: Ledger, log: LogSource | None = None) -> TrustBundle:
         # What the platform signs is taken from the records, never from the id, version
         # and topic columns, which no hash covers: a row whose columns differ is refused.
         rec = checked_record(n)
+        slots.apply(rec.aggregate_id, rec.topic, rec.statement, state)
         prefix = rec.topic.split(".", 1)[0]
         if prefix in _HISTORY_PREFIXES:
             histories[_HISTORY_PREFIXES[prefix]].setdefault(rec.aggregate_id, []).append(
@@ -182,13 +185,18 @@ def trust_bundle(ledger: Ledger, log: LogSource | None = None) -> TrustBundle:
         },
         checkpoint=material.checkpoint if material is not None else None,
         status_lists=material.status_lists if material is not None else (),
+        license_status=slots.status_list(),
+        verify_host=host,
     )
 
 
-def export_trust_bundle(ledger: Ledger, signer: Any, log: LogSource | None = None) -> bytes:
+def export_trust_bundle(
+    ledger: Ledger, signer: Any, log: LogSource | None = None, *, host: str = ""
+) -> bytes:
     """The canonical bytes of the ledger's trust bundle, signed by the platform ``signer``
-    (with the log's checkpoint and status lists if ``log``)."""
-    return sign_bundle(trust_bundle(ledger, log), signer)
+    (with the log's checkpoint and status lists if ``log``; ``host``: the platform's public
+    verification host)."""
+    return sign_bundle(trust_bundle(ledger, log, host=host), signer)
 
 
 def sign_bundle(trust: TrustBundle, signer: Any) -> bytes:

@@ -26,6 +26,7 @@ from elicense import wire
 from elicense.codec import decode_canonical, require_utc
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.evidence import LogEvidence
+from elicense.log.slots import LicenseStatusList
 from elicense.log.statusdoc import SignedStatusList
 from elicense.record import PositionedRecord
 
@@ -122,6 +123,9 @@ class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
         licenses: license key (identifier without version and check) → status entry.
         checkpoint: the log's latest signed checkpoint (omitted without a log).
         status_lists: the signed status lists tied to ``checkpoint``.
+        license_status: the per-license status list over status slots, as of ``as_of``
+            (:mod:`elicense.log.slots`; what verify-me payloads are checked against).
+        verify_host: the platform's public verification host (verify-me payloads name it).
     """
 
     origin: str
@@ -133,6 +137,8 @@ class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
     licenses: dict[str, StatusEntry] = {}
     checkpoint: SignedCheckpoint | None = None
     status_lists: tuple[SignedStatusList, ...] = ()
+    license_status: LicenseStatusList | None = None
+    verify_host: str = ""
 
     def __post_init__(self) -> None:
         require_utc(self.issued_at, "issued_at")

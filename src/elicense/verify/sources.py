@@ -34,6 +34,9 @@ from elicense.verify.trust import (
 
 __all__ = ["BundleTrust", "LedgerTrust", "pin_keys"]
 
+_SLOT_STATUS = {0: "valid", 1: "invalid", 2: "suspended", 3: "invalid"}
+"""A per-license status list's 2 bits, as the payload verifier names them (3 is unused)."""
+
 
 def pin_keys(keys: Iterable[PublicKey | bytes | str]) -> dict[str, PublicKey]:
     """Platform keys the caller trusts: PublicKey objects, PEM/DER bytes or PEM text."""
@@ -72,6 +75,12 @@ class BundleTrust:
             self._types = {h.key: type_timeline(h.events, self.seal_at) for h in bundle.types}
         except TimelineError as e:
             raise TrustError(f"trust bundle history does not verify: {e}", code=e.code) from None
+        lst = bundle.license_status
+        try:
+            self._slot_statuses = lst.statuses() if lst is not None else None
+        except ValueError as e:
+            raise TrustError(f"trust bundle: {e}", code="trust.malformed") from None
+        self._slot_count = lst.size if lst is not None else 0
 
     @classmethod
     def load(cls, data: bytes, pinned: dict[str, PublicKey]) -> BundleTrust:
@@ -113,6 +122,10 @@ class BundleTrust:
         """See :class:`~elicense.verify.trust.TrustView`."""
         return self._platform.get(key_id)
 
+    def platform_keys(self) -> list[PublicKey]:
+        """Every platform key the bundle's platform records hold."""
+        return list(self._platform.values())
+
     def compromised_since(self, code: str) -> datetime | None:
         """When seal ``code`` was compromised, per its newest record (``None``: not)."""
         tl = self._seals.get(code)
@@ -141,6 +154,19 @@ class BundleTrust:
         """The bundle's status entry for license ``key``."""
         return self.bundle.licenses.get(key)
 
+    def slot_status(self, slot: int) -> tuple[str, datetime] | None:
+        """The signed per-license status list's answer for ``slot`` and the list's time
+        (the bundle's), or ``None`` when the bundle has no such slot."""
+        statuses = self._slot_statuses
+        if statuses is None or not 0 <= slot < self._slot_count:
+            return None
+        assert self.issued_at is not None
+        return _SLOT_STATUS[statuses[slot]], self.issued_at
+
+    def replaced_by(self, slot: int) -> str | None:
+        """Offline a bundle cannot name a replacing identifier (it holds no identifiers)."""
+        return None
+
 
 class LedgerTrust:
     """Trust read from a live ledger (online verification); built per verification."""
@@ -160,10 +186,15 @@ class LedgerTrust:
         self._platform = {kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()}
         self._seals: dict[str, Timeline | None] = {}
         self._types: dict[str, Timeline | None] = {}
+        self._license_slots: Any = None
 
     def platform_key(self, key_id: str) -> PublicKey | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
         return self._platform.get(key_id)
+
+    def platform_keys(self) -> list[PublicKey]:
+        """Every platform key the ledger's platform records hold."""
+        return list(self._platform.values())
 
     def _seal_timeline(self, code: str) -> Timeline | None:
         if code not in self._seals:
@@ -194,6 +225,25 @@ class LedgerTrust:
         """The seal's records as the ledger has them."""
         events = self._ledger.history(self._seal_id(code))
         return tuple(events) if events else None
+
+    def _slots(self) -> Any:
+        if self._license_slots is None:
+            from elicense.ledger.payloads import license_slots
+
+            self._license_slots = license_slots(self._ledger)
+        return self._license_slots
+
+    def slot_status(self, slot: int) -> tuple[str, datetime] | None:
+        """The ledger's status of ``slot`` now (a replay of the ledger), or ``None``."""
+        from elicense.codec import utc_now
+
+        bits = self._slots().status(slot)
+        return None if bits is None else (_SLOT_STATUS[bits], utc_now())
+
+    def replaced_by(self, slot: int) -> str | None:
+        """The identifier that replaced ``slot``'s, after an amendment or renewal."""
+        current: str | None = self._slots().current_identifier(slot)
+        return current
 
     def license_status(self, key: str) -> StatusEntry | None:
         """The ledger's status entry for license ``key``, computed from its records."""

@@ -333,6 +333,8 @@ class Verifier:
             text = document.strip()
             if text.startswith("1.2.156."):
                 return self._verify_identifier(text, at)
+            if text[:8].upper() == "HTTPS://" and "/V/" in text:
+                return self._verify_payload(text, at)
             if text.startswith("{"):
                 return self._verify_bytes(text.encode(), at)
             if len(text) < 4096 and _is_file(text):
@@ -402,6 +404,27 @@ class Verifier:
         b = VerdictBuilder()
         b.error("document.format.unknown", "input is not a document elicense can verify")
         return b.build()
+
+    # -- verify-me payloads (QR text) ----------------------------------------------------------
+
+    def _verify_payload(self, text: str, at: datetime) -> Verdict:
+        from elicense.payload import verify_payload
+
+        trust = self.trust
+        verdict = verify_payload(
+            text,
+            platform_keys=trust.platform_keys(),
+            origin=trust.origin,
+            status_of=trust.slot_status,
+            at=at,
+            max_status_age=self.max_age,
+        )
+        slot = verdict.evidence.get("status_slot")
+        if verdict.status == "invalid" and isinstance(slot, int):
+            replaced = trust.replaced_by(slot)
+            if replaced is not None:
+                verdict.evidence["current_identifier"] = replaced
+        return verdict
 
     # -- licenses ------------------------------------------------------------------------------
 

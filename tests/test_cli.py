@@ -320,3 +320,33 @@ def test_password_protected_key(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> No
     code, out = cli.json(*make, "--password-env", "SEAL_PW")
     assert code == 0, out
     assert _ledger_size() == before + 1
+
+
+def test_payload_make_and_verify_offline_then_suspended(cli: Cli) -> None:
+    """`elicense payload` prints the QR text; `verify TEXT --bundle` is 0, then 1 (暂扣) after a
+    suspension and a newer bundle; an edited text is 1."""
+    _, out = cli.issue("2026000009")
+    lid = out["license"]
+    code, made = cli.json(
+        "payload", lid, "--platform-key", "platform.pem", "--host", "zwfw.example.gov.cn"
+    )
+    assert code == 0, made
+    text = made["payload"]
+    assert text.startswith("HTTPS://ZWFW.EXAMPLE.GOV.CN/V/")
+    cli.bundle()
+    code, verdict = cli.verify(text)
+    assert code == 0, verdict
+    assert verdict["status"] == "valid"
+    assert verdict["signatures"][0]["kind"] == "cose"
+    code, tampered = cli.verify(text[:-3] + ("AAA" if text[-3:] != "AAA" else "BBB"))
+    assert code == 1
+    assert not tampered["ok"]
+    code, _ = cli.json("suspend", lid, "--key", "seal.pem", "--reason", "整改")
+    assert code == 0
+    cli.bundle()
+    code, verdict = cli.verify(text)
+    assert code == 1
+    assert verdict["status"] == "suspended"
+    code, out = cli.json("payload", lid, "--platform-key", "platform.pem", "--host", "h.example",
+                         "--minutes", "99")  # fmt: skip
+    assert code == 2

@@ -102,6 +102,12 @@ def register(sub: Any) -> None:
     add_ledger_flag(p)
     add_key_flags(p, platform=True)
     p.add_argument("--out", metavar="FILE", required=True)
+    p.add_argument(
+        "--host",
+        default="",
+        metavar="HOST",
+        help="the platform's public verification host, carried in the bundle (verify-me QR URLs)",
+    )
     add_json_flag(p)
     p.set_defaults(func=_bundle)
 
@@ -276,7 +282,7 @@ def _bundle(args: argparse.Namespace) -> int:
     from elicense.ledger.export import export_trust_bundle
 
     with _open(args) as (ledger, _, log):
-        data = export_trust_bundle(ledger, read_key(args.platform_key, args), log)
+        data = export_trust_bundle(ledger, read_key(args.platform_key, args), log, host=args.host)
         Path(args.out).write_bytes(data)
         latest = log.latest()
         size = latest.decoded().tree_size if latest is not None else None

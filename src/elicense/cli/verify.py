@@ -40,8 +40,33 @@ def register(sub: Any) -> None:
     add_ledger_flag(p)
     add_key_flags(p, platform=True)
     p.add_argument("--out", metavar="FILE", required=True)
+    p.add_argument(
+        "--host",
+        default="",
+        metavar="HOST",
+        help="the platform's public verification host, carried in the bundle (verify-me QR URLs)",
+    )
     add_json_flag(p)
     p.set_defaults(func=_trust_export)
+
+    p = sub.add_parser("payload", help="the verify-me QR text of a license (made by the platform)")
+    add_ledger_flag(p)
+    p.add_argument("license", metavar="ID", help="the license's current identifier")
+    add_key_flags(p, platform=True)
+    p.add_argument("--host", required=True, metavar="HOST", help="public verification host")
+    p.add_argument(
+        "--minutes",
+        type=int,
+        metavar="N",
+        help="the short-lived form for showing on a phone (亮证), valid N minutes (1–60)",
+    )
+    p.add_argument(
+        "--with-identifier",
+        action="store_true",
+        help="carry the license identifier in the payload (opt-in; off by default)",
+    )
+    add_json_flag(p)
+    p.set_defaults(func=_payload)
 
     p = sub.add_parser("verify", help="verify license documents or identifiers")
     add_ledger_flag(p)
@@ -77,13 +102,32 @@ def _trust_export(args: argparse.Namespace) -> int:
 
     ledger = open_ledger(args)
     key = read_key(args.platform_key, args)
-    data = export_trust_bundle(ledger, key)
+    data = export_trust_bundle(ledger, key, host=args.host)
     Path(args.out).write_bytes(data)
     emit(
         args,
         {"ok": True, "file": args.out, "bytes": len(data), "as_of": ledger.max_position()},
         f"wrote {args.out} ({len(data)} bytes, as of position {ledger.max_position()})",
     )
+    return EXIT_OK
+
+
+def _payload(args: argparse.Namespace) -> int:
+    from elicense.ledger.payloads import license_payload
+
+    ledger = open_ledger(args)
+    key = read_key(args.platform_key, args)
+    if args.minutes is not None and not 1 <= args.minutes <= 60:
+        fail(f"--minutes must be 1–60, found {args.minutes}")
+    text = license_payload(
+        ledger,
+        args.license,
+        key,
+        host=args.host,
+        minutes=args.minutes,
+        with_identifier=args.with_identifier,
+    )
+    emit(args, {"ok": True, "license": args.license, "payload": text}, text)
     return EXIT_OK
 
 
@@ -113,7 +157,10 @@ def _verify(args: argparse.Namespace) -> int:
     from elicense.verify.verifier import Verifier
 
     at = parse_time(args.at, "--at") if args.at else None
-    docs = [d if d.startswith("1.2.156.") else Path(d) for d in args.documents]
+    docs: list[str | Path] = [
+        d if d.startswith("1.2.156.") or d[:8].upper() == "HTTPS://" else Path(d)
+        for d in args.documents
+    ]
     for d in docs:
         if isinstance(d, Path) and not d.is_file():
             fail(f"no such document: {d}")

@@ -14,7 +14,7 @@ SOURCES = [
     *sorted((ROOT / "src/elicense/verify").glob("*.py")),
     *sorted((ROOT / "src/elicense/domain").glob("*.py")),
     *sorted((ROOT / "src/elicense/log").glob("*.py")),
-    ROOT / "src/elicense/payload.py",
+    *sorted((ROOT / "src/elicense/payload").glob("*.py")),
     *sorted((ROOT / "src/elicense/ofd").glob("*.py")),
 ]
 DOC = "".join(

@@ -7,8 +7,10 @@ is caught, and named as precisely as the evidence allows:
 
 1. **Row by row** (events against the log's leaf rows, merged by position):
    a row whose record bytes hash to another leaf (``audit.event.changed``),
-   whose id/version/topic columns differ from its record
-   (``audit.event.columns``), two rows that swapped places
+   whose id/version/topic columns differ from its record, or are stored in
+   another spelling or type than the event store writes — an id re-spelled in
+   upper case still names the same UUID, but the store's reads no longer find
+   it (``audit.event.columns``), two rows that swapped places
    (``audit.event.reordered``), a logged position with no row
    (``audit.event.deleted``), a row inside the logged range the log never saw
    (``audit.event.unlogged``). Each names the position, the leaf index and the
@@ -45,13 +47,21 @@ _NAMED = 20  # aggregates named for a range finding
 
 
 class StoredRow(NamedTuple):
-    """A row of the event store, exactly as stored."""
+    """A row of the event store, exactly as stored.
+
+    The reader compares the stored spelling and type of each column with what the
+    event store itself writes, byte for byte, and says in ``problem`` what differs:
+    ``aggregate_id`` is the canonical UUID text only when the column holds exactly
+    the id the store writes (on SQLite: 32 lower-case hex digits), else what was
+    found; ``version`` is -1 when the column holds no integer.
+    """
 
     position: int
     aggregate_id: str
     version: int
     topic: str
     state: bytes
+    problem: str | None = None
 
 
 class LoggedLeaf(NamedTuple):
@@ -273,6 +283,11 @@ def _column_problem(row: StoredRow) -> str | None:
         rec = _columns.decode(row.state)
     except (msgspec.DecodeError, msgspec.ValidationError) as e:
         return f"event at position {row.position}: the stored bytes are not a record ({e})"
+    if row.problem is not None:
+        return (
+            f"event at position {row.position}: {row.problem}; the record says "
+            f"{rec.aggregate_id} v{rec.version} {rec.topic}"
+        )
     if (rec.aggregate_id, rec.version, rec.topic) != (row.aggregate_id, row.version, row.topic):
         return (
             f"event at position {row.position}: columns say {row.aggregate_id} "

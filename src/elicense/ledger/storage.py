@@ -31,6 +31,7 @@ like a deleted row to the ledger; the log's audit names both
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,7 +45,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from elicense.errors import StorageError
 
-__all__ = ["DEFAULT_LEDGER", "PositionedRecorder", "describe", "settings_for"]
+__all__ = ["DEFAULT_LEDGER", "PositionedRecorder", "ddl_lock_key", "describe", "settings_for"]
 
 DEFAULT_LEDGER = "./elicense.db"
 
@@ -116,6 +117,13 @@ def _postgres_settings(dsn: str) -> dict[str, str]:
     if "schema" in query:
         settings["POSTGRES_SCHEMA"] = query["schema"][0]
     return settings
+
+
+def ddl_lock_key(schema: str) -> int:
+    """The PostgreSQL advisory lock key under which elicense creates tables in ``schema``
+    (one process at a time: concurrent DDL collides on catalog rows)."""
+    digest = hashlib.sha256(f"elicense/ddl/{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def describe(dsn: str | os.PathLike[str]) -> str:

@@ -195,7 +195,7 @@ def _read_checkpoint(path: str) -> Any:
 
 
 def _prove(args: argparse.Namespace) -> int:
-    with _open(args) as (ledger, _store, log):
+    with _open(args) as (ledger, store, log):
         if (args.license is None) == (args.position is None):
             fail("give a license ID or --position N")
         from elicense.log.evidence import require_included
@@ -210,10 +210,12 @@ def _prove(args: argparse.Namespace) -> int:
                 fail(f"license {args.license} is not in this ledger")
             position, record = events[-1].position, events[-1].record
         else:
-            found = list(ledger.recorder.select_notifications(position, 1, stop=position))
-            if not found:
+            from elicense_sql.events import EventTable
+
+            found = EventTable(store.sql).select(position, 1)
+            if not found or found[0].position != position:
                 fail(f"no event at position {position} in this ledger")
-            record = bytes(found[0].state)
+            record = found[0].state
         evidence = log.evidence(position)  # its proof checked against the signed root
         if evidence is None:
             fail(f"no checkpoint covers position {position} yet (run `elicense log checkpoint`)")

@@ -15,12 +15,14 @@ checking again once it holds it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Identifier
 
 from elicense.ledger.storage import ddl_lock_key
@@ -33,19 +35,29 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
 
     def create_table(self) -> None:
         """eventsourcing's schema creation, skipped when it is all there, else run by one
-        process at a time (module docstring)."""
-        if not self._schema_complete():
-            with self.datastore.get_connection() as conn:
+        process at a time (module docstring), on the one connection that holds the lock."""
+        with self.datastore.get_connection() as conn:
+            if not self._schema_complete(conn):
                 key = ddl_lock_key(self.datastore.schema)
                 conn.execute("SELECT pg_advisory_lock(%s)", (key,))
                 try:
-                    if not self._schema_complete():
-                        super().create_table()
+                    if not self._schema_complete(conn):
+                        self._create_schema(conn)
                 finally:
                     conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
         self.datastore.register_type_adapters()
 
-    def _schema_complete(self) -> bool:
+    def _create_schema(self, conn: Any) -> None:
+        """What eventsourcing's ``create_table`` runs, on ``conn``: each type in its own
+        transaction (there is no ``CREATE TYPE IF NOT EXISTS``), then the rest in one."""
+        for statement in self.sql_create_statements:
+            if "CREATE TYPE" in statement.as_string():
+                with contextlib.suppress(DuplicateObject), conn.transaction():
+                    conn.execute(statement, prepare=False)
+        with conn.transaction(), conn.cursor() as curs:
+            self._create_table(curs)
+
+    def _schema_complete(self, conn: Any) -> bool:
         """Whether the events table, its index, the composite type and the insert function
         all exist in the schema."""
         schema = self.datastore.schema
@@ -60,7 +72,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "type": kind,
             "function": f"{q(self.pg_function_name_insert_events)}({kind}[])",
         }
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with conn.cursor() as curs:
             curs.execute(
                 "SELECT to_regnamespace(%(schema)s) IS NOT NULL "
                 "AND to_regclass(%(table)s) IS NOT NULL AND to_regclass(%(index)s) IS NOT NULL "

@@ -448,7 +448,9 @@ def test_changed_recorded_time_of_newest_event_is_caught_online(scene: Scene) ->
 
 def test_changed_newest_record_and_its_leaf_are_caught_online(scene: Scene) -> None:
     """Rewriting the log's stored leaf hash to match the changed record does not help: the
-    proof must still lead to the root the platform signed."""
+    proof must still lead to the root the platform signed. The log can no longer prove the
+    version (log.proof.invalid): the record and its leaf changed together look like a
+    damaged log, and are judged as harshly as a changed record."""
     _shift_newest_recorded_time(scene)
     evidence = scene.log.evidence(scene.world.ledger.max_position())
     assert evidence is not None
@@ -461,7 +463,7 @@ def test_changed_newest_record_and_its_leaf_are_caught_online(scene: Scene) -> N
     hashes = bytes(hashes)[:at] + new_leaf + bytes(hashes)[at + 32 :]
     sql.execute("UPDATE elicense_log_nodes SET hashes = ? WHERE id = ?", (hashes, key))
     scene.log.store._edge.clear()  # the store's cache of partial chunks
-    assert_caught(online(scene), "log.inclusion.invalid", 3, scene.key)
+    assert_caught(online(scene), "log.proof.invalid", 3, scene.key)
 
 
 def _hide_newest_event(scene: Scene) -> None:

@@ -105,6 +105,21 @@ class SqlStore:
             with self._conn.transaction():
                 yield self
 
+    @contextmanager
+    def snapshot(self) -> Iterator[SqlStore]:
+        """A read-only transaction: every query in the block sees one state of the database
+        (SQLite: a deferred transaction, one WAL snapshot; PostgreSQL: REPEATABLE READ)."""
+        if self.dialect is Dialect.SQLITE:
+            self._conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self._conn.execute("ROLLBACK")
+        else:
+            with self._conn.transaction(force_rollback=True):
+                self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield self
+
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()

@@ -9,12 +9,20 @@ times cheaper and matters at 50,000 leaves a second. Nothing here writes.
 
 On PostgreSQL, eventsourcing inserts under a table lock, so notification ids
 become visible in order: a page read never skips an id that commits later.
+
+For the audit, :meth:`EventTable.rows` reads every column as stored, byte for
+byte: SQLite's columns are dynamically typed text, so the same UUID re-spelled
+(upper case, hyphens, braces, ``urn:uuid:``) or a version stored as text is a
+changed row — eventsourcing's reads match the exact spelling it wrote, and a
+re-spelled row silently drops out of its aggregate. PostgreSQL's typed columns
+(``uuid``, ``bigint``) admit one spelling only.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from elicense.log.audit import StoredRow
@@ -62,17 +70,23 @@ class EventTable:
             return [EventRow(p, _id_bytes(a), v, t, s) for p, a, v, t, s in rows]
 
     def rows(self, page: int = 5_000) -> Iterator[StoredRow]:
-        """Every stored row with all its columns, in position order (for the audit)."""
+        """Every stored row with all its columns exactly as stored, in position order (for
+        the audit): a column in another spelling or type than the store writes is named
+        in the row's ``problem``."""
+        columns = (
+            "originator_id, originator_version, topic, state"
+            if self.postgres
+            else _SQLITE_EXACT  # bytes and storage class of each column
+        )
         start = 0
         while True:
             found = self.store.query(
-                f"SELECT {self.id}, originator_id, originator_version, topic, state "
+                f"SELECT {self.id}, {columns} "
                 f"FROM {self.table} WHERE {self.id} > ? ORDER BY {self.id} LIMIT ?",
                 (start, page),
             )
-            for position, aggregate, version, topic, state in found:
-                ident = aggregate if isinstance(aggregate, UUID) else _uuid(aggregate)
-                yield StoredRow(int(position), str(ident), int(version), topic, bytes(state))
+            for row in found:
+                yield _postgres_row(*row) if self.postgres else _sqlite_row(*row)
             if len(found) < page:
                 return
             start = int(found[-1][0])
@@ -92,8 +106,66 @@ def _id_bytes(text: object) -> bytes:
     return str(text).encode()[:16].ljust(16, b"\x00")
 
 
-def _uuid(text: str) -> str:
-    try:
-        return str(UUID(hex=text))
-    except ValueError:
-        return text  # a tampered id column: reported as found
+_SQLITE_EXACT = ", ".join(
+    f"CAST({c} AS BLOB), typeof({c})" if c != "originator_version" else f"{c}, typeof({c})"
+    for c in ("originator_id", "originator_version", "topic", "state")
+)
+_HEX_ID = re.compile(rb"[0-9a-f]{32}")  # uuid.hex: the one spelling eventsourcing writes
+
+
+def _shown(value: Any) -> str:
+    """A stored value as text for a message (bytes that are not UTF-8 escaped)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    return "NULL" if value is None else str(value)
+
+
+def _sqlite_row(
+    position: int,
+    ident: bytes | None,
+    id_type: str,
+    version: Any,
+    version_type: str,
+    topic: bytes | None,
+    topic_type: str,
+    state: bytes | None,
+    state_type: str,
+) -> StoredRow:
+    problems = []
+    if id_type == "text" and ident is not None and _HEX_ID.fullmatch(ident):
+        aggregate = str(UUID(hex=ident.decode()))
+    else:
+        aggregate = _shown(ident)
+        problems.append(
+            f"originator_id column holds {id_type} {aggregate!r}, not the 32 lower-case hex "
+            "digits the event store writes and reads"
+        )
+    if version_type != "integer":
+        problems.append(f"originator_version column holds {version_type} {_shown(version)!r}")
+        version = -1
+    text = _shown(topic)
+    if topic_type != "text" or topic is None or text.encode() != topic:
+        problems.append(f"topic column holds {topic_type} {text!r}")
+    if state_type != "blob":
+        problems.append(f"state column holds {state_type}, not a blob")
+    return StoredRow(
+        int(position), aggregate, int(version), text, state or b"", "; ".join(problems) or None
+    )
+
+
+def _postgres_row(
+    position: int, ident: UUID, version: int, topic: str | None, state: bytes | None
+) -> StoredRow:
+    problems = []
+    if topic is None:
+        problems.append("topic column is NULL")
+    if state is None:
+        problems.append("state column is NULL")
+    return StoredRow(
+        int(position),
+        str(ident),
+        int(version),
+        topic or "",
+        bytes(state or b""),
+        "; ".join(problems) or None,
+    )

@@ -11,11 +11,12 @@ exported documents their :class:`~elicense.log.evidence.LogEvidence`.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 from elicense.codec import canonical, decode_canonical, utc_now
+from elicense.errors import ProofError
 from elicense.log.audit import AuditReport, audit
 from elicense.log.checkpoint import (
     Checkpoint,
@@ -33,7 +34,8 @@ from elicense.log.statusdoc import (
     sign_status_list,
 )
 from elicense.log.statuslist import SlotMap, capacity_for
-from elicense.merkle_nodes import stored_consistency_proof, stored_inclusion_proof
+from elicense.merkle import verify_inclusion
+from elicense.merkle_nodes import inclusion_plan, stored_consistency_proof, stored_inclusion_proof
 from elicense_sql.connection import Dialect, SqlStore
 from elicense_sql.events import EventTable
 from elicense_sql.log_store import SqlLogStore
@@ -212,7 +214,13 @@ class SqlLog:
 
     def evidence(self, position: int) -> LogEvidence | None:
         """Evidence for the record at ``position`` against the newest checkpoint
-        (``None`` when no checkpoint covers it yet)."""
+        (``None`` when no checkpoint covers it yet), its proof checked against the
+        checkpoint's root from the leaf the log holds.
+
+        Raises:
+            ProofError: ``log.unavailable`` or ``log.proof.invalid``: the log's tables are
+                damaged on this leaf's path.
+        """
         latest = self._newest()
         if latest is None:
             return None
@@ -225,10 +233,42 @@ class SqlLog:
             status = StatusRef(list=latest.list_id, index=latest.slots.slot(leaf))
         return LogEvidence(
             leaf_index=leaf,
-            proof=b"".join(self.inclusion_proof(leaf, size)),
+            proof=b"".join(self._checked_proof(position, leaf, latest.checkpoint)),
             checkpoint=latest.signed,
             status=status,
         )
+
+    def _checked_proof(self, position: int, leaf: int, cp: Checkpoint) -> list[bytes]:
+        """The inclusion proof of ``leaf``, only once it leads from the logged leaf hash to
+        the checkpoint's signed root: damaged node rows never leave as a proof.
+
+        Raises:
+            ProofError: ``log.unavailable`` (nodes the proof needs are missing) or
+                ``log.proof.invalid`` (they are there but do not lead to the root).
+        """
+        algorithm, size = self.store.algorithm, cp.tree_size
+        plan = inclusion_plan(leaf, size)
+        nodes = self.store.get_nodes([*plan.node_ids, (0, leaf)])
+        try:
+            proof = plan.assemble(nodes, algorithm=algorithm)
+            logged = nodes[(0, leaf)]
+        except (ProofError, KeyError):
+            raise ProofError(
+                f"the log cannot prove position {position} (leaf {leaf}) in its checkpoint of "
+                f"size {size}: nodes it needs are missing from its tables (see `elicense log "
+                "audit`)",
+                code="log.unavailable",
+            ) from None
+        try:
+            verify_inclusion(logged, leaf, size, proof, cp.root_hash, algorithm=algorithm)
+        except ProofError:
+            raise ProofError(
+                f"the log's stored nodes do not lead from leaf {leaf} (position {position}) to "
+                f"the root of its signed checkpoint of size {size}: its tables are damaged (see "
+                "`elicense log audit`)",
+                code="log.proof.invalid",
+            ) from None
+        return proof
 
     def trust_material(self) -> LogTrustMaterial | None:
         """The newest checkpoint and its status lists, for a trust bundle or an online
@@ -270,12 +310,53 @@ class SqlLog:
             since: an older signed checkpoint kept outside the database.
             events: the event table (default: the ledger's, on the log's connection).
         """
-        return audit(
-            (events or EventTable(self.store.sql)).rows(),
-            self.store.leaves(),
-            self.signed_checkpoints(),
-            verifier=CheckpointVerifier(platform_key, self.origin),
-            since=since,
-            consistency=self.consistency_proof,
-            algorithm=self.store.algorithm,
-        )
+        with self.store.sql.snapshot():  # one state of every table, even with a follower
+            return audit(
+                (events or EventTable(self.store.sql)).rows(),
+                self.store.leaves(),
+                self.signed_checkpoints(),
+                verifier=CheckpointVerifier(platform_key, self.origin),
+                since=since,
+                consistency=self.consistency_proof,
+                algorithm=self.store.algorithm,
+                nodes=_StoredNodes(self.store.sql),
+            )
+
+
+class _StoredNodes:
+    """The interior chunks of ``elicense_log_nodes`` as the audit reads them
+    (:class:`~elicense.log.audit_nodes.StoredNodes`): key ``level·2^40 + chunk``."""
+
+    def __init__(self, sql: SqlStore) -> None:
+        self.sql = sql
+
+    def node_levels(self) -> list[int]:
+        """Levels ≥ 1 with stored chunks: one index probe per level."""
+        levels: list[int] = []
+        key = 1 << _LEVEL
+        while True:
+            (found,) = self.sql.query(
+                "SELECT min(id) FROM elicense_log_nodes WHERE id >= ?", (key,)
+            )[0]
+            if found is None:
+                return levels
+            levels.append(int(found) >> _LEVEL)
+            key = (levels[-1] + 1) << _LEVEL
+
+    def node_chunks(self, level: int) -> Iterator[tuple[int, bytes]]:
+        """``(chunk, hashes)`` of ``level`` in chunk order, read 200 rows at a time."""
+        start, end = level << _LEVEL, (level + 1) << _LEVEL
+        while True:
+            rows = self.sql.query(
+                "SELECT id, hashes FROM elicense_log_nodes WHERE id >= ? AND id < ? "
+                "ORDER BY id LIMIT 200",
+                (start, end),
+            )
+            for key, data in rows:
+                yield int(key) - (level << _LEVEL), bytes(data)
+            if len(rows) < 200:
+                return
+            start = int(rows[-1][0]) + 1
+
+
+_LEVEL = 40  # node keys: level << 40 | chunk

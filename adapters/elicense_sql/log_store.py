@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from elicense.errors import ConflictError, StorageError
+from elicense.ledger.storage import ddl_lock_key
 from elicense.log.audit import LoggedLeaf
 from elicense.merkle import SHA256, HashAlgorithm, hash_algorithm
 from elicense.merkle_nodes import Frontier, NodeId, frontier_ids
@@ -117,10 +118,16 @@ class SqlLogStore:
         self.sql = store
         self.name = name
         self.postgres = store.dialect is Dialect.POSTGRESQL
-        for ddl in _TABLES:
-            if self.postgres:
-                ddl = ddl.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA")
-            store.execute(ddl)
+        if not self.postgres:
+            for ddl in _TABLES:
+                store.execute(ddl)
+        elif not self._tables_exist():
+            # Concurrent CREATE TABLE IF NOT EXISTS collides in PostgreSQL's catalog: one
+            # process at a time, under the lock the event store's creation takes too.
+            with store.transaction():
+                store.execute("SELECT pg_advisory_xact_lock(?)", (ddl_lock_key(store.schema),))
+                for ddl in _TABLES:
+                    store.execute(ddl.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA"))
         if not self.postgres:
             # The log is derived data: a commit lost to a power failure is redone from the
             # tracking row, lost with it. WAL keeps every commit atomic either way.
@@ -135,6 +142,15 @@ class SqlLogStore:
         )
         self._edge: dict[int, bytes] = {}  # chunk key -> committed contents of a partial chunk
         self._meta_edge: tuple[int, tuple[bytes, ...]] | None = None
+
+    def _tables_exist(self) -> bool:
+        names = [ddl.split()[5] for ddl in _TABLES]
+        rows = self.sql.query(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+            f"AND table_name IN ({', '.join('?' * len(names))})",
+            (self.sql.schema, *names),
+        )
+        return int(rows[0][0]) == len(names)
 
     @classmethod
     def open(cls, dsn: str, **kwargs: Any) -> SqlLogStore:

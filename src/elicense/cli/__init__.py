@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import msgspec
 
 from elicense.cli._common import EXIT_INPUT, UsageError
-from elicense.errors import ElicenseError
+from elicense.errors import ElicenseError, ProofError
 
 __all__ = ["build_parser", "main"]
 
@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = {"ok": False, "error": {"code": code, "message": str(e)}}
             sys.stdout.write(msgspec.json.encode(out).decode() + "\n")
         print(f"elicense: error: {message}", file=sys.stderr)
-        return EXIT_INPUT if not hasattr(e, "code") or isinstance(e, UsageError) else 1
+        # A refusal (a code) is a "no"; a proof the log cannot give is not an answer.
+        refused = hasattr(e, "code") and not isinstance(e, UsageError | ProofError)
+        return 1 if refused else EXIT_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,10 @@ part of the composition root, the library never imports the adapter.
   and its status lists;
 - ``prove ID``: the inclusion proof of a license's newest record (or of
   ``--position N``) against the newest checkpoint; ``--since FILE`` adds the
-  consistency proof from an older checkpoint;
+  consistency proof from an older checkpoint. A proof is printed only once it
+  verifies from the stored record to the signed root; otherwise the command
+  refuses (``log.unavailable``, ``log.proof.invalid``, ``log.inclusion.invalid``;
+  exit 2), as ``export`` does;
 - ``audit [--since FILE]``: recompute every leaf from the stored events and
   hold the log against every signed checkpoint (exit 1 on any finding);
 - ``export ID``: a license document carrying its log evidence;
@@ -198,9 +201,11 @@ def _read_checkpoint(path: str) -> Any:
 
 
 def _prove(args: argparse.Namespace) -> int:
-    with _open(args) as (ledger, _store, log):
+    with _open(args) as (ledger, store, log):
         if (args.license is None) == (args.position is None):
             fail("give a license ID or --position N")
+        from elicense.log.evidence import require_included
+
         position = args.position
         if position is None:
             from elicense.domain.license import License
@@ -209,10 +214,18 @@ def _prove(args: argparse.Namespace) -> int:
             events = ledger.history(License.id_for(parse_license_id(args.license)))
             if not events:
                 fail(f"license {args.license} is not in this ledger")
-            position = events[-1].position
-        evidence = log.evidence(position)
+            position, record = events[-1].position, events[-1].record
+        else:
+            from elicense_sql.events import EventTable
+
+            found = EventTable(store.sql).select(position, 1)
+            if not found or found[0].position != position:
+                fail(f"no event at position {position} in this ledger")
+            record = found[0].state
+        evidence = log.evidence(position)  # its proof checked against the signed root
         if evidence is None:
             fail(f"no checkpoint covers position {position} yet (run `elicense log checkpoint`)")
+        require_included(evidence, record, position)  # and against the record as stored
         cp = evidence.checkpoint.decoded()
         out: dict[str, Any] = {
             "ok": True,

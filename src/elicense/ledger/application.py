@@ -26,7 +26,13 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, Notification
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    Mapper,
+    Notification,
+    PersistenceError,
+)
 from eventsourcing.popo import POPOApplicationRecorder
 
 from elicense.codec import utc_now
@@ -47,11 +53,17 @@ from elicense.errors import (
     RefusedError,
     SealRefusedError,
     SignatureRefusedError,
+    StorageError,
 )
 from elicense.ids import parse_license_id
 from elicense.ledger import rules
 from elicense.ledger.mapper import RecordMapper, StoredRecordError
-from elicense.ledger.storage import DEFAULT_LEDGER, MemoryLedgerRecorder, settings_for
+from elicense.ledger.storage import (
+    DEFAULT_LEDGER,
+    MemoryLedgerRecorder,
+    describe,
+    settings_for,
+)
 from elicense.ledger.verifyproc import VerifyWorkers
 from elicense.record import PositionedRecord
 from elicense.reuse import rules as _reuse_rules  # noqa: F401 - registers sharing, consent, use
@@ -147,7 +159,10 @@ class Ledger(Application[UUID]):
         self.dsn = os.fspath(dsn or os.environ.get("ELICENSE_LEDGER") or DEFAULT_LEDGER)
         settings = settings_for(self.dsn)
         settings.update(env or {})
-        super().__init__(env=settings)
+        try:
+            super().__init__(env=settings)
+        except PersistenceError as e:  # unreachable, missing schema, no rights …
+            raise StorageError(f"cannot open the ledger in {describe(self.dsn)}: {e}") from None
         self._platform: Platform | None = None
         self._threads = verify_threads or os.cpu_count() or 1
         self._pool = (

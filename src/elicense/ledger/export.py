@@ -19,7 +19,7 @@ from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
 from elicense.ledger.mapper import checked_record
-from elicense.log.evidence import LogSource
+from elicense.log.evidence import LogSource, require_included
 from elicense.log.slots import LicenseSlots
 from elicense.record import PositionedRecord, decode_record
 from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
@@ -72,7 +72,9 @@ def license_document(
     The license is replayed first, so a corrupt stored row fails the export
     (``StoredRecordError``) instead of leaving the platform as a document.
     With ``log``, the document carries the log's evidence for its newest record
-    (when a checkpoint covers it), for the verifier's log path.
+    (when a checkpoint covers it), for the verifier's log path — checked first: a
+    proof that does not lead from the record to the checkpoint's root raises
+    ``ProofError`` instead of leaving as a document that cannot verify.
     """
     lic, history = ledger.replayed_history(License.id_for(parse_license_id(identifier)))
     if not isinstance(lic, License):
@@ -84,13 +86,15 @@ def license_document(
         act = decode_statement(decode_record(pr.record).statement)
         if not act.seal.startswith(PLATFORM_PREFIX):
             seal_codes[act.seal] = None
-    subject = lic.identifier
+    evidence = log.evidence(events[-1].position) if log is not None else None
+    if evidence is not None:
+        require_included(evidence, events[-1].record, events[-1].position)
     return LicenseDocument(
         origin=ledger.origin,
-        license=subject,
+        license=lic.identifier,
         events=events,
         seals=tuple(seals.filing(code) for code in sorted(seal_codes)),
-        log=log.evidence(events[-1].position) if log is not None else None,
+        log=evidence,
     )
 
 

@@ -14,14 +14,28 @@ The recorders are eventsourcing's own, subclassed only to add
 notification ids — the ledger's global order, against which every statement
 is judged. ``POSTGRES_ENABLE_DB_FUNCTIONS`` stays off (it mis-orders events in
 eventsourcing 9.5.6).
+
+**Re-spelled ids (SQLite).** SQLite keeps ``originator_id`` as text and
+eventsourcing reads an aggregate with ``originator_id = <uuid.hex>``: a row
+whose id someone re-spelled in the database (upper case, hyphens, braces,
+``urn:uuid:``) would silently drop out of its aggregate, and the next act on
+it would record a second event of the same version beside it. The SQLite
+recorder therefore keeps a partial index of the rows whose id is *not* in
+eventsourcing's spelling — empty in a sound store, so it costs one cheap test
+per insert — and every read of an aggregate probes it: a re-spelled row of the
+aggregate is a :class:`~elicense.ledger.mapper.StoredRecordError`, never a
+shorter history. Other changes to the id column (another id altogether) look
+like a deleted row to the ledger; the log's audit names both
+(``audit.event.columns``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
@@ -31,7 +45,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from elicense.errors import StorageError
 
-__all__ = ["DEFAULT_LEDGER", "PositionedRecorder", "describe", "settings_for"]
+__all__ = ["DEFAULT_LEDGER", "PositionedRecorder", "ddl_lock_key", "describe", "settings_for"]
 
 DEFAULT_LEDGER = "./elicense.db"
 
@@ -105,6 +119,13 @@ def _postgres_settings(dsn: str) -> dict[str, str]:
     return settings
 
 
+def ddl_lock_key(schema: str) -> int:
+    """The PostgreSQL advisory lock key under which elicense creates tables in ``schema``
+    (one process at a time: concurrent DDL collides on catalog rows)."""
+    digest = hashlib.sha256(f"elicense/ddl/{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def describe(dsn: str | os.PathLike[str]) -> str:
     """A human description of ``dsn`` without its password."""
     text = os.fspath(dsn)
@@ -119,8 +140,65 @@ def describe(dsn: str | os.PathLike[str]) -> str:
     return f"SQLite {text}"
 
 
+# The id as eventsourcing writes it (uuid.hex), from any spelling UUID() accepts.
+_CANONICAL_ID = (
+    "replace(replace(replace(replace(replace(lower(originator_id), 'urn:', ''), 'uuid:', ''), "
+    "'-', ''), '{', ''), '}', '')"
+)
+
+
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite recorder, plus positions and batch reads."""
+    """eventsourcing's SQLite recorder, plus positions and batch reads; reads refuse
+    re-spelled ids (module docstring)."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        """eventsourcing's table, and the (normally empty) index of re-spelled ids."""
+        table = self.events_table_name
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE INDEX IF NOT EXISTS {table}_respelled_id ON {table} ({_CANONICAL_ID}) "
+            f"WHERE originator_id IS NOT {_CANONICAL_ID}",
+        ]
+
+    def _refuse_respelled(self, c: Any, hexes: Sequence[str]) -> None:
+        """Raise StoredRecordError if a row of these aggregates has its id re-spelled."""
+        c.execute(
+            f"SELECT rowid, originator_id, originator_version, {_CANONICAL_ID} "
+            f"FROM {self.events_table_name} "
+            f"WHERE {_CANONICAL_ID} IN ({','.join('?' * len(hexes))}) "
+            f"AND originator_id IS NOT {_CANONICAL_ID} ORDER BY rowid LIMIT 1",
+            list(hexes),
+        )
+        row = c.fetchone()
+        if row is None:
+            return
+        from elicense.ledger.mapper import StoredRecordError
+
+        position, spelled, version, canonical = row
+        aggregate = UUID(hex=canonical)
+        raise StoredRecordError(
+            f"stored event at position {position} (aggregate {aggregate} version {version}) "
+            f"has its originator_id column spelled {spelled!r}, not {aggregate.hex!r}: the row "
+            "was changed outside the ledger (`elicense log audit` names every such row)",
+            aggregate_id=aggregate,
+            version=version,
+        )
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """eventsourcing's read of one aggregate, refusing a re-spelled row of it."""
+        events = super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        key = originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+        with self.datastore.transaction(commit=False) as c:
+            self._refuse_respelled(c, [key])
+        return events
 
     def select_many(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """See :class:`PositionedRecorder`."""
@@ -139,6 +217,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 for row in c.fetchall():
                     oid = by_hex[row[0]]
                     found.setdefault(oid, []).append(StoredEvent(oid, row[1], row[2], row[3]))
+                self._refuse_respelled(c, chunk)
         return found
 
     def select_positioned(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
@@ -149,9 +228,9 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 "WHERE originator_id=? ORDER BY originator_version",
                 (originator_id.hex,),
             )
-            return [
-                (row[0], StoredEvent(originator_id, row[1], row[2], row[3])) for row in c.fetchall()
-            ]
+            rows = c.fetchall()
+            self._refuse_respelled(c, [originator_id.hex])
+        return [(row[0], StoredEvent(originator_id, row[1], row[2], row[3])) for row in rows]
 
 
 class MemoryLedgerRecorder(POPOApplicationRecorder):

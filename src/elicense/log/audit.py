@@ -7,15 +7,22 @@ is caught, and named as precisely as the evidence allows:
 
 1. **Row by row** (events against the log's leaf rows, merged by position):
    a row whose record bytes hash to another leaf (``audit.event.changed``),
-   whose id/version/topic columns differ from its record
-   (``audit.event.columns``), two rows that swapped places
+   whose id/version/topic columns differ from its record, or are stored in
+   another spelling or type than the event store writes — an id re-spelled in
+   upper case still names the same UUID, but the store's reads no longer find
+   it (``audit.event.columns``), two rows that swapped places
    (``audit.event.reordered``), a logged position with no row
    (``audit.event.deleted``), a row inside the logged range the log never saw
    (``audit.event.unlogged``). Each names the position, the leaf index and the
    aggregate.
 2. **Log tables against checkpoints**: the leaf rows must hash to every
    checkpoint's root (``audit.log.mismatch``) — the leaf rows themselves are
-   trusted only once they do.
+   trusted only once they do — and every stored interior node, which proofs
+   read instead of the leaves, must hash from the leaves below it
+   (``audit.log.node``, naming the node and the leaves under it;
+   :mod:`elicense.log.audit_nodes`). A leaf row that differs from its event
+   while the events still hash to every signed checkpoint is the log's change,
+   reported as ``audit.log.node`` at level 0 rather than as a changed event.
 3. **Events against checkpoints**: the tree a fresh follower would build from
    the events as they are now must have every checkpoint's root
    (``audit.history.mismatch``). This needs nothing from the log tables, so it
@@ -35,6 +42,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from elicense.errors import ProofError, TrustError
+from elicense.log.audit_nodes import NODE_SAYS, Interior, NodeProblem, StoredNodes, leaf_runs
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier, SignedCheckpoint
 from elicense.merkle import SHA256, HashAlgorithm, verify_consistency
 from elicense.merkle_nodes import Frontier
@@ -45,13 +53,21 @@ _NAMED = 20  # aggregates named for a range finding
 
 
 class StoredRow(NamedTuple):
-    """A row of the event store, exactly as stored."""
+    """A row of the event store, exactly as stored.
+
+    The reader compares the stored spelling and type of each column with what the
+    event store itself writes, byte for byte, and says in ``problem`` what differs:
+    ``aggregate_id`` is the canonical UUID text only when the column holds exactly
+    the id the store writes (on SQLite: 32 lower-case hex digits), else what was
+    found; ``version`` is -1 when the column holds no integer.
+    """
 
     position: int
     aggregate_id: str
     version: int
     topic: str
     state: bytes
+    problem: str | None = None
 
 
 class LoggedLeaf(NamedTuple):
@@ -72,6 +88,7 @@ class AuditFinding(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
         position, leaf_index, aggregate_id: where (the first position of a range).
         other_position, other_aggregate_id: the second place (a reordered pair, a range's end).
         aggregates: aggregates whose events lie in a range (at most 20).
+        node: ``(level, index)`` of the first stored log node concerned (``audit.log.node``).
     """
 
     code: str
@@ -82,6 +99,7 @@ class AuditFinding(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     other_position: int | None = None
     other_aggregate_id: str | None = None
     aggregates: tuple[str, ...] = ()
+    node: tuple[int, int] | None = None
 
 
 class AuditReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,6 +112,7 @@ class AuditReport(msgspec.Struct, frozen=True, kw_only=True):
         checkpoints: the checkpoints held against the log, as summaries.
         unlogged_tail: event rows after the log's last leaf (a follower behind, not a fault).
         findings: the problems, in position order.
+        nodes: stored interior nodes checked.
     """
 
     ok: bool
@@ -102,6 +121,7 @@ class AuditReport(msgspec.Struct, frozen=True, kw_only=True):
     checkpoints: tuple[dict[str, Any], ...]
     unlogged_tail: int
     findings: tuple[AuditFinding, ...]
+    nodes: int = 0
 
 
 class _Columns(msgspec.Struct):
@@ -124,8 +144,18 @@ class _Tree:
         if 0 in sizes:
             self.roots[0] = self.frontier.root()
 
-    def append(self, h: bytes, position: int, aggregate: str) -> None:
-        self.frontier.append(h)
+    def append(
+        self,
+        h: bytes,
+        position: int,
+        aggregate: str,
+        now: bytes | None = None,
+        interior: Interior | None = None,
+    ) -> None:
+        if interior is None:
+            self.frontier.append(h)
+        else:  # the logged tree: its nodes are checked against the stored ones
+            interior.leaf(self.frontier, h, now)
         self.places.append((position, aggregate))
         if self.frontier.size in self.sizes:
             self.roots[self.frontier.size] = self.frontier.root()
@@ -140,6 +170,7 @@ def audit(
     since: SignedCheckpoint | None = None,
     consistency: Callable[[int, int], list[bytes]] | None = None,
     algorithm: HashAlgorithm = SHA256,
+    nodes: StoredNodes | None = None,
 ) -> AuditReport:
     """Audit the log (see the module docstring).
 
@@ -151,6 +182,7 @@ def audit(
         since: an older signed checkpoint kept outside the database.
         consistency: makes the consistency proof between two sizes from the log's stored nodes.
         algorithm: the log's Merkle hash.
+        nodes: the log's stored interior nodes (checked against the leaves when given).
     """
     findings: list[AuditFinding] = []
     verified: list[Checkpoint] = []
@@ -182,8 +214,9 @@ def audit(
     row = next(row_iter, None)
     events = tail = 0
     last_logged = 0
+    interior = Interior(nodes, algorithm.digest_size) if nodes is not None else None
+    lost: list[int] = []  # leaf indices whose hash is missing from the log's rows
     for leaf in leaves:
-        logged.append(leaf.hash, leaf.position, leaf.aggregate_id)
         last_logged = leaf.position
         while row is not None and row.position < leaf.position:
             events += 1
@@ -198,7 +231,15 @@ def audit(
             )
             actual.append(algorithm.leaf(row.state), row.position, row.aggregate_id)
             row = next(row_iter, None)
-        if row is None or row.position > leaf.position:
+        now = (
+            algorithm.leaf(row.state) if row is not None and row.position == leaf.position else None
+        )
+        h = leaf.hash
+        if len(h) != algorithm.digest_size:  # the leaf's chunk row is missing or cut short
+            lost.append(leaf.leaf_index)
+            h = now or bytes(algorithm.digest_size)
+        logged.append(h, leaf.position, leaf.aggregate_id, now, interior)
+        if now is None:
             findings.append(
                 AuditFinding(
                     code="audit.event.deleted",
@@ -210,8 +251,8 @@ def audit(
                 )
             )
             continue
+        assert row is not None
         events += 1
-        now = algorithm.leaf(row.state)
         actual.append(now, row.position, row.aggregate_id)
         columns = _column_problem(row)
         if columns is not None:
@@ -224,8 +265,8 @@ def audit(
                     aggregate_id=row.aggregate_id,
                 )
             )
-        if now != leaf.hash:
-            changed.append((row.position, leaf.leaf_index, row.aggregate_id, now, leaf.hash))
+        if now != h:
+            changed.append((row.position, leaf.leaf_index, row.aggregate_id, now, h))
         row = next(row_iter, None)
     while row is not None:
         events += 1
@@ -234,7 +275,13 @@ def audit(
         actual.append(algorithm.leaf(row.state), row.position, row.aggregate_id)
         row = next(row_iter, None)
     row_findings = len(findings) > first_row_finding or bool(changed)
-    findings.extend(_changed_findings(changed))
+    problems = leaf_runs(lost, "missing")
+    if interior is not None:
+        problems += interior.check.finish()
+    log_side = _log_side(verified, logged, actual)
+    problems += leaf_runs([c[1] for c in changed if c[1] < log_side], "changed")
+    findings.extend(_changed_findings([c for c in changed if c[1] >= log_side]))
+    findings.extend(_node_findings(problems, logged))
     findings.extend(_checkpoint_findings(verified, logged, actual, row_findings))
     stored = [c for c in verified if c is not external]
     if external is not None and consistency is not None and stored:
@@ -265,6 +312,7 @@ def audit(
         checkpoints=tuple({c.encode(): c.summary() for c in verified}.values()),
         unlogged_tail=tail,
         findings=tuple(findings),
+        nodes=interior.check.checked if interior is not None else 0,
     )
 
 
@@ -273,6 +321,11 @@ def _column_problem(row: StoredRow) -> str | None:
         rec = _columns.decode(row.state)
     except (msgspec.DecodeError, msgspec.ValidationError) as e:
         return f"event at position {row.position}: the stored bytes are not a record ({e})"
+    if row.problem is not None:
+        return (
+            f"event at position {row.position}: {row.problem}; the record says "
+            f"{rec.aggregate_id} v{rec.version} {rec.topic}"
+        )
     if (rec.aggregate_id, rec.version, rec.topic) != (row.aggregate_id, row.version, row.topic):
         return (
             f"event at position {row.position}: columns say {row.aggregate_id} "
@@ -310,6 +363,36 @@ def _changed_findings(
             position=pos,
             leaf_index=leaf,
             aggregate_id=agg,
+        )
+
+
+def _log_side(verified: list[Checkpoint], logged: _Tree, actual: _Tree) -> int:
+    """Leaves below this index that differ from their events are the log's change: the
+    events as stored hash to every signed checkpoint, the log's leaf rows do not."""
+    if not verified or any(actual.roots.get(c.tree_size) != c.root_hash for c in verified):
+        return 0
+    if all(logged.roots.get(c.tree_size) == c.root_hash for c in verified):
+        return 0
+    return max(c.tree_size for c in verified)
+
+
+def _node_findings(problems: list[NodeProblem], logged: _Tree) -> Iterator[AuditFinding]:
+    for level, index, count, kind in problems:
+        first, end = index << level, min((index + count) << level, len(logged.places))
+        places = logged.places[first:end]
+        what = "leaf hashes" if level == 0 else "nodes"
+        last = f" … ({level}, {index + count - 1})" if count > 1 else ""
+        covers = f" (leaves {first} … {end - 1})" if places else ""
+        says = NODE_SAYS["leaf" if kind == "changed" and level == 0 else kind]
+        yield AuditFinding(
+            code="audit.log.node",
+            message=f"the log's stored {what} ({level}, {index}){last}{covers} {says}",
+            position=places[0][0] if places else None,
+            leaf_index=first,
+            aggregate_id=places[0][1] if places else None,
+            other_position=places[-1][0] if len(places) > 1 else None,
+            aggregates=tuple(dict.fromkeys(a for _, a in places))[:_NAMED],
+            node=(level, index),
         )
 
 

@@ -20,11 +20,19 @@ from typing import Protocol
 
 import msgspec
 
+from elicense.errors import ProofError
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.statusdoc import SignedStatusList
-from elicense.merkle import HashAlgorithm
+from elicense.merkle import HashAlgorithm, hash_algorithm, verify_inclusion
 
-__all__ = ["LogEvidence", "LogSource", "LogTrustMaterial", "StatusRef", "leaf_hash"]
+__all__ = [
+    "LogEvidence",
+    "LogSource",
+    "LogTrustMaterial",
+    "StatusRef",
+    "leaf_hash",
+    "require_included",
+]
 
 
 class StatusRef(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -88,3 +96,33 @@ class LogSource(Protocol):
 def leaf_hash(record: bytes, algorithm: HashAlgorithm) -> bytes:
     """The log leaf of stored record bytes: ``H(0x00 ‖ record)`` (docs/wire-format.md §3)."""
     return algorithm.leaf(record)
+
+
+def require_included(evidence: LogEvidence, record: bytes, position: int) -> None:
+    """Check that ``evidence`` proves ``record`` into its checkpoint's root, before it is
+    handed out (an exported document, ``elicense log prove``).
+
+    Raises:
+        ProofError: ``log.inclusion.invalid``: the record is not the one the checkpoint
+            holds at the leaf (it changed after it was logged, or the log is damaged).
+    """
+    cp = evidence.checkpoint.decoded()
+    algorithm = hash_algorithm(cp.hash_alg)
+    width = algorithm.digest_size
+    proof = [evidence.proof[k : k + width] for k in range(0, len(evidence.proof), width)]
+    try:
+        verify_inclusion(
+            algorithm.leaf(record),
+            evidence.leaf_index,
+            cp.tree_size,
+            proof,
+            cp.root_hash,
+            algorithm=algorithm,
+        )
+    except ProofError:
+        raise ProofError(
+            f"the record at position {position} is not the one the log's checkpoint of size "
+            f"{cp.tree_size} holds at leaf {evidence.leaf_index}: it changed after it was "
+            "logged (see `elicense log audit`); no proof is given out that does not verify",
+            code="log.inclusion.invalid",
+        ) from None

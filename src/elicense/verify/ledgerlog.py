@@ -23,6 +23,13 @@ checkpoint covers:
 
 Records newer than the checkpoint are not covered (the follower or the
 checkpoint lags); the verdict's evidence says how far the log reached.
+When the log cannot give a proof that leads from the leaf *it* holds to its
+signed root — node rows missing (``log.unavailable``) or changed
+(``log.proof.invalid``) — the finding names the log, not the record: an
+untouched record is not accused of a change. It is still an error, not
+``indeterminate``: the same picture arises when the record *and* its leaf row
+were rewritten together, and deleting node rows must not soften the verdict on
+a changed record.
 A hidden record after one that ended the license (revoked, expired) leaves
 the list entry unchanged: the verdict then says ended — the safe side.
 """
@@ -101,6 +108,7 @@ class LedgerLog:
                 b.evidence["log"] = "no checkpoint yet"
                 return None
             signed, cp, lst, _ = newest
+            n = len(events)
             for n in range(len(events) - 1, -1, -1):
                 ev = self.log.evidence(events[n].position)
                 if ev is not None:
@@ -111,6 +119,9 @@ class LedgerLog:
             evidence_cp, tree = self._verify(trust, ev.checkpoint)
         except TrustError as e:
             b.error(e.code, f"the ledger's log: {e}")
+            return None
+        except ProofError as e:  # the log cannot prove the record from the leaf it holds
+            b.error(e.code, f"the ledger's log: {e}", subject=key, version=n + 1)
             return None
         record = events[n].record
         version = n + 1

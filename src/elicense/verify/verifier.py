@@ -37,7 +37,7 @@ from elicense import wire
 from elicense.codec import ENCODER, utc_now
 from elicense.crypto.suites import get_suite
 from elicense.domain.codes import LicenseStatus
-from elicense.errors import ElicenseError, NonCanonicalError
+from elicense.errors import ElicenseError, EncodingError, NonCanonicalError
 from elicense.ids import parse_license_id
 from elicense.log.evidence import LogEvidence, LogSource
 from elicense.record import PositionedRecord
@@ -244,6 +244,13 @@ class Verifier:
         except TimelineError as e:  # online: a seal's or type's own records do not verify
             b = VerdictBuilder()
             b.error(e.code, str(e), subject=e.subject, version=e.version)
+            return b.build()
+        except EncodingError as e:
+            b = VerdictBuilder()
+            if isinstance(self._trust, BundleTrust):  # offline, nothing reads a store
+                b.error("verifier.internal_error", f"{type(e).__name__}: {e}")
+            else:  # the ledger refused one of its own rows (StoredRecordError)
+                b.error("ledger.record.corrupt", str(e), version=getattr(e, "version", None))
             return b.build()
         except Exception as e:  # nothing malformed raises past this API
             b = VerdictBuilder()

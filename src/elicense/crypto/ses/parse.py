@@ -11,6 +11,15 @@ The signed parts are sliced out of the input with the DER lengths as read, so
 their bytes are exactly those received, including non-DER quirks such as an
 explicit ``critical FALSE``. asn1crypto decodes the values; every failure is
 translated into :class:`~elicense.errors.EncodingError` here, at the edge.
+
+Tolerant of producers' quirks, never of malleability: asn1crypto keeps
+elements after a SEQUENCE's last field without a word, and reads a BIT
+STRING's octets whatever its unused-bits byte says, so the parser refuses
+both itself (every SEQUENCE of every version; every BIT STRING read as
+octets: signature values, ``dataHash``, the v1 ``timeInfo``). A signature
+value with an unused bit set, or a second signature appended to
+``SES_SignInfo``, would otherwise verify as the same artifact under other
+bytes.
 """
 
 from __future__ import annotations
@@ -58,6 +67,34 @@ def _children(buf: bytes) -> list[bytes]:
         out.append(contents[pos : pos + size])
         pos += size
     return out
+
+
+def _octets(value: Any, what: str) -> bytes:
+    """The octets of a BIT STRING read as an octet string: no unused bits, or refused."""
+    contents = value.contents or b""
+    if contents[:1] != b"\x00":
+        found = f"unused-bits byte {contents[0]:#04x}" if contents else "no unused-bits byte"
+        raise EncodingError(f"{what}: expected a BIT STRING of whole octets, found {found}")
+    return bytes(contents[1:])
+
+
+def _exact(value: Any, where: str) -> Any:
+    """``value``, refused if any SEQUENCE in it has elements after its last field."""
+    if isinstance(value, core.Sequence):
+        fields = value._fields
+        if len(value) > len(fields):
+            raise EncodingError(
+                f"{where}: {len(value)} elements, expected at most {len(fields)} "
+                f"(after {fields[-1][0]})"
+            )
+        for name, *_ in fields:
+            _exact(value[name], f"{where}.{name}")
+    elif isinstance(value, core.SequenceOf):
+        for k, child in enumerate(value):
+            _exact(child, f"{where}[{k}]")
+    elif isinstance(value, core.Any) and value._parsed is not None:
+        _exact(value.parsed, where)
+    return value
 
 
 def _is(buf: bytes, class_: int, tag: int) -> bool:
@@ -175,7 +212,7 @@ def _parse_seal(data: bytes) -> Seal:
         raise EncodingError("expected SEQUENCE { SES_SealInfo … }")
     version = _seal_version(kids, _children(kids[0])[0])
     if version == 1:
-        obj = v1.SESealV1.load(data, strict=True)
+        obj = _exact(v1.SESealV1.load(data, strict=True), "SESeal")
         sign_info = obj["sign_info"]
         parts = _children(kids[1])
         # GM/T 0031-2014: the maker signs SEQUENCE { SES_SealInfo, cert, signatureAlgorithm },
@@ -186,18 +223,20 @@ def _parse_seal(data: bytes) -> Seal:
             info=_seal_info(obj["eseal_info"], version=1),
             maker_cert=sign_info["cert"].native,
             alg_oid=sign_info["signature_algorithm"].dotted,
-            signed_value=sign_info["sign_data"].native,
+            signed_value=_octets(sign_info["sign_data"], "SES_SignInfo.signData"),
             signed_bytes=signed,
             der=data,
         )
     cls = v4.SESeal if version == 4 else v5.SESealV5
     obj = cls.load(data, strict=True)
+    info = _seal_info(obj["e_seal_info"], version=version)  # parses certList before the check
+    _exact(obj, "SESeal")
     return Seal(
         version=version,
-        info=_seal_info(obj["e_seal_info"], version=version),
+        info=info,
         maker_cert=obj["cert"].native,
         alg_oid=obj["sign_alg_id"].dotted,
-        signed_value=obj["signed_value"].native,
+        signed_value=_octets(obj["signed_value"], "SESeal.signedValue"),
         timestamp=_timestamp(kids[4]) if len(kids) == 5 else None,
         signed_bytes=kids[0],
         der=data,
@@ -211,27 +250,27 @@ def _parse_signature(data: bytes) -> Signature:
         raise EncodingError("expected SEQUENCE { TBS_Sign … }")
     seal = _parse_embedded_seal(tbs[1])  # sliced from the received bytes
     if len(kids) == 2:
-        obj = v1.SesSignatureV1.load(data, strict=True)
+        obj = _exact(v1.SesSignatureV1.load(data, strict=True), "SES_Signature")
         to_sign = obj["to_sign"]
-        raw_time = to_sign["time_info"].native
+        raw_time = _octets(to_sign["time_info"], "TBS_Sign.timeInfo")
         return Signature(
             version=1,
             tbs_version=to_sign["version"].native,
             seal=seal,
             time_info=_v1_time(raw_time),
             time_info_raw=raw_time,
-            data_hash=to_sign["data_hash"].native,
+            data_hash=_octets(to_sign["data_hash"], "TBS_Sign.dataHash"),
             property_info=to_sign["property_info"].native,
             signer_cert=to_sign["cert"].native,
             alg_oid=to_sign["signature_algorithm"].dotted,
-            signature=obj["signature"].native,
+            signature=_octets(obj["signature"], "SES_Signature.signature"),
             signed_bytes=kids[0],
             der=data,
         )
     if len(kids) not in (4, 5) or seal.version == 1:
         raise EncodingError(f"SES_Signature of {len(kids)} elements with a v{seal.version} seal")
     cls = v4.SesSignature if seal.version == 4 else v5.SesSignatureV5
-    obj = cls.load(data, strict=True)
+    obj = _exact(cls.load(data, strict=True), "SES_Signature")
     to_sign = obj["to_sign"]
     return Signature(
         version=seal.version,
@@ -239,12 +278,12 @@ def _parse_signature(data: bytes) -> Signature:
         seal=seal,
         time_info=_utc(to_sign["time_info"].native),
         time_info_raw=to_sign["time_info"].contents,
-        data_hash=to_sign["data_hash"].native,
+        data_hash=_octets(to_sign["data_hash"], "TBS_Sign.dataHash"),
         property_info=to_sign["property_info"].native,
         extensions=_extensions(to_sign, "ext_datas", "ext_datas_untagged"),
         signer_cert=obj["cert"].native,
         alg_oid=obj["signature_alg_id"].dotted,
-        signature=obj["signature"].native,
+        signature=_octets(obj["signature"], "SES_Signature.signature"),
         timestamp=_timestamp(kids[4]) if len(kids) == 5 else None,
         signed_bytes=kids[0],
         der=data,

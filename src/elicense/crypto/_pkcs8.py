@@ -152,6 +152,12 @@ def read_ec_private_key(data: bytes, password: bytes | None, curve: str) -> EcKe
     except KeyFormatError:
         raise
     except Exception:  # asn1crypto reports damage with assorted exception types
+        if kind == "ENCRYPTED PRIVATE KEY":
+            # A wrong password passes the CBC padding check about once in 256 tries and
+            # yields garbage that does not parse: it is still a wrong password.
+            raise KeyFormatError(
+                "cannot decrypt private key: wrong password (or a damaged key)"
+            ) from None
         raise KeyFormatError(f"damaged {kind or 'PEM'} private key") from None
 
 

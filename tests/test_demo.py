@@ -3,9 +3,11 @@ the statuses add up, the log phase verifies on the log path and audits clean."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,14 @@ from elicense.cli import main
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the module's demo run writes."""
+    return tmp_path_factory.mktemp("demo") / "city"
+
+
+@pytest.fixture(scope="module")
+def report(folder: Path) -> dict[str, object]:
     """One small demo run (P-256 keeps it quick), its JSON report."""
-    folder = tmp_path_factory.mktemp("demo") / "city"
     out = io.StringIO()  # capsys is function-scoped; this fixture is per module
     with contextlib.redirect_stdout(out):
         code = main(
@@ -27,7 +34,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                 "--licenses",
                 "300",
                 "--uses",
-                "0",
+                "20",
                 "--alg",
                 "ecdsa-p256-sha256",
                 "--json",
@@ -81,3 +88,78 @@ def test_log_sample_is_independent_of_the_lifecycle_picks() -> None:
     assert sample[:100] != lifecycle[:100]
     overlap = len(set(sample) & set(lifecycle))
     assert 60 < overlap < 200  # about 2,000 x 1,300 / 20,000 = 130 when independent
+
+
+_PYTHON_PATH = re.compile(rb"elicense\.[a-z_]+(\.[a-z_]+)*:|[a-z_]+\.[a-z_]+:[A-Z]\w*\.[A-Z]")
+
+
+def _layers(data: bytes, depth: int = 0) -> list[bytes]:
+    """``data`` and every base64 layer inside it that decodes (documents nest records,
+    statements, bundles and lists as base64)."""
+    out = [data]
+    if depth > 6:
+        return out
+    for m in re.finditer(rb'"([A-Za-z0-9+/]{16,}={0,2})"', data):
+        try:
+            inner = base64.b64decode(m.group(1), validate=True)
+        except ValueError:
+            continue
+        out.extend(_layers(inner, depth + 1))
+    return out
+
+
+def test_no_python_path_anywhere_in_a_demo_ledger(report: dict[str, object], folder: Path) -> None:
+    """Every stored row of every table, every exported document (base64 layers included),
+    the bundles with checkpoint and status lists, and a verify-me payload of a demo
+    ledger name things by wire name only."""
+    import sqlite3
+
+    from elicense.crypto.keys import load_private_key
+    from elicense.ledger.application import Ledger
+    from elicense.ledger.payloads import license_payload
+    from elicense.payload import open_payload, read_payload_text
+
+    blobs: list[bytes] = []
+    db = sqlite3.connect(folder / "ledger.db")
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert "stored_events" in tables
+    assert any("checkpoint" in t for t in tables)
+    assert any("status" in t for t in tables)
+    for table in tables:
+        for row in db.execute(f'SELECT * FROM "{table}"'):
+            for value in row:
+                if isinstance(value, str):
+                    blobs.append(value.encode())
+                elif isinstance(value, bytes):
+                    blobs.extend(_layers(value))
+    db.close()
+    for doc in folder.glob("*.json"):
+        blobs.extend(_layers(doc.read_bytes()))
+    ledger = Ledger(folder / "ledger.db")
+    try:
+        key = load_private_key((folder / "keys" / "platform.pem").read_bytes())
+        text = next(
+            license_payload(ledger, ident, key, host="demo.example")
+            for ident in _current_identifiers(ledger)
+        )
+    finally:
+        ledger.close()
+    claims = open_payload(read_payload_text(text), [key.public_key]).claims
+    blobs.append(repr(claims).encode())
+    assert len(blobs) > 1000
+    found = [b[:120] for b in blobs if _PYTHON_PATH.search(b)]
+    assert not found, found[:3]
+    # the twin: the same search does find a v1 topic
+    assert _PYTHON_PATH.search(b'"topic":"elicense.domain.license:License.Issued"')
+
+
+def _current_identifiers(ledger: object) -> list[str]:
+    from elicense.ledger.payloads import license_slots
+
+    slots = license_slots(ledger)
+    out = []
+    for slot in range(50):
+        identifier = slots.identifier_of(slot)
+        if identifier is not None and slots.status(slot) == 0:
+            out.append(identifier)
+    return out

@@ -347,3 +347,24 @@ def test_openapi_describes_every_route_with_schemas(env: Env) -> None:
             if path.startswith("/v1/"):
                 problem = op["responses"]["400"]["content"]["application/problem+json"]
                 assert problem["schema"], (path, method)
+
+
+def test_verify_accepts_the_verify_me_payload_text(env: Env) -> None:
+    """POST /v1/verify with a QR's text is the payload's verdict; an edited text is a coded
+    invalid or indeterminate verdict, never an error."""
+    from elicense.ledger.payloads import license_payload
+
+    text = license_payload(
+        env.world.ledger, env.license, env.world.platform_key, host="zwfw.example.gov.cn"
+    )
+    r = env.client.post("/v1/verify", content=text.encode(), headers={"content-type": "text/plain"})
+    assert r.status_code == 200
+    got = r.json()
+    assert got["ok"] is True, got
+    assert got["status"] == "valid"
+    assert got["signatures"][0]["kind"] == "cose"
+    edited = text[:-4] + ("QQQQ" if not text.endswith("QQQQ") else "AAAA")
+    bad = env.client.post("/v1/verify", content=edited.encode())
+    assert bad.status_code == 200
+    assert bad.json()["ok"] is False
+    assert bad.json()["findings"][0]["code"].startswith("payload.")

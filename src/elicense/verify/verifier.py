@@ -402,6 +402,13 @@ class Verifier:
             kind = type(doc).__struct_config__.tag  # the format tag is not an attribute
             b.error("document.kind.unsupported", f"{kind} is not a verifiable document")
             return b.build()
+        if data[:8].upper() == b"HTTPS://":  # a verify-me payload's text, sent as bytes
+            try:
+                text = data.decode("ascii")
+            except UnicodeDecodeError:
+                text = ""
+            if text:
+                return self._verify_payload(text.strip(), at)
         for matches, module in _BYTES_HANDLERS:
             if matches(data):
                 import importlib

@@ -110,3 +110,22 @@ def test_history_digest_covers_positions_and_records() -> None:
     assert history_digest(hist).hex() == VECTORS["history_digest"]
     moved = [hist[0], PositionedRecord(position=positions[1] + 1, record=records[1])]
     assert history_digest(moved).hex() != VECTORS["history_digest"]
+
+
+def test_payload_vector_opens_to_its_claims_and_fails_when_edited() -> None:
+    """The payload vector's COSE_Sign1 opens under the vector key to the listed claims and
+    its text reads back to the same bytes; one flipped byte is refused."""
+    from elicense.crypto.keys import load_public_key
+    from elicense.errors import PayloadError
+    from elicense.payload import open_payload, read_payload_text
+
+    vector = VECTORS["payload"]
+    cose = bytes.fromhex(vector["cose_sign1"])
+    key = load_public_key(bytes.fromhex(VECTORS["ed25519_public_spki"]))
+    assert read_payload_text(vector["text"]) == cose
+    claims = open_payload(cose, [key]).claims
+    expected = dict(vector["claims"], eh=bytes.fromhex(vector["claims"]["eh"]))
+    assert {k: getattr(claims, k) for k in expected} == expected
+    assert len(cose) <= 250
+    with pytest.raises(PayloadError):
+        open_payload(cose[:-1] + bytes([cose[-1] ^ 1]), [key])

@@ -108,6 +108,43 @@ def build() -> dict[str, object]:
         ],
         "history_positions": [41, 97],
         "history_digest": history_digest(hist).hex(),
+        "payload": _payload(sk, r1),
+    }
+
+
+def _payload(sk: ed25519.Ed25519PrivateKey, record: bytes) -> dict[str, object]:
+    """A static verify-me payload of the issued record, signed by the vector key as platform
+    key (Ed25519 is deterministic, so the bytes are fixed)."""
+    from elicense.crypto.keys import load_private_key
+    from elicense.payload import PayloadClaims, make_payload, payload_text, record_hash_prefix
+
+    pem = sk.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    claims = PayloadClaims(
+        iss=ORIGIN,
+        iat=int(datetime(2026, 11, 22, 9, 0, tzinfo=UTC).timestamp()),
+        exp=int(datetime(2031, 11, 21, 16, 0, tzinfo=UTC).timestamp()),
+        slot=0,
+        eh=record_hash_prefix(record),
+        lt=LICENSE.split(".")[5],
+        iu=LICENSE.split(".")[6],
+    )
+    cose = make_payload(claims, load_private_key(pem))
+    return {
+        "claims": {
+            "iss": claims.iss,
+            "iat": claims.iat,
+            "exp": claims.exp,
+            "slot": claims.slot,
+            "eh": claims.eh.hex(),
+            "lt": claims.lt,
+            "iu": claims.iu,
+        },
+        "cose_sign1": cose.hex(),
+        "text": payload_text(cose, "zwfw.example.gov.cn"),
     }
 
 

@@ -138,3 +138,58 @@ def test_postgres_two_workers_concurrent_submissions(
     assert answers["a"][0][1]["receipts"] == answers["b"][0][1]["receipts"]
     assert elected == 1
     _audit_clean(world, dsn)
+
+
+@pytest.mark.postgres
+def test_postgres_outage_answers_503_and_recovers_without_a_restart(
+    tmp_path: Path, postgres_dsn: str
+) -> None:
+    """While the database refuses connections the service answers 503 store.unavailable
+    (never 500); once it accepts them again the same process records and reads."""
+    import uuid
+
+    import psycopg
+
+    name = "t_outage_" + uuid.uuid4().hex[:10]
+    admin = psycopg.connect(postgres_dsn, autocommit=True)
+    admin.execute(f"CREATE DATABASE {name}")
+    dsn = postgres_dsn.rsplit("/", 1)[0] + "/" + name
+
+    def cut(on: bool) -> None:
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS {'false' if on else 'true'}")
+        if on:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+
+    try:
+        world = World.new(dsn)
+        dept = world.department(1)
+        type_code = world.define_type(dept)
+        key = write_key(world, tmp_path)
+        before, after = world.issue(dept, type_code, 1), world.issue(dept, type_code, 2)
+        world.ledger.close()
+        with serve(dsn, key, tmp_path) as server, server.client() as c:
+            assert c.post("/v1/statements", content=body(before), headers=JSON).status_code == 201
+            cut(True)
+            down = c.post("/v1/statements", content=body(after), headers=JSON)
+            assert down.status_code == 503, down.text
+            assert down.json()["code"] == "store.unavailable"
+            assert down.headers["retry-after"]
+            assert c.get("/readyz").status_code == 503
+            cut(False)
+            deadline = time.monotonic() + 20
+            while c.get("/readyz").status_code != 200:
+                assert time.monotonic() < deadline, "the service did not recover"
+                time.sleep(0.2)
+            up = c.post("/v1/statements", content=body(after), headers=JSON)
+            assert up.status_code == 201, up.text
+        assert len(stored(dsn)) == len({p for p, *_ in stored(dsn)})  # nothing twice
+    finally:
+        cut(False)
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.close()

@@ -112,6 +112,9 @@ def _postgres_settings(dsn: str) -> dict[str, str]:
         "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
+        # a store that does not answer is an error within seconds, not a 30 s wait
+        # (eventsourcing's default): callers answer 503 / exit 2 and retry
+        "POSTGRES_CONNECT_TIMEOUT": "5",
         "APPLICATION_RECORDER_TOPIC": "elicense.ledger.pg:PostgresLedgerRecorder",
     }
     if "schema" in query:

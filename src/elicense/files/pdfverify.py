@@ -41,8 +41,8 @@ from elicense.verify.formats import LicenseDocument, decode_document
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="DSA is deprecated")
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
 __all__ = ["verify_bytes", "verify_pdf"]
@@ -91,11 +91,11 @@ def _full(verifier: Any, data: bytes, at: datetime, b: VerdictBuilder) -> None:
     except Exception as e:  # pyHanko raises many kinds on damaged files
         b.error("pdf.malformed", f"not a readable PDF: {type(e).__name__}: {e}")
         return
+    if not sigs:
+        b.error("pdf.unsigned", f"expected the signature field {FIELD_NAME!r}, found none")
+        return
     if len(sigs) != 1:
-        code = "pdf.unsigned" if not sigs else "pdf.signature.unexpected"
-        b.error(code, f"expected one signature field {FIELD_NAME!r}, found {len(sigs)}")
-        if not sigs:
-            return
+        b.error("pdf.signature.unexpected", f"expected one signature, found {len(sigs)}")
     sig = sigs[0]
     cert_der = _pades(sig, b)
     files = _attachments(reader, b)

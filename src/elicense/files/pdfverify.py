@@ -30,8 +30,10 @@ from typing import Any
 
 import msgspec
 
+from elicense.acts import MakeSeal
 from elicense.crypto.suites import public_key
 from elicense.crypto.x509 import certificate_spki
+from elicense.errors import ElicenseError
 from elicense.files.pdf import BINDING_NAME, DOCUMENT_NAME, FIELD_NAME, SealBinding, binding_input
 from elicense.record import decode_record
 from elicense.statement import decode_statement
@@ -150,7 +152,8 @@ def _pades(sig: Any, b: VerdictBuilder) -> bytes | None:
     else:
         pb.error(
             "pdf.modified_after_signing",
-            f"the signature covers {status.coverage.name.lower()}, not the whole file: "
+            f"the signature covers {getattr(status.coverage, 'name', 'unclear').lower()}, "
+            "not the whole file: "
             "an update was appended after signing",
         )
     subject = cert.subject.human_friendly if cert is not None else None
@@ -182,8 +185,12 @@ def _attachments(reader: Any, b: VerdictBuilder) -> tuple[bytes, SealBinding] | 
     return found[DOCUMENT_NAME], binding
 
 
-def _seal_of(record: bytes) -> str:
-    return str(decode_statement(decode_record(record).statement).seal)
+def _seal_of(record: bytes) -> str | None:
+    """The seal that signed a stored record; ``None`` for bytes that do not decode."""
+    try:
+        return str(decode_statement(decode_record(record).statement).seal)
+    except (ElicenseError, ValueError):  # the document's own verdict says what is wrong
+        return None
 
 
 def _binding_check(
@@ -204,22 +211,25 @@ def _binding_check(
         )
     else:
         sb.passed("pdf.attachment.bound")
-    signers = {_seal_of(e.record) for e in doc.events}
+    signers = {s for e in doc.events if (s := _seal_of(e.record)) is not None}
     made = None
     for history in doc.seals:
         if history.key == binding.seal and history.events:
-            made = decode_statement(decode_record(history.events[0].record).statement)
-    if binding.seal not in signers or made is None:
+            try:
+                made = decode_statement(decode_record(history.events[0].record).statement)
+            except (ElicenseError, ValueError):
+                made = None
+    if binding.seal not in signers or not isinstance(made, MakeSeal):
         sb.error(
             "pdf.signer.not_issuer",
             f"seal {binding.seal} signed the PDF; the license's records are signed by "
             f"{', '.join(sorted(signers))}",
         )
     else:
-        key = public_key(made.alg, made.public_key)  # type: ignore[attr-defined]
+        key = public_key(made.alg, made.public_key)
         if key.verify(binding.signature, binding_input(binding)):
             sb.passed("pdf.binding.signature")
-            b.evidence["binding_alg"] = made.alg  # type: ignore[attr-defined]
+            b.evidence["binding_alg"] = made.alg
         else:
             sb.error(
                 "pdf.binding.signature.invalid",

@@ -239,3 +239,27 @@ def test_garbage_after_a_pdf_header_gives_a_coded_verdict(garbage: bytes) -> Non
 
 
 _GARBAGE_VERIFIER = Verifier.from_ledger(ReuseWorld.new(alg=ECDSA_P256).ledger)
+
+
+def test_the_cli_makes_a_pdf_that_verifies_and_refuses_a_missing_key(tmp_path: Path) -> None:
+    """`elicense pdf make` writes a recorded PDF (exit 0); an SM2 seal without --pdf-key exits 2."""
+    from elicense.cli import main
+    from elicense.crypto.keys import write_key_file
+
+    w = ReuseWorld.new(tmp_path / "l.db", alg=SM2_SM3)
+    lid = w.issue(1)
+    w.ledger.close()
+    seal, platform, p256 = tmp_path / "seal.pem", tmp_path / "platform.pem", tmp_path / "p.pem"
+    write_key_file(w.issuer.key, seal)
+    write_key_file(w.platform_key, platform)
+    write_key_file(generate_key(ECDSA_P256), p256)
+    out = tmp_path / "license.pdf"
+    common = ["pdf", "make", lid, "--out", str(out), "--key", str(seal), "--seal",
+              w.issuer.seal, "--platform-key", str(platform), "--host", HOST,
+              "--ledger", str(tmp_path / "l.db")]  # fmt: skip
+    assert main(common) == 2
+    assert not out.exists()
+    assert main([*common, "--pdf-key", str(p256)]) == 0
+    assert main(["verify", str(out), "--ledger", str(tmp_path / "l.db")]) == 0
+    out.write_bytes(out.read_bytes() + b"\n% appended\n")
+    assert main(["verify", str(out), "--ledger", str(tmp_path / "l.db")]) == 1

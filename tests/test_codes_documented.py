@@ -16,9 +16,10 @@ SOURCES = [
     *sorted((ROOT / "src/elicense/log").glob("*.py")),
     *sorted((ROOT / "src/elicense/payload").glob("*.py")),
     *sorted((ROOT / "src/elicense/ofd").glob("*.py")),
+    *sorted((ROOT / "src/elicense/files").glob("*.py")),
 ]
 DOC = "".join(
-    (ROOT / "docs" / n).read_text(encoding="utf-8") for n in ("verification.md", "ofd.md")
+    (ROOT / "docs" / n).read_text(encoding="utf-8") for n in ("verification.md", "ofd.md", "pdf.md")
 )
 
 

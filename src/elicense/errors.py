@@ -28,6 +28,7 @@ working for code that does not know elicense.
     │   └── ConflictError                   stale expected version or a concurrent write
     ├── BatchRefusedError                   an all-or-nothing batch had refusals
     ├── TrustError                          a trust bundle or anchor that cannot be trusted
+    ├── PdfError                            a license PDF that cannot be made (font, picture, key)
     └── VerificationError                   raised by ``Verdict.raise_for_failure``
 
 A :class:`RefusedError` carries a stable dotted ``code`` (the same vocabulary
@@ -57,6 +58,7 @@ __all__ = [
     "NotFoundError",
     "OfdFormatError",
     "PayloadError",
+    "PdfError",
     "ProofError",
     "RefusedError",
     "SealRefusedError",
@@ -279,6 +281,10 @@ class TrustError(ElicenseError):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class PdfError(ElicenseError):
+    """A license PDF that cannot be made: no CJK font, an unusable seal picture or key."""
 
 
 class VerificationError(ElicenseError):

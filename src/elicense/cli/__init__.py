@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "reuse",
     "serve",
+    "pdf",
 )
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 

@@ -707,6 +707,9 @@ import elicense.reuse.documents  # noqa: E402, F401 - views and annotated copies
 from elicense.ofd import is_ofd  # noqa: E402 - a zip naming OFD.xml: a signed OFD file
 
 register_bytes_handler(is_ofd, "elicense.ofd.verify")
+from elicense.files import is_pdf  # noqa: E402 - a license PDF (needs the pdf extra)
+
+register_bytes_handler(is_pdf, "elicense.files.pdfverify")
 
 
 class _Format(msgspec.Struct):

@@ -6,9 +6,9 @@ A department signs with a **filed seal** (``keyid`` = the seal code); the
 platform's front end signs with a **platform key** (``keyid`` =
 ``platform:<key id>``). A request is accepted when, in this order:
 
-1. its ``Content-Digest`` matches the body (RFC 9530);
-2. it carries one signature covering ``@method``, ``@target-uri`` and
+1. it carries one signature covering ``@method``, ``@target-uri`` and
    ``content-digest``, with ``created`` and ``keyid``;
+2. its ``Content-Digest`` matches the body (RFC 9530);
 3. ``created`` lies within the window (default 120 s back, 10 s ahead) and
    ``expires``, if given, has not passed;
 4. the seal is known, filed, not suspended, revoked, compromised or out of
@@ -229,9 +229,9 @@ class Authenticator:
         """
         keyid = ""
         try:
-            verify_content_digest(headers.get("content-digest"), body)
             sig = parse_signature(headers.get("signature-input"), headers.get("signature"))
             keyid = sig.keyid[:128]
+            verify_content_digest(headers.get("content-digest"), body)
             now = int(self.clock())
             if not now - self.window <= sig.created <= now + self.skew:
                 raise AuthError(

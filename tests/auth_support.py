@@ -21,15 +21,15 @@ from reuse_support import ReuseWorld
 JSON = {"content-type": "application/json"}
 
 
-def reuse_world(dsn: str | Path) -> tuple[ReuseWorld, Any]:
-    """A world (P-256 seals) with license 1 shared with ``user`` and a suspended fourth
-    department; returns the world and that department."""
-    world = ReuseWorld.new(dsn, alg=ECDSA_P256)
+def reuse_world(dsn: str | Path, *, alg: str = ECDSA_P256) -> tuple[ReuseWorld, Any]:
+    """A world (P-256 seals unless ``alg``) with licenses 1 and 2 shared with ``user`` and a
+    suspended fourth department; returns the world and that department."""
+    world = ReuseWorld.new(dsn, alg=alg)
     world.issue(1)
     world.issue(2)
     world.share(world.user)
     world.share(world.other)
-    suspended = world.department(4, ECDSA_P256)
+    suspended = world.department(4, alg)
     world.share(suspended)
     world.submit(
         world.platform.sign(

@@ -265,3 +265,35 @@ def test_holder_cannot_withdraw_another_holders_consent(env: Env) -> None:
         )
     assert r.status_code == 404, r.text
     assert stored(env.dsn) == before
+
+
+@pytest.mark.postgres
+def test_a_request_replayed_to_another_worker_is_refused(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str
+) -> None:
+    """Two server processes on one PostgreSQL ledger (nothing shared but the database): a
+    signed use accepted by the first is 401 ``auth.replayed`` at the second, audited
+    there, and the ledger holds the use once."""
+    dsn = f"{postgres_dsn}?schema={pg_schema}"
+    world, _ = reuse_world(dsn)
+    key = tmp_path / "platform.pem"
+    key.write_bytes(world.platform_key.to_pem())
+    lic = world.license_id(1)
+    code = world.consent(1, world.user, license=lic)
+    body = use_body(world.use_statement(world.user, license=lic, consent=code))
+    world.ledger.close()
+    with serve(dsn, key, tmp_path) as first, serve(dsn, key, tmp_path) as second:
+        # @target-uri is the URI each server receives: the port differs, so the replay
+        # goes to the same URI through the second server with the Host field of the first
+        host = first.url.removeprefix("http://")
+        headers = signed_headers(
+            world.user.key, world.user.seal, "POST", first.url + "/v1/uses", body
+        )
+        with first.client() as c:
+            assert c.post("/v1/uses", content=body, headers=headers).status_code == 201
+        before = stored(dsn)
+        with second.client() as c:
+            again = c.post("/v1/uses", content=body, headers={**headers, "host": host})
+        assert (again.status_code, again.json()["code"]) == (401, "auth.replayed")
+        assert stored(dsn) == before
+        assert audit_codes(dsn)[-1] == "auth.replayed"

@@ -297,3 +297,25 @@ def test_a_request_replayed_to_another_worker_is_refused(
         assert (again.status_code, again.json()["code"]) == (401, "auth.replayed")
         assert stored(dsn) == before
         assert audit_codes(dsn)[-1] == "auth.replayed"
+
+
+def test_a_seal_suspended_after_a_request_is_refused_at_the_next(env: Env) -> None:
+    """The server keeps a seal's state between requests only while the store holds no newer
+    event of it: suspended between two requests, the second is 401 ``auth.seal.suspended``."""
+    from elicense import acts
+
+    w = env.world
+    dept = w.department(5, "ecdsa-p256-sha256")
+    w.share(dept)
+    lic = w.license_id(1)
+    first = use_body(w.use_statement(dept, license=lic, consent=w.consent(1, dept, license=lic)))
+    second = use_body(w.use_statement(dept, license=lic, consent=w.consent(1, dept, license=lic)))
+    with env.server.client() as c:
+        assert post_signed(c, dept, "/v1/uses", first).status_code == 201
+        w.submit(
+            w.platform.sign(acts.SuspendSeal, subject=dept.seal, expected_version=2, reason="测试")
+        )
+        before = stored(env.dsn)
+        r = post_signed(c, dept, "/v1/uses", second)
+    assert (r.status_code, r.json()["code"]) == (401, "auth.seal.suspended")
+    assert stored(env.dsn) == before

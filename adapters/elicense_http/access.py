@@ -50,10 +50,10 @@ class Access:
         write_lock: threading.Lock | None = None,
     ) -> None:
         self.ledger = ledger
-        self.store = AuthStore(ledger.dsn)
+        self._write = write_lock or threading.Lock()  # the ledger's caches: one writer
+        self.store = AuthStore(ledger.dsn, write_lock=self._write)
         self.auth = Authenticator(ledger, self.store, signer, window=window)
         self._local = threading.local()
-        self._write = write_lock or threading.Lock()  # the ledger's caches: one writer
         self.reuse = ReuseService(ledger, signer, locator=self._licenses_of)
 
     # -- the projection ------------------------------------------------------------------------

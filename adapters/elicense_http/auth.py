@@ -26,6 +26,7 @@ never an entry in the ledger.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -39,9 +40,10 @@ from typing import Any, Final
 import msgspec
 
 from elicense.crypto.suites import public_key
-from elicense.domain.seal import seal_refusal
+from elicense.domain.seal import Seal, seal_refusal
 from elicense.errors import NotFoundError
 from elicense.ledger.application import Ledger
+from elicense.ledger.storage import settings_for
 from elicense_http.httpsig import (
     AuthError,
     der_signature,
@@ -104,12 +106,20 @@ class AuthStore:
     With a ``memory:`` ledger the tables live in this process (one process by definition).
     """
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, write_lock: Any = None) -> None:
         self.dsn = dsn
         self._local = threading.local()
         self._memory: set[str] | None = set() if dsn == "memory:" else None
         self.audited: list[tuple[Any, ...]] = []  # memory: only
         self._lock = threading.Lock()
+        # SQLite has one writer: a replay row written while this process's ledger
+        # transaction holds the file would wait in SQLite's busy loop (sleeps of
+        # milliseconds), so this process's writes to the file take turns on one lock.
+        self._write = (
+            write_lock
+            if settings_for(dsn).get("PERSISTENCE_MODULE") == ("eventsourcing.sqlite")
+            else None
+        )
         if self._memory is None:
             with self._store().transaction() as s:
                 for ddl in _TABLES:
@@ -121,6 +131,12 @@ class AuthStore:
             from elicense_sql.connection import SqlStore
 
             store = SqlStore(self.dsn)
+            # A replay row need not reach the disk on its own: the use it guards commits
+            # after it on the same log (WAL), durably, and that flush carries it too.
+            if store.dialect.value == "sqlite":
+                store.execute("PRAGMA synchronous=NORMAL")
+            else:
+                store.execute("SET synchronous_commit TO OFF")
             self._local.store = store
             self._local.inserts = 0
         return store
@@ -139,14 +155,15 @@ class AuthStore:
                 self._memory.add(digest)
                 return True
         store = self._store()
-        cur = store.execute(
-            "INSERT INTO http_signatures_seen (signature_hash, keyid, created) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (digest, keyid, created),
-        )
-        self._local.inserts += 1
-        if self._local.inserts % 512 == 0:
-            store.execute("DELETE FROM http_signatures_seen WHERE created < ?", (horizon,))
+        with self._write or contextlib.nullcontext():
+            cur = store.execute(
+                "INSERT INTO http_signatures_seen (signature_hash, keyid, created) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (digest, keyid, created),
+            )
+            self._local.inserts += 1
+            if self._local.inserts % 512 == 0:
+                store.execute("DELETE FROM http_signatures_seen WHERE created < ?", (horizon,))
         return bool(cur.rowcount == 1)
 
     def audit(self, row: tuple[Any, ...]) -> None:
@@ -154,11 +171,12 @@ class AuthStore:
         if self._memory is not None:
             self.audited.append(row)
             return
-        self._store().execute(
-            "INSERT INTO http_auth_audit (at_us, status, code, keyid, method, route, pid, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            row,
-        )
+        with self._write or contextlib.nullcontext():
+            self._store().execute(
+                "INSERT INTO http_auth_audit (at_us, status, code, keyid, method, route, pid, "
+                "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
 
     def audit_rows(self) -> list[tuple[Any, ...]]:
         """Every audit row, oldest first."""
@@ -209,6 +227,7 @@ class Authenticator:
         self.window = window
         self.skew = skew
         self.clock = clock
+        self._seals: dict[str, Seal] = {}
 
     def authenticate(
         self,
@@ -268,15 +287,29 @@ class Authenticator:
             if not keyid.startswith(PLATFORM_PREFIX) or key is None:
                 raise AuthError("auth.platform.unknown", f"{keyid!r} is not a platform key")
             return Caller(keyid=keyid, platform=True), key.alg, key.spki
-        try:
-            seal = self.ledger.get_seal(keyid)
-        except NotFoundError:
-            seal = None
+        seal = self._seal(keyid)
         refusal = seal_refusal(seal, datetime.fromtimestamp(now, UTC), keyid)
         if refusal is not None:
             raise AuthError("auth." + refusal.code, str(refusal))
         assert seal is not None
         return Caller(keyid=keyid, department=seal.department), seal.alg, seal.public_key
+
+    def _seal(self, code: str) -> Seal | None:
+        """The seal's current state: cached, but only while the store holds no newer
+        event of it (one indexed read), so a suspension stops the next request."""
+        cached = self._seals.get(code)
+        if cached is not None:
+            recorder: Any = self.ledger.recorder
+            if not recorder.select_events(cached.id, gt=cached.version, limit=1):
+                return cached
+        try:
+            seal = self.ledger.get_seal(code)
+        except NotFoundError:
+            return None
+        if len(self._seals) > 10_000:
+            self._seals.clear()
+        self._seals[code] = seal
+        return seal
 
     def refuse(self, error: AuthError, *, method: str, route: str) -> None:
         """Write a refusal to the audit table and the audit logger."""

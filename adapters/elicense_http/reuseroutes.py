@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from elicense.ledger.application import Receipt
 from elicense.reuse.facts import UseRow
@@ -92,7 +92,7 @@ class ReuseController(Controller):
         request_max_body_size=1024 * 1024,
     )
     async def use(
-        self, request: Request[Any, Any, Any], access: AccessDep, data: UseRequest
+        self, request: Request[Any, Any, Any], access: AccessDep, data: JSONBody[UseRequest]
     ) -> Response[Any]:
         """Signed (RFC 9421) by a filed seal of the using department; the body carries
         the department's own signed ``use.request``. 201: the use is recorded and the
@@ -157,7 +157,7 @@ class ReuseController(Controller):
         self,
         request: Request[Any, Any, Any],
         access: AccessDep,
-        data: HolderAssertion,
+        data: JSONBody[HolderAssertion],
     ) -> Response[SessionResponse]:
         """Signed (RFC 9421) by the platform key (``keyid`` = ``platform:<key id>``): the
         platform's front end asserts the holder it authenticated. The answer sets a
@@ -205,8 +205,8 @@ class ReuseController(Controller):
         self,
         request: Request[Any, Any, Any],
         access: AccessDep,
-        code: str,
-        data: WithdrawRequest,
+        code: FromPath[str],
+        data: JSONBody[WithdrawRequest],
     ) -> Receipt:
         """Recorded as the platform-signed ``consent.withdraw`` naming the session's
         authentication; only the holder's own consents (another's is 404)."""

@@ -5,12 +5,16 @@ with the in-process figures of the same work, in one run.
 - ``verify_log_path``: POST /v1/verify of a document carrying its inclusion proof;
 - ``verify_signature_path``: the same document without log evidence (P-256 signatures);
 - ``submit_batches``: POST /v1/statements of distinct pre-signed batches of 100;
-- ``inprocess_*``: the service's own verify and ``ledger_only_presigned`` (no HTTP).
+- ``inprocess_*``: the service's own verify and ``ledger_only_presigned`` (no HTTP);
+- ``authenticated_use``: POST /v1/uses, each request signed (RFC 9421, P-256 seal) and
+  distinct, beside ``echo`` of the same bodies and the in-process ``ReuseService.use``
+  (benchmarks/_http_auth.py).
 
 Floors (issue 13): each verify route ≥ 0.85 × 1 / (echo time + in-process verify
-time); batched submission ≥ 0.7 × the in-process presigned rate. Prints JSON.
+time); batched submission ≥ 0.7 × the in-process presigned rate; (issue 14) the
+authenticated use ≥ 0.85 × 1 / (echo time + in-process use time). Prints JSON.
 
-Usage: python benchmarks/http.py [--seconds 5] [--connections 4]  (needs `wrk`)
+Usage: python benchmarks/http.py [--seconds 5] [--connections 4] [--only-auth]  (needs `wrk`)
 """
 
 from __future__ import annotations
@@ -79,6 +83,10 @@ def _wrk(url: str, path: str, bodies: Path, seconds: int, connections: int) -> d
         text=True,
         check=True,
     ).stdout
+    return _parse(out)
+
+
+def _parse(out: str) -> dict[str, float]:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     assert p99 is not None, out
@@ -103,9 +111,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--licenses", type=int, default=2000)
+    parser.add_argument("--only-auth", action="store_true", help="only the authenticated use")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("needs wrk (apt-get install wrk)")
+    auth = _authenticated_use(args.seconds, args.connections)
+    if args.only_auth:
+        emit({"machine": machine(), **auth})
+        return
     from elicense_http.service import Service
     from elicense_sql.follower import LogFollower
     from elicense_sql.log_proofs import SqlLog
@@ -200,7 +213,68 @@ def main() -> None:
         "ratio_to_inprocess": submitted / inproc["ledger_only_presigned_per_s"],
         "floor": 0.7,
     }
+    http["authenticated_use"] = auth["http"]["authenticated_use"]
+    http["echo_use_bodies"] = auth["http"]["echo_use_bodies"]
+    inproc.update(auth["inprocess"])
+    floors.update(auth["floors"])
     emit({"machine": machine(), "http": http, "inprocess": inproc, "floors": floors})
+
+
+def _serve(dsn: str, key: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import httpx
+
+    port = _port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "adapters")]))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "elicense", "serve", "--ledger", dsn, "--platform-key", str(key),
+         "--port", str(port), "--workers", "1", "--echo", "--no-access-log"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/readyz").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return server, url
+
+
+def _authenticated_use(seconds: int, connections: int) -> dict[str, Any]:
+    """POST /v1/uses signed per request vs echo of the same bodies and the in-process use."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_http_auth", ROOT / "benchmarks" / "_http_auth.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    auth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(auth)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        setup = auth.prepare(tmp)
+        key = tmp / "platform.pem"
+        key.write_bytes(setup["city"].platform_key.to_pem())
+        server, url = _serve(setup["dsn"], key)
+        try:
+            lines = tmp / "uses.txt"
+            # distinct requests for the whole run (a replay is refused): generously many
+            auth.write_requests(setup, url + "/v1/uses", lines, 1500 * seconds)
+            echo = _parse(auth.run_wrk(url, "/echo", lines, seconds, connections))
+            used = _parse(auth.run_wrk(url, "/v1/uses", lines, seconds, connections))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    inproc = setup["inprocess_use_per_s"]
+    bound = 1 / (1 / echo["per_s"] + 1 / inproc)
+    return {
+        "http": {"authenticated_use": used, "echo_use_bodies": echo},
+        "inprocess": {"use_per_s": inproc},
+        "floors": {"authenticated_use": {"ratio_to_bound": used["per_s"] / bound, "floor": 0.85}},
+    }
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ def create_app(
     request_timeout: float = 65.0,
     status_max_age: int | None = None,
     echo: bool = False,
+    auth_window: int = 120,
     debug: bool = False,
 ) -> Litestar:
     """The elicense HTTP service as a plain ASGI application.
@@ -77,17 +78,29 @@ def create_app(
         status_max_age: ``Cache-Control`` max-age of the current status lists
             (default: the checkpoint interval, at least one second).
         echo: add ``POST /echo`` (the benchmark's framework baseline).
+        auth_window: seconds an RFC 9421 signature's ``created`` may lie in the past.
     """
     owned = not isinstance(ledger, Ledger)
     the_ledger: Ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
     signer = _signer(platform_key)
     service = Service(the_ledger, signer)
+    access: Any = None
+
+    def get_access() -> Any:
+        nonlocal access  # made on first use: it opens the auth tables in the store
+        if access is None:
+            from elicense_http.access import Access
+
+            access = Access(the_ledger, signer, window=auth_window, write_lock=service._write)
+        return access
+
     state = State(
         {
             "service": service,
             "writer": None,
             "status_max_age": status_max_age or max(1, round(checkpoint_every)),
             "checkpoint_every": checkpoint_every,
+            "access": get_access,
         }
     )
 
@@ -97,6 +110,7 @@ def create_app(
             from elicense_sql.log_store import SqlLogStore
 
             SqlLogStore.open(the_ledger.dsn).close()  # the log's tables exist
+        get_access()  # the replay and audit tables exist
         if log_writer:
             from elicense_http.writer import LogWriter
 
@@ -112,13 +126,23 @@ def create_app(
             the_ledger.close()
 
     from elicense_http.logroutes import LogController
+    from elicense_http.reuseroutes import ReuseController
 
-    handlers: list[Any] = [WriteController, LogController, HealthController, openapi_json]
+    handlers: list[Any] = [
+        WriteController,
+        LogController,
+        ReuseController,
+        HealthController,
+        openapi_json,
+    ]
     if echo:
         handlers.append(echo_handler())
     return Litestar(
         route_handlers=handlers,
-        dependencies={"service": Provide(lambda: service, sync_to_thread=False)},
+        dependencies={
+            "service": Provide(lambda: service, sync_to_thread=False),
+            "access": Provide(get_access, sync_to_thread=False),
+        },
         exception_handlers={Exception: _on_error},
         on_startup=[startup],
         on_shutdown=[shutdown],
@@ -127,8 +151,9 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="elicense",
             version="1",
-            description="Signed writes, verification and the public transparency log of "
-            "an elicense ledger. Errors are RFC 9457 problem details with a `code`.",
+            description="Signed writes, verification, the public transparency log, and "
+            "authenticated reuse (RFC 9421 signatures by filed seals) of an elicense ledger. "
+            "Errors are RFC 9457 problem details with a `code`.",
             path="/schema",
             render_plugins=[],
         ),
@@ -165,7 +190,11 @@ def _store_error(exc: BaseException) -> bool:
 
 def _on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     headers: dict[str, str] = {}
-    if isinstance(exc, BatchRefusedError):
+    from elicense_http.httpsig import AuthError
+
+    if isinstance(exc, AuthError):
+        body = problem(exc.status, exc.code, str(exc))
+    elif isinstance(exc, BatchRefusedError):
         body = problem_for(exc, exc.refusals)
     elif isinstance(exc, ServiceError):
         body = problem_for(exc)
@@ -187,6 +216,9 @@ def _on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Probl
         service = request.app.state.get("service")
         if service is not None:
             service.forget_thread_state()
+        get = request.app.state.get("access")
+        if get is not None:
+            get().forget_thread_state()
         body = problem(503, "store.unavailable", f"the ledger's store did not answer: {exc}")
     else:
         _errors.error("unexpected error", exc_info=exc)

@@ -12,11 +12,14 @@ elicense document; hashes in proofs likewise.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from elicense.ledger.application import Receipt
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.evidence import LogEvidence
+from elicense.reuse.acts import AuthMethod
 from elicense.statement import Signed
 from elicense_http.problems import ProblemRefusal
 
@@ -24,9 +27,14 @@ __all__ = [
     "AllProofs",
     "ConsistencyProof",
     "Health",
+    "HolderAssertion",
     "InclusionProof",
+    "SessionResponse",
     "SubmitRequest",
     "SubmitResponse",
+    "UseRequest",
+    "UseResponse",
+    "WithdrawRequest",
 ]
 
 
@@ -105,3 +113,61 @@ class Health(msgspec.Struct, frozen=True, kw_only=True):
     store: str = "up"
     log_writer: bool = False
     position: int | None = None
+
+
+class UseRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A department's use (授权用证).
+
+    Attributes:
+        statement: the department's signed ``use.request``, as ``elicense use`` writes it.
+        copy_days: also sign an annotated copy (加注件) valid this many days.
+        user_name: the department's name for the copy (default: its USCC).
+    """
+
+    statement: Signed
+    copy_days: Annotated[int, msgspec.Meta(ge=1, le=366)] | None = None
+    user_name: Annotated[str, msgspec.Meta(max_length=128)] = ""
+
+
+class UseResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """A recorded use.
+
+    Attributes:
+        receipt: the ledger's receipt of the ``Used`` record.
+        view: the platform-signed field-minimised view (``SignedLicenseView`` bytes).
+        copy: the platform-signed annotated copy, when asked for.
+    """
+
+    receipt: Receipt
+    view: bytes
+    copy: bytes = b""
+
+
+class HolderAssertion(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The platform front end's assertion of the holder it authenticated.
+
+    Attributes:
+        holder: the holder's code (公民身份号码 or USCC).
+        authentication: how the platform authenticated them (``face``, ``e-id`` …).
+        authentication_ref: the platform's reference to that authentication.
+        ttl: seconds the session lasts (at most 900).
+    """
+
+    holder: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    authentication: AuthMethod
+    authentication_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    ttl: Annotated[int, msgspec.Meta(ge=1, le=900)] = 900
+
+
+class SessionResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """A holder session: also set as the ``elicense_holder`` cookie."""
+
+    holder: str
+    expires: int
+    token: str
+
+
+class WithdrawRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The holder's reason for withdrawing a consent."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]

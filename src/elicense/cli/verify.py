@@ -68,7 +68,7 @@ def register(sub: Any) -> None:
 def _export(args: argparse.Namespace) -> int:
     from elicense.ledger.export import export_license
 
-    write_output(args, export_license(open_ledger(args), args.license))
+    write_output(args, export_license(open_ledger(args, read_only=True), args.license))
     return EXIT_OK
 
 
@@ -126,7 +126,7 @@ def _verify(args: argparse.Namespace) -> int:
         with Verifier.from_bundle(Path(args.bundle).read_bytes(), platform_keys=keys) as v:
             verdicts = v.verify_many(docs, at=at)
     else:
-        ledger = open_ledger(args)
+        ledger = open_ledger(args, read_only=True)
         log = _ledger_log(ledger_dsn(args), ledger.origin)
         try:
             verdicts = Verifier.from_ledger(ledger, log=log).verify_many(docs, at=at)

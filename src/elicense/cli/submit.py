@@ -307,8 +307,16 @@ def _issue(args: argparse.Namespace) -> int:
         and args.holder_code[6:8] in ("19", "20")
         else "uscc"
     )
+    valid_from = parse_date(args.valid_from, "--valid-from") if args.valid_from else issued
+    valid_until = parse_date(args.valid_until, "--valid-until") if args.valid_until else None
+    if valid_until is not None and valid_until < valid_from:
+        fail(
+            f"--valid-until {valid_until.isoformat()} is before the start "
+            f"{valid_from.isoformat()}: expected an end on or after the start"
+        )
     signatory = Signatory(origin=ledger.origin, seal=code, signer=key)
-    signed = signatory.sign(
+    signed = _sign_act(
+        signatory,
         acts.IssueLicense,
         subject=str(lid),
         expected_version=0,
@@ -318,8 +326,8 @@ def _issue(args: argparse.Namespace) -> int:
             name=args.holder_name, code=args.holder_code, code_kind=acts.HolderCodeKind(kind)
         ),
         issued_on=issued,
-        valid_from=parse_date(args.valid_from, "--valid-from") if args.valid_from else issued,
-        valid_until=parse_date(args.valid_until, "--valid-until") if args.valid_until else None,
+        valid_from=valid_from,
+        valid_until=valid_until,
         jurisdiction=args.jurisdiction,
         service_item=args.service_item,
         data=parse_pairs(args.field, "--field"),
@@ -337,6 +345,15 @@ _ACTS: dict[str, type[Statement]] = {
     "revoke": acts.RevokeLicense,
     "expire": acts.ExpireLicense,
 }
+
+
+def _sign_act(signatory: Signatory, act: type[Statement], **fields: Any) -> Any:
+    """``signatory.sign``, with fields that cannot make the act (dates out of order, a
+    malformed value) refused in one line (exit 2) before anything is signed."""
+    try:
+        return signatory.sign(act, **fields)
+    except ValueError as e:  # the act's own checks and msgspec's ValidationError
+        fail(f"{act.__name__}: {e}")
 
 
 def _binding(ledger: Any, type_code: str) -> dict[str, Any]:
@@ -373,8 +390,8 @@ def _lifecycle(args: argparse.Namespace) -> int:
     else:
         key = read_key(args.key, args)
         signatory = Signatory(origin=ledger.origin, seal=seal_code(args), signer=key)
-    signed = signatory.sign(
-        _ACTS[args.act], subject=args.license, expected_version=expected, **fields
+    signed = _sign_act(
+        signatory, _ACTS[args.act], subject=args.license, expected_version=expected, **fields
     )
     if args.out:
         return deliver(args, None, [signed])

@@ -340,3 +340,32 @@ def _events(db: Path) -> int:
             return int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+# -- D2: a stored row that cannot be read -----------------------------------------------------
+
+
+def test_non_hex_originator_id_is_a_stored_record_error_naming_its_position(cli: Cli) -> None:
+    """D2 (reliability-findings.md): after ``originator_id = 'zz' || …`` on one row, every
+    command that reads the whole ledger names that row's position in one line (exit 2);
+    the twin with the row restored succeeds."""
+    _issued(cli)
+    commands = [
+        ("stats", "--check"),
+        ("trust", "export", "--platform-key", "platform.pem", "--out", "b.json"),
+        ("log", "bundle", "--platform-key", "platform.pem", "--out", "lb.json"),
+    ]
+    with sqlite3.connect("elicense.db") as conn:
+        row, oid = conn.execute(
+            "SELECT rowid, originator_id FROM stored_events ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        conn.execute("UPDATE stored_events SET originator_id = ? WHERE rowid = ?", (
+            "zz" + oid[2:], row))  # fmt: skip
+    for argv in commands:
+        code, line = _one_line(cli, *argv)
+        assert code == 2, (argv, line)
+        assert f"position {row} cannot be read" in line, (argv, line)
+    with sqlite3.connect("elicense.db") as conn:
+        conn.execute("UPDATE stored_events SET originator_id = ? WHERE rowid = ?", (oid, row))
+    for argv in commands:
+        assert cli.json(*argv)[0] == 0, argv

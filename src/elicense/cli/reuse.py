@@ -263,7 +263,12 @@ def _projection(args: argparse.Namespace, ledger: Any) -> Iterator[Any]:
 
     with SqlStore(ledger_dsn(args)) as store:
         projection = ReuseProjection(store)
-        projection.run(ledger)
+        try:
+            projection.run(ledger)
+        except ValueError:  # a stored row the recorder cannot read (D2): name its position
+            for _ in ledger.notifications():  # raises StoredRecordError at that row
+                pass
+            raise
         yield projection
 
 

@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "reuse",
     "serve",
+    "check",
 )
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 

@@ -105,12 +105,20 @@ def register(sub: Any) -> None:
             )
             p.add_argument("--holder-name")
         if name == "renew":
-            p.add_argument("--valid-until", metavar="DATE", required=True)
+            p.add_argument(
+                "--valid-until", metavar="DATE", required=True, help="new end date, YYYY-MM-DD"
+            )
         if name == "suspend":
-            p.add_argument("--until", metavar="DATE")
+            p.add_argument(
+                "--until", metavar="DATE", help="暂扣 ends on this date, YYYY-MM-DD (default: open)"
+            )
         if name == "revoke":
             p.add_argument(
-                "--reason-code", required=True, choices=[r.value for r in RevocationReason]
+                "--reason-code",
+                required=True,
+                choices=[r.value for r in RevocationReason],
+                help="cancelled = 注销 (at the holder's request or by law), withdrawn = 撤销 "
+                "(the issuance itself withdrawn), revoked = 吊销 (a penalty)",
             )
         p.set_defaults(func=_lifecycle, act=name)
 

@@ -81,3 +81,16 @@ def test_log_sample_is_independent_of_the_lifecycle_picks() -> None:
     assert sample[:100] != lifecycle[:100]
     overlap = len(set(sample) & set(lifecycle))
     assert 60 < overlap < 200  # about 2,000 x 1,300 / 20,000 = 130 when independent
+
+
+def test_the_readme_verify_command_fits_the_demo_files(report: dict[str, object]) -> None:
+    """The demo names its public key as keygen does (FILE.pub), and the README's offline
+    verify command, run on the demo's files, answers; a wrong key file is refused (2)."""
+    files = report["files"]
+    assert isinstance(files, dict)
+    pub = files["platform public key"]
+    assert pub == files["platform key"] + ".pub"
+    argv = ["verify", files["sample document"], "--bundle", files["trust bundle"]]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*argv, "--platform-pub", pub, "--json"]) in (0, 1)  # a verdict
+        assert main([*argv, "--platform-pub", files["platform key"], "--json"]) == 2

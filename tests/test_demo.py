@@ -163,3 +163,16 @@ def _current_identifiers(ledger: object) -> list[str]:
         if identifier is not None and slots.status(slot) == 0:
             out.append(identifier)
     return out
+
+
+def test_the_readme_verify_command_fits_the_demo_files(report: dict[str, object]) -> None:
+    """The demo names its public key as keygen does (FILE.pub), and the README's offline
+    verify command, run on the demo's files, answers; a wrong key file is refused (2)."""
+    files = report["files"]
+    assert isinstance(files, dict)
+    pub = files["platform public key"]
+    assert pub == files["platform key"] + ".pub"
+    argv = ["verify", files["sample document"], "--bundle", files["trust bundle"]]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*argv, "--platform-pub", pub, "--json"]) in (0, 1)  # a verdict
+        assert main([*argv, "--platform-pub", files["platform key"], "--json"]) == 2

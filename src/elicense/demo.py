@@ -246,7 +246,11 @@ def run_demo(
         report.files["platform key"] = str(
             write_key_file(city.platform_key, directory / "keys" / "platform.pem")
         )
-        (directory / "keys" / "platform.pub.pem").write_bytes(city.platform_key.public_key.pem())
+        # Named as `elicense keygen` names a public key (FILE.pub beside FILE), so the
+        # README's verify command fits the demo's files.
+        public = directory / "keys" / "platform.pem.pub"
+        public.write_bytes(city.platform_key.public_key.pem())
+        report.files["platform public key"] = str(public)
         for d in city.departments:
             path = write_key_file(d.key, directory / "keys" / f"{d.seal_code}.pem")
             Path(str(path) + ".seal").write_text(d.seal_code + "\n", encoding="utf-8")

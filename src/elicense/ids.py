@@ -88,7 +88,9 @@ class HolderCodeKind(enum.StrEnum):
 
 
 def _found(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:40] + "…")
+    # Whole: the wrong part of a 证照标识 (~75 characters) is often its end. Only text far
+    # longer than any identifier is cut, so a message stays one readable line.
+    return repr(text if len(text) <= 200 else text[:200] + "…")
 
 
 def _normalise(text: str, separators: str = "") -> str:

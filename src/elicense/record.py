@@ -19,15 +19,27 @@ them with the row, so a changed column cannot go unnoticed either.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from elicense.codec import ENCODER, decode_canonical, require_utc, sha256
 
-__all__ = ["GENESIS_HASH", "EventRecord", "PositionedRecord", "decode_record", "record_hash"]
+__all__ = [
+    "GENESIS_HASH",
+    "MAX_POSITION",
+    "EventRecord",
+    "PositionedRecord",
+    "decode_record",
+    "record_hash",
+]
 
 GENESIS_HASH = b"\x00" * 32
+
+MAX_POSITION = 2**63 - 1
+"""The largest position a store can hold (PostgreSQL BIGINT, SQLite INTEGER); a decoded
+position outside 1..MAX_POSITION is malformed, not something to compute with."""
 """``prev_hash`` of an aggregate's first event."""
 
 
@@ -76,7 +88,7 @@ class PositionedRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     ``record`` holds the stored bytes exactly as the store keeps them.
     """
 
-    position: int
+    position: Annotated[int, msgspec.Meta(ge=1, le=MAX_POSITION)]
     record: bytes
 
 

@@ -101,14 +101,22 @@ def ledger_dsn(args: argparse.Namespace) -> str:
     return str(args.ledger or os.environ.get("ELICENSE_LEDGER") or "./elicense.db")
 
 
-def open_ledger(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
-    """Open the ledger named by ``--ledger`` (imported lazily: the CLI is the composition root)."""
-    from elicense.ledger.application import Ledger
+def open_ledger(
+    args: argparse.Namespace, *, must_exist: bool = True, read_only: bool = False
+) -> Any:
+    """Open the ledger named by ``--ledger`` (imported lazily: the CLI is the composition root).
 
-    dsn = ledger_dsn(args)
-    if must_exist and "://" not in dsn and dsn != "memory:" and not Path(dsn).exists():
-        fail(f"no ledger at {dsn} (create one with `elicense init`, or pass --ledger)")
-    return Ledger(dsn)
+    Args:
+        args: the parsed command line.
+        must_exist: refuse a store that holds no ledger yet (only ``init`` passes False).
+        read_only: the command only reads: open without creating tables.
+
+    Raises:
+        UsageError: the store cannot be opened or holds no ledger (see :mod:`._open`).
+    """
+    from elicense.cli._open import open_store
+
+    return open_store(ledger_dsn(args), must_exist=must_exist, read_only=read_only)
 
 
 def add_key_flags(parser: argparse.ArgumentParser, *, platform: bool = False) -> None:

@@ -116,16 +116,31 @@ def register(sub: Any) -> None:
 
 
 @contextlib.contextmanager
-def _open(args: argparse.Namespace, *, published: bool = True) -> Iterator[tuple[Any, Any, Any]]:
+def _open(
+    args: argparse.Namespace, *, published: bool = True, read_only: bool = False
+) -> Iterator[tuple[Any, Any, Any]]:
     """The ledger, its log store and (if ``published``: it needs an established ledger's
-    origin) its published log, closed afterwards. The adapter is imported here, lazily."""
+    origin) its published log, closed afterwards. The adapter is imported here, lazily.
+    ``read_only`` commands create nothing: a ledger without a log is refused."""
+    from elicense.ledger.storage import describe
     from elicense.merkle import hash_algorithm
     from elicense_sql.log_proofs import SqlLog
     from elicense_sql.log_store import SqlLogStore
 
-    ledger = open_ledger(args)
-    algorithm = hash_algorithm(getattr(args, "hash", "sha256"))
+    ledger = open_ledger(args, read_only=read_only)
     try:
+        if read_only:
+            log = SqlLog.existing(ledger_dsn(args), ledger.origin)
+            if log is None:
+                where = describe(ledger_dsn(args))
+                fail(
+                    f"ledger {where} has no log yet "
+                    "(run `elicense log follow`, then `elicense log checkpoint`)"
+                )
+            with contextlib.closing(log.store):
+                yield ledger, log.store, log
+            return
+        algorithm = hash_algorithm(getattr(args, "hash", "sha256"))
         with SqlLogStore.open(ledger_dsn(args), algorithm=algorithm) as store:
             yield ledger, store, SqlLog(store, ledger.origin) if published else None
     finally:
@@ -201,7 +216,7 @@ def _read_checkpoint(path: str) -> Any:
 
 
 def _prove(args: argparse.Namespace) -> int:
-    with _open(args) as (ledger, store, log):
+    with _open(args, read_only=True) as (ledger, store, log):
         if (args.license is None) == (args.position is None):
             fail("give a license ID or --position N")
         from elicense.log.evidence import require_included
@@ -256,7 +271,7 @@ def _prove(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from elicense.crypto.keys import load_public_key
 
-    with _open(args) as (ledger, _, log):
+    with _open(args, read_only=True) as (ledger, _, log):
         if args.platform_pub:
             keys = {
                 k.key_id: k
@@ -286,7 +301,7 @@ def _audit(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from elicense.ledger.export import export_license
 
-    with _open(args) as (ledger, _, log):
+    with _open(args, read_only=True) as (ledger, _, log):
         write_output(args, export_license(ledger, args.license, log=log))
         return EXIT_OK
 

@@ -263,7 +263,12 @@ def _projection(args: argparse.Namespace, ledger: Any) -> Iterator[Any]:
 
     with SqlStore(ledger_dsn(args)) as store:
         projection = ReuseProjection(store)
-        projection.run(ledger)
+        try:
+            projection.run(ledger)
+        except ValueError:  # a stored row the recorder cannot read (D2): name its position
+            for _ in ledger.notifications():  # raises StoredRecordError at that row
+                pass
+            raise
         yield projection
 
 
@@ -332,7 +337,7 @@ def _use(args: argparse.Namespace) -> int:
 
 
 def _usage(args: argparse.Namespace) -> int:
-    ledger = open_ledger(args)
+    ledger = open_ledger(args, read_only=True)
     with _projection(args, ledger) as projection:
         rows = projection.uses(
             holder=args.holder,
@@ -355,9 +360,11 @@ def _usage(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     from elicense.reuse.stats import replay
 
-    ledger = open_ledger(args)
     since = parse_time(args.since, "--since") if args.since else None
     until = parse_time(args.until, "--until") if args.until else None
+    if since is not None and until is not None and until < since:
+        fail(f"--until {args.until} is before --since {args.since}: expected since <= until")
+    ledger = open_ledger(args, read_only=True)
     with _projection(args, ledger) as projection:
         stats = projection.statistics(since, until)
     obj: dict[str, Any] = {"ok": True, "statistics": stats.to_dict()}

@@ -105,12 +105,20 @@ def register(sub: Any) -> None:
             )
             p.add_argument("--holder-name")
         if name == "renew":
-            p.add_argument("--valid-until", metavar="DATE", required=True)
+            p.add_argument(
+                "--valid-until", metavar="DATE", required=True, help="new end date, YYYY-MM-DD"
+            )
         if name == "suspend":
-            p.add_argument("--until", metavar="DATE")
+            p.add_argument(
+                "--until", metavar="DATE", help="暂扣 ends on this date, YYYY-MM-DD (default: open)"
+            )
         if name == "revoke":
             p.add_argument(
-                "--reason-code", required=True, choices=[r.value for r in RevocationReason]
+                "--reason-code",
+                required=True,
+                choices=[r.value for r in RevocationReason],
+                help="cancelled = 注销 (at the holder's request or by law), withdrawn = 撤销 "
+                "(the issuance itself withdrawn), revoked = 吊销 (a penalty)",
             )
         p.set_defaults(func=_lifecycle, act=name)
 
@@ -307,8 +315,16 @@ def _issue(args: argparse.Namespace) -> int:
         and args.holder_code[6:8] in ("19", "20")
         else "uscc"
     )
+    valid_from = parse_date(args.valid_from, "--valid-from") if args.valid_from else issued
+    valid_until = parse_date(args.valid_until, "--valid-until") if args.valid_until else None
+    if valid_until is not None and valid_until < valid_from:
+        fail(
+            f"--valid-until {valid_until.isoformat()} is before the start "
+            f"{valid_from.isoformat()}: expected an end on or after the start"
+        )
     signatory = Signatory(origin=ledger.origin, seal=code, signer=key)
-    signed = signatory.sign(
+    signed = _sign_act(
+        signatory,
         acts.IssueLicense,
         subject=str(lid),
         expected_version=0,
@@ -318,8 +334,8 @@ def _issue(args: argparse.Namespace) -> int:
             name=args.holder_name, code=args.holder_code, code_kind=acts.HolderCodeKind(kind)
         ),
         issued_on=issued,
-        valid_from=parse_date(args.valid_from, "--valid-from") if args.valid_from else issued,
-        valid_until=parse_date(args.valid_until, "--valid-until") if args.valid_until else None,
+        valid_from=valid_from,
+        valid_until=valid_until,
         jurisdiction=args.jurisdiction,
         service_item=args.service_item,
         data=parse_pairs(args.field, "--field"),
@@ -337,6 +353,15 @@ _ACTS: dict[str, type[Statement]] = {
     "revoke": acts.RevokeLicense,
     "expire": acts.ExpireLicense,
 }
+
+
+def _sign_act(signatory: Signatory, act: type[Statement], **fields: Any) -> Any:
+    """``signatory.sign``, with fields that cannot make the act (dates out of order, a
+    malformed value) refused in one line (exit 2) before anything is signed."""
+    try:
+        return signatory.sign(act, **fields)
+    except ValueError as e:  # the act's own checks and msgspec's ValidationError
+        fail(f"{act.__name__}: {e}")
 
 
 def _binding(ledger: Any, type_code: str) -> dict[str, Any]:
@@ -373,8 +398,8 @@ def _lifecycle(args: argparse.Namespace) -> int:
     else:
         key = read_key(args.key, args)
         signatory = Signatory(origin=ledger.origin, seal=seal_code(args), signer=key)
-    signed = signatory.sign(
-        _ACTS[args.act], subject=args.license, expected_version=expected, **fields
+    signed = _sign_act(
+        signatory, _ACTS[args.act], subject=args.license, expected_version=expected, **fields
     )
     if args.out:
         return deliver(args, None, [signed])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,18 @@ def register(sub: Any) -> None:
         metavar="PEM",
         help="pinned platform public key (repeatable; needed with --bundle)",
     )
-    p.add_argument("--at", metavar="TIME", help="judge validity at this time (default: now)")
+    p.add_argument(
+        "--at",
+        metavar="TIME",
+        help="judge validity at this time, ISO 8601 like 2026-11-22T08:00:00Z (default: now)",
+    )
+    p.add_argument(
+        "--max-age",
+        metavar="HOURS",
+        type=hours,
+        help="with --bundle: the oldest bundle accepted, in hours (default 24); older "
+        "bundles make verdicts indeterminate (trust.stale)",
+    )
     p.add_argument(
         "--trust",
         metavar="PEM",
@@ -90,10 +102,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_verify)
 
 
+def hours(text: str) -> timedelta:
+    """``--max-age``: a positive number of hours (argparse reports a ValueError in one line)."""
+    hours = float(text)
+    if not 0 < hours < 24 * 365 * 100:
+        raise ValueError(text)
+    return timedelta(hours=hours)
+
+
 def _export(args: argparse.Namespace) -> int:
     from elicense.ledger.export import export_license
 
-    write_output(args, export_license(open_ledger(args), args.license))
+    write_output(args, export_license(open_ledger(args, read_only=True), args.license))
     return EXIT_OK
 
 
@@ -166,14 +186,19 @@ def _verify(args: argparse.Namespace) -> int:
             fail(f"no such document: {d}")
     if docs and all(isinstance(d, Path) and _is_ofd(d) for d in docs):
         return _verify_ofd(args)  # OFD files need no ledger nor bundle
+    if args.max_age is not None and not args.bundle:
+        fail("--max-age applies to a trust bundle: pass --bundle FILE with it")
     if args.bundle:
         if not args.platform_pub:
             fail("--bundle needs --platform-pub (the platform public key you trust)")
         keys = [Path(p).read_bytes() for p in args.platform_pub]
-        with Verifier.from_bundle(Path(args.bundle).read_bytes(), platform_keys=keys) as v:
+        limits = {"max_age": args.max_age} if args.max_age is not None else {}
+        with Verifier.from_bundle(
+            Path(args.bundle).read_bytes(), platform_keys=keys, **limits
+        ) as v:
             verdicts = v.verify_many(docs, at=at)
     else:
-        ledger = open_ledger(args)
+        ledger = open_ledger(args, read_only=True)
         log = _ledger_log(ledger_dsn(args), ledger.origin)
         try:
             verdicts = Verifier.from_ledger(ledger, log=log).verify_many(docs, at=at)

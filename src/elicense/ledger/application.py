@@ -677,11 +677,31 @@ class Ledger(Application[UUID]):
         """Every stored event in global order, read page by page (streams)."""
         next_id = start
         while True:
-            items = self.recorder.select_notifications(next_id, page)
+            try:
+                items = self.recorder.select_notifications(next_id, page)
+            except ValueError:  # a row the recorder cannot read, e.g. a non-hex id column (D2)
+                raise self._unreadable_row(next_id, page) from None
             if not items:
                 return
             yield from items
             next_id = items[-1].id + 1
+
+    def _unreadable_row(self, start: int, page: int) -> StoredRecordError:
+        """The StoredRecordError naming the first row from ``start`` the recorder refuses."""
+        for position in range(start, start + page):
+            try:
+                self.recorder.select_notifications(position, 1, stop=position)
+            except ValueError as e:
+                return StoredRecordError(
+                    f"the stored event at position {position} cannot be read: expected "
+                    f"a hexadecimal aggregate id and an integer version, found a row that "
+                    f"gives {type(e).__name__}: {e} (run `elicense log audit`)",
+                    aggregate_id=None,
+                    version=0,
+                )
+        return StoredRecordError(  # pragma: no cover - the page failed, so one row does
+            f"a stored event from position {start} cannot be read", aggregate_id=None, version=0
+        )
 
     def max_position(self) -> int:
         """The position of the newest recorded event (0 when empty)."""

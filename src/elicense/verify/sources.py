@@ -13,6 +13,7 @@ from typing import Any
 from elicense.codec import decode_canonical
 from elicense.crypto.keys import load_public_key
 from elicense.crypto.suites import PublicKey
+from elicense.domain.codes import LicenseStatus
 from elicense.errors import ElicenseError, TrustError
 from elicense.statement import signing_input
 from elicense.verify.formats import (
@@ -75,6 +76,18 @@ class BundleTrust:
             self._types = {h.key: type_timeline(h.events, self.seal_at) for h in bundle.types}
         except TimelineError as e:
             raise TrustError(f"trust bundle history does not verify: {e}", code=e.code) from None
+        for key, entry in bundle.licenses.items():  # every entry, now: not at each verify (D8)
+            try:
+                LicenseStatus.from_code(entry.status)
+                if entry.version < 1 or len(entry.digest) != 32:
+                    raise ValueError(
+                        f"expected a version >= 1 and a 32-byte digest, found version "
+                        f"{entry.version} and {len(entry.digest)} bytes"
+                    )
+            except ValueError as e:
+                raise TrustError(
+                    f"trust bundle: license {key}: {e}", code="trust.malformed"
+                ) from None
         lst = bundle.license_status
         try:
             self._slot_statuses = lst.statuses() if lst is not None else None

@@ -149,7 +149,12 @@ def _replay(
             )
         if positions and pr.position <= positions[-1]:
             raise TimelineError("positions do not increase", code="history.order", version=n)
-        key = key_for(agg, act, pr.position)
+        try:
+            key = key_for(agg, act, pr.position)
+        except ElicenseError as e:  # an unknown algorithm, a malformed key (D7)
+            raise TimelineError(
+                f"{act.kind} on {act.subject}: {e}", code="record.invalid", version=n
+            ) from None
         if key is None or not key.verify(rec.signature, signing_input(act.kind, rec.statement)):
             raise TimelineError(
                 f"signature of {act.kind} on {act.subject} does not verify",
@@ -162,7 +167,12 @@ def _replay(
             raise TimelineError(f"{act.kind}: {e}", code="record.invalid", version=n) from None
         prev_hash = record_hash(pr.record)
         positions.append(pr.position)
-        states.append(snapshot(agg))
+        try:
+            states.append(snapshot(agg))
+        except ElicenseError as e:  # the state's key cannot be used
+            raise TimelineError(
+                f"{act.kind} on {act.subject}: {e}", code="record.invalid", version=n
+            ) from None
     return Timeline(positions, states)
 
 
@@ -178,7 +188,10 @@ def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey
     timeline = _replay(history, key_for, lambda p: dict(p.keys))
     if not timeline.states or not isinstance(timeline.latest, dict):
         raise TimelineError("no platform records", code="trust.platform.missing", version=0)
-    return {kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()}
+    try:
+        return {kid: public_key(k.alg, k.spki) for kid, k in timeline.latest.items()}
+    except ElicenseError as e:
+        raise TimelineError(f"platform key: {e}", code="record.invalid", version=0) from None
 
 
 def _platform_key(platform: Platform, act: Any) -> PublicKey | None:

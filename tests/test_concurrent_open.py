@@ -122,4 +122,7 @@ def test_d5_cli_exits_2_on_a_storage_error(
         ]
     )
     assert code == 2
-    assert '"StorageError"' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1  # one JSON object, no traceback
+    assert '"ok":false' in out
+    assert "PostgreSQL" in out  # the store is named (the code is dotted since issue 17)

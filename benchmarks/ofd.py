@@ -2,7 +2,8 @@
 
 ``verify``: a fresh :class:`~elicense.ofd.OfdVerifier` per file, the signer
 certificate given as direct trust, every process-wide cache (seal signatures,
-parsed certificates, issuer checks) cleared first, so nothing is warm.
+parsed certificates and names, parsed keys, issuer checks) cleared first, so
+nothing is warm.
 
 ``floor``: only the work no verifier can skip, with gmssl_pyx directly: SM3
 of each referenced file and of Signature.xml (dataHash), and the bare SM2
@@ -25,7 +26,7 @@ from pathlib import Path
 import gmssl_pyx
 from _common import emit, interleaved, machine
 
-from elicense.crypto import x509
+from elicense.crypto import suites, x509
 from elicense.crypto.ses import parse_signature
 from elicense.crypto.x509 import certificate_spki
 from elicense.ofd import OfdVerifier
@@ -43,7 +44,10 @@ def _cold() -> None:
     ses_verify._SEALS._items.clear()
     for fn in (
         x509._load,
+        x509._strict,
+        x509._cert_names,
         x509.certificate_info,
+        suites.public_key,
         x509.verify_issued_by,
         x509.certificate_nonconformance,
     ):

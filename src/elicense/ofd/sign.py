@@ -25,7 +25,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from xml.sax.saxutils import escape
+from html import escape
 
 import msgspec
 
@@ -126,7 +126,7 @@ def seal_ofd(
     """
     out = dict(read_files(files) if isinstance(files, bytes) else files)
     cert = _signer_cert(seal, key)
-    c = Container(zip_files(out, deflate=False))  # read back through the bounded reader
+    c = Container.of_files(out)
     docs = read_documents(c)
     if not docs:
         raise OfdWriteError("OFD.xml lists no document to sign")

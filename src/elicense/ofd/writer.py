@@ -19,7 +19,7 @@ font's advance widths. :mod:`.sign` seals the result.
 from __future__ import annotations
 
 from datetime import date
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 import msgspec
 
@@ -105,22 +105,22 @@ class _Page:
 def _qr_path(page: _Page, text: str, x: float, y: float, side: float) -> str:
     import segno
 
-    matrix = segno.make(text, error="m", boost_error=False, micro=False).matrix
+    # Mask pattern 2 (vertical stripes) fixed: scanners read any of the eight, and segno's
+    # search for the best one (pure Python) costs more than all the rest of a license.
+    matrix = segno.make(text, error="m", boost_error=False, micro=False, mask=2).matrix
     n = len(matrix)
-    m = side / n
+    at = [_n(i * side / n) for i in range(n + 1)]
     parts = []
     for r, row in enumerate(matrix):
         c = 0
+        y0, y1 = at[r], at[r + 1]
         while c < n:
             if row[c]:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                x0, x1, y0, y1 = start * m, c * m, r * m, (r + 1) * m
-                parts.append(
-                    f"M {_n(x0)} {_n(y0)} L {_n(x1)} {_n(y0)} L {_n(x1)} {_n(y1)} "
-                    f"L {_n(x0)} {_n(y1)} C"
-                )
+                x0, x1 = at[start], at[c]
+                parts.append(f"M {x0} {y0} L {x1} {y0} L {x1} {y1} L {x0} {y1} C")
             c += 1
     return (
         f'<ofd:PathObject ID="{page.new_id()}" Boundary="{_n(x)} {_n(y)} {_n(side)} {_n(side)}" '
@@ -233,7 +233,7 @@ def write_license(sheet: LicenseSheet, font: bytes, *, doc_id: str) -> dict[str,
         ),
         "Doc_0/PublicRes.xml": _xml(
             f'<ofd:Res xmlns:ofd="{NS}" BaseLoc="Res"><ofd:Fonts><ofd:Font ID="{_FONT_ID}" '
-            f"FontName={quoteattr(sub.family)} FamilyName={quoteattr(sub.family)}>"
+            f'FontName="{escape(sub.family)}" FamilyName="{escape(sub.family)}">'
             "<ofd:FontFile>font_2.ttf</ofd:FontFile></ofd:Font></ofd:Fonts></ofd:Res>"
         ),
         "Doc_0/Res/font_2.ttf": sub.data,

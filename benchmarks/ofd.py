@@ -2,7 +2,8 @@
 
 ``verify``: a fresh :class:`~elicense.ofd.OfdVerifier` per file, the signer
 certificate given as direct trust, every process-wide cache (seal signatures,
-parsed certificates, issuer checks) cleared first, so nothing is warm.
+parsed certificates and names, parsed keys, issuer checks) cleared first, so
+nothing is warm.
 
 ``floor``: only the work no verifier can skip, with gmssl_pyx directly: SM3
 of each referenced file and of Signature.xml (dataHash), and the bare SM2
@@ -10,8 +11,16 @@ verifies of the SES signature and the seal's maker signature (the certificate
 signatures: none here — the signer is an anchor, the maker's issuer is not
 given). Inputs are inflated beforehand; keys parsed beforehand.
 
+``write``: laying out one license page (:func:`~elicense.ofd.writer.write_license`,
+the font's glyphs cut from wqy-microhei held in memory) and sealing it
+(:func:`~elicense.ofd.sign.seal_ofd`: Signatures.xml, Seal.esl, SM3
+References, the SES v4 signature, the zip). ``write_floor``: one bare SM2
+signature (gmssl_pyx) over a TBS_Sign-sized message, SM3 of each file of the
+written container, and the zip write of those files.
+
 Run: ``python benchmarks/ofd.py [path/to/one-page.ofd]`` (default: the shared
-allprotected.ofd). Prints one JSON object; target ratio ≤ 1.3.
+allprotected.ofd). Prints two JSON objects; target ratios ≤ 1.3 (verify) and
+≤ 2 (write).
 """
 
 from __future__ import annotations
@@ -23,12 +32,20 @@ import zipfile
 from pathlib import Path
 
 import gmssl_pyx
-from _common import emit, interleaved, machine
 
-from elicense.crypto import x509
-from elicense.crypto.ses import parse_signature
-from elicense.crypto.x509 import certificate_spki
-from elicense.ofd import OfdVerifier
+# benchmarks/http.py shadows the standard library's http, which segno (the QR
+# the writer draws) needs by way of xml.sax.saxutils: import it without this folder.
+_HERE = sys.path.pop(0)
+import segno  # noqa: E402, F401
+
+sys.path.insert(0, _HERE)
+
+from _common import emit, interleaved, machine  # noqa: E402
+
+from elicense.crypto import suites, x509  # noqa: E402
+from elicense.crypto.ses import parse_signature  # noqa: E402
+from elicense.crypto.x509 import certificate_spki  # noqa: E402
+from elicense.ofd import OfdVerifier  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "testdata" / "ofd" / "allprotected.ofd"
@@ -43,7 +60,10 @@ def _cold() -> None:
     ses_verify._SEALS._items.clear()
     for fn in (
         x509._load,
+        x509._strict,
+        x509._cert_names,
         x509.certificate_info,
+        suites.public_key,
         x509.verify_issued_by,
         x509.certificate_nonconformance,
     ):
@@ -103,5 +123,111 @@ def main() -> None:
     )
 
 
+def _seal_for_writing() -> tuple[object, bytes]:
+    from datetime import UTC, datetime
+
+    from elicense.crypto.keys import generate_key
+    from elicense.crypto.ses.build import SealBuilder
+    from elicense.crypto.x509 import issue_certificate
+
+    start, end = datetime(2025, 1, 1, tzinfo=UTC), datetime(2035, 1, 1, tzinfo=UTC)
+    maker, key = generate_key(suites.SM2_SM3), generate_key(suites.SM2_SM3)
+    maker_cert = issue_certificate(
+        subject="platform",
+        public_key=maker.public_key,
+        issuer_key=maker,
+        not_before=start,
+        not_after=end,
+        ca=True,
+    )
+    cert = issue_certificate(
+        subject="某市市场监督管理局行政审批专用章",
+        public_key=key.public_key,
+        issuer_key=maker,
+        issuer_cert=maker_cert,
+        not_before=start,
+        not_after=end,
+    )
+    seal = (
+        SealBuilder()
+        .es_id("SEAL-1")
+        .name("某市市场监督管理局行政审批专用章")
+        .certificates([cert])
+        .validity(start, end)
+        .created(start)
+        .picture(b"<svg/>", type="SVG", width_mm=40, height_mm=40)
+        .sign(maker, maker_cert)
+    )
+    return key, seal.der
+
+
+def write_main() -> None:
+    from datetime import UTC, date, datetime
+
+    from elicense.ofd.font import find_font
+    from elicense.ofd.sign import Stamp, seal_ofd, zip_files
+    from elicense.ofd.writer import PAGE_ID, STAMP_BOX, LicenseSheet, write_license
+
+    font = find_font().read_bytes()
+    key, seal = _seal_for_writing()
+    sheet = LicenseSheet(
+        title="食品经营许可证",
+        rows=(
+            ("持证主体", "持证人一"),
+            ("证件号码", "110105198001010011"),
+            ("证照编号", "JY00000001"),
+            ("注册资本", "101"),
+            ("经营范围", "预包装食品销售"),
+            ("发证机关", "某市市场监督管理局"),
+            ("发证日期", "2026-01-01"),
+            ("有效期限", "2026-01-01 至 2031-01-01"),
+        ),
+        identifier="1.2.156.3005.2.11110000000000001R001.11110000000000001R.2026000001.001.M",
+        qr="HTTPS://ZWFW.EXAMPLE.GOV.CN/V/" + "A" * 180,
+        seal_name="某市市场监督管理局行政审批专用章",
+        department="某市市场监督管理局",
+        issued_on=date(2026, 1, 1),
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    stamp = Stamp(page=PAGE_ID, box=STAMP_BOX)
+
+    def write_one() -> bytes:
+        files = write_license(sheet, font, doc_id="0" * 32)
+        return seal_ofd(files, seal=seal, key=key, at=at, stamp=stamp)  # type: ignore[arg-type]
+
+    sample = write_one()
+    with zipfile.ZipFile(io.BytesIO(sample)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    tbs = parse_signature(files[SIGN + "SignedValue.dat"]).signed_bytes
+    xy, d = gmssl_pyx.sm2_key_generate()
+
+    def write() -> int:
+        for _ in range(N):
+            write_one()
+        return N
+
+    def write_floor() -> int:
+        for _ in range(N):
+            gmssl_pyx.sm2_sign(d, xy, tbs)
+            for b in files.values():
+                gmssl_pyx.sm3_hash(b)
+            zip_files(files)
+        return N
+
+    times = interleaved({"write": write, "write_floor": write_floor})
+    emit(
+        {
+            "benchmark": "ofd.write",
+            "bytes": len(sample),
+            "files": len(files),
+            "per_file_us": times,
+            "ratio": times["write"]["median_us"] / times["write_floor"]["median_us"],
+            "target_ratio": 2.0,
+            "machine": machine(),
+        }
+    )
+
+
 if __name__ == "__main__":
     main()
+    write_main()

@@ -10,12 +10,15 @@ from pathlib import Path
 
 from asn1crypto import cms
 
+from elicense.crypto import ses
 from elicense.crypto.gm import SM3_OID, sm3
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import SM2_SM3, PrivateKey
 from elicense.crypto.x509 import issue_certificate
+from ses_support import make_pki, make_seal
 
 SIGN_DIR = "Doc_0/Signs/Sign_0/"
+PAGE = "Doc_0/Pages/Page_0/Content.xml"
 
 
 def rezip(data: bytes, changes: Mapping[str, bytes | None] = {}) -> bytes:
@@ -102,6 +105,42 @@ def cms_signed(key: PrivateKey, cert: bytes, content: bytes) -> bytes:
         }
     )
     return cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
+
+
+TWIN_CODES = {
+    "changed_byte": "ofd.reference.mismatch",
+    "added_file": "ofd.coverage.added",
+    "removed_reference": "ses.data_hash.mismatch",
+    "replaced_seal_file": "ofd.seal_file.changed",
+    "resigned": "ofd.seal_file.mismatch",
+}
+"""Each twin's distinct error code."""
+
+
+def tamper_twins(data: bytes) -> dict[str, bytes]:
+    """The five tamperings of a sealed OFD whose first signature is ``Sign_0`` (name → bytes)."""
+    sigxml = entry(data, SIGN_DIR + "Signature.xml")
+    start = sigxml.index(b'<ofd:Reference FileRef="/Doc_0/Pages')
+    end = sigxml.index(b"</ofd:Reference>", start) + len(b"</ofd:Reference>")
+    page = entry(data, PAGE)
+    other = make_seal(make_pki()).der
+    pki = make_pki()
+    resigned = (
+        ses.SignatureBuilder()
+        .seal(make_seal(pki))
+        .content(sigxml, property_info="/" + SIGN_DIR + "Signature.xml")
+        .signing_time(datetime(2026, 6, 1, tzinfo=UTC))
+        .sign(pki.seal_key, pki.seal_cert)
+    )
+    return {
+        "changed_byte": rezip(data, {PAGE: page[:-3] + b"X" + page[-2:]}),
+        "added_file": rezip(data, {"Doc_0/Res/extra.png": b"\x89PNG later"}),
+        "removed_reference": rezip(
+            data, {SIGN_DIR + "Signature.xml": sigxml[:start] + sigxml[end:]}
+        ),
+        "replaced_seal_file": rezip(data, {SIGN_DIR + "Seal.esl": other}),
+        "resigned": rezip(data, {SIGN_DIR + "SignedValue.dat": resigned.der}),
+    }
 
 
 def files_of(path: Path) -> bytes:

@@ -81,14 +81,18 @@ class ReuseWorld:
     type_code: str = field(init=False)
     _requests: int = 0
     _consents: int = 0
+    annex: bool = False
+    """File each seal with its platform-made GB/T 38540 seal (SM2 worlds issuing OFD)."""
 
     @classmethod
-    def new(cls, dsn: str | os.PathLike[str] = "memory:", *, alg: str = ED25519) -> ReuseWorld:
+    def new(
+        cls, dsn: str | os.PathLike[str] = "memory:", *, alg: str = ED25519, annex: bool = False
+    ) -> ReuseWorld:
         """A fresh store: platform, issuer (defines and issues the type), users A and B."""
         ledger = Ledger(dsn, verify_threads=1)
         key = generate_key(alg)
         ledger.establish(origin=ORIGIN, name="测试平台", signer=key)
-        w = cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key))
+        w = cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key), annex=annex)
         w.issuer = w.department(1, alg)
         w.user = w.department(2, alg)
         w.other = w.department(3, alg)
@@ -132,9 +136,19 @@ class ReuseWorld:
                 valid_until=now + timedelta(days=3650),
             )
         )
+        annex = b""
+        if self.annex:
+            from elicense.crypto.ses.filing import make_filing_seal
+
+            act = self.ledger.get_seal(code).made
+            annex = make_filing_seal(act, self.platform_key)
         self.submit(
             self.platform.sign(
-                acts.FileSeal, subject=code, expected_version=1, key_id=key_id(key.public_key.spki)
+                acts.FileSeal,
+                subject=code,
+                expected_version=1,
+                key_id=key_id(key.public_key.spki),
+                annex=annex,
             )
         )
         return Dept(uscc, code, key, own)

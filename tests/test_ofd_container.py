@@ -230,3 +230,13 @@ def test_mutated_xml_gives_coded_verdicts(
     assert "ofd.internal_error" not in v.codes, v.findings[0].message
     if new != xml:
         assert v.outcome is Outcome.INVALID
+
+
+def test_unknown_xml_encoding_is_malformed(allprotected: bytes) -> None:
+    """An XML declaration naming an unknown encoding (Hypothesis found 'TTF-8') is a coded
+    ofd.xml.malformed, not an internal error."""
+    xml = entry(allprotected, "OFD.xml").replace(b"UTF-8", b"TTF-8", 1)
+    assert xml != entry(allprotected, "OFD.xml")
+    v = verify_ofd(rezip(allprotected, {"OFD.xml": xml}))
+    assert "ofd.xml.malformed" in v.codes
+    assert "ofd.internal_error" not in v.codes

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from elicense.crypto import ses
 from elicense.ofd import OfdVerifier, verify_ofd
 from elicense.verdict import Outcome, Verdict
-from ofd_support import SIGN_DIR, cms_signed, entry, rezip, signature_xml, signer
-from ses_support import make_pki, make_seal
+from ofd_support import (
+    PAGE,
+    SIGN_DIR,
+    TWIN_CODES,
+    cms_signed,
+    entry,
+    rezip,
+    signature_xml,
+    signer,
+    tamper_twins,
+)
 from sm2_support import require_sm2
 
 require_sm2()
-
-PAGE = "Doc_0/Pages/Page_0/Content.xml"
 
 
 @pytest.fixture(scope="module")
@@ -35,47 +40,13 @@ def _errors(v: Verdict) -> set[str]:
     return {f.code for f in v.findings if f.severity == "error"}
 
 
-def _twins(data: bytes) -> dict[str, bytes]:
-    sigxml = entry(data, SIGN_DIR + "Signature.xml")
-    start = sigxml.index(b'<ofd:Reference FileRef="/Doc_0/Pages')
-    end = sigxml.index(b"</ofd:Reference>", start) + len(b"</ofd:Reference>")
-    page = entry(data, PAGE)
-    other = make_seal(make_pki()).der
-    pki = make_pki()
-    resigned = (
-        ses.SignatureBuilder()
-        .seal(make_seal(pki))
-        .content(sigxml, property_info="/" + SIGN_DIR + "Signature.xml")
-        .signing_time(datetime(2026, 6, 1, tzinfo=UTC))
-        .sign(pki.seal_key, pki.seal_cert)
-    )
-    return {
-        "changed_byte": rezip(data, {PAGE: page[:-3] + b"X" + page[-2:]}),
-        "added_file": rezip(data, {"Doc_0/Res/extra.png": b"\x89PNG later"}),
-        "removed_reference": rezip(
-            data, {SIGN_DIR + "Signature.xml": sigxml[:start] + sigxml[end:]}
-        ),
-        "replaced_seal_file": rezip(data, {SIGN_DIR + "Seal.esl": other}),
-        "resigned": rezip(data, {SIGN_DIR + "SignedValue.dat": resigned.der}),
-    }
-
-
-EXPECTED = {
-    "changed_byte": "ofd.reference.mismatch",
-    "added_file": "ofd.coverage.added",
-    "removed_reference": "ses.data_hash.mismatch",
-    "replaced_seal_file": "ofd.seal_file.changed",
-    "resigned": "ofd.seal_file.mismatch",
-}
-
-
 def test_each_twin_has_its_own_code(allprotected: bytes) -> None:
     """Every tampering of allprotected.ofd is invalid with a code no other twin (nor the
     original) shows."""
     original = _errors(verify_ofd(allprotected))
     assert not original
-    found = {name: _errors(verify_ofd(data)) for name, data in _twins(allprotected).items()}
-    for name, code in EXPECTED.items():
+    found = {name: _errors(verify_ofd(data)) for name, data in tamper_twins(allprotected).items()}
+    for name, code in TWIN_CODES.items():
         assert code in found[name], (name, found[name])
         others = set().union(*(c for n, c in found.items() if n != name))
         assert code not in others, (name, code)
@@ -83,7 +54,7 @@ def test_each_twin_has_its_own_code(allprotected: bytes) -> None:
 
 def test_resigned_twin_has_a_sound_ses_signature(allprotected: bytes) -> None:
     """Re-signed with another seal, the SES signature verifies: only the seal file betrays it."""
-    v = verify_ofd(_twins(allprotected)["resigned"])
+    v = verify_ofd(tamper_twins(allprotected)["resigned"])
     assert "ses.signature" in v.checked
     assert _errors(v) == {"ofd.seal_file.mismatch"}
 

@@ -15,6 +15,7 @@ working for code that does not know elicense.
     ├── ProofError (ValueError)             a Merkle proof that is malformed or does not verify
     ├── PayloadError (ValueError)           a verify-me payload (QR text) that cannot be opened
     ├── KeyFormatError (ValueError)         a key or key file that cannot be used
+    ├── OfdWriteError (ValueError)          an OFD cannot be written or sealed as asked
     ├── UnsupportedAlgorithmError           an algorithm no installed suite provides
     ├── StorageError                        a DSN or database problem
     ├── RefusedError                        the ledger refused a statement; nothing recorded
@@ -57,6 +58,7 @@ __all__ = [
     "NotAuthorisedError",
     "NotFoundError",
     "OfdFormatError",
+    "OfdWriteError",
     "PayloadError",
     "PdfError",
     "ProofError",
@@ -164,6 +166,11 @@ def _rebuild_payload_error(message: str, code: str, signer: str | None) -> Paylo
 
 class KeyFormatError(ElicenseError, ValueError):
     """A key, key file or certificate that cannot be loaded or used."""
+
+
+class OfdWriteError(ElicenseError, ValueError):
+    """An OFD file cannot be written or sealed as asked: no usable font, a seal that was not
+    filed with a GB/T 38540 seal, a key not in the seal's list, a document already locked."""
 
 
 class UnsupportedAlgorithmError(ElicenseError):

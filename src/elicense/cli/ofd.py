@@ -4,6 +4,7 @@
 
     elicense ofd inspect FILE [--json]
     elicense ofd verify FILE [--trust PEM …] [--at TIME] [--json]
+    elicense ofd make ID --out license.ofd --key SEAL.pem --platform-key PLATFORM.pem --host HOST
 
 ``elicense verify FILE.ofd`` does the same as ``ofd verify`` (no ledger is
 opened for OFD files). ``--trust`` takes PEM files with certificates (trust
@@ -18,14 +19,22 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from elicense.cli._common import EXIT_NO, EXIT_OK, add_json_flag, emit, fail
+from elicense.cli._common import (
+    EXIT_NO,
+    EXIT_OK,
+    add_json_flag,
+    add_key_flags,
+    add_ledger_flag,
+    emit,
+    fail,
+)
 from elicense.errors import OfdFormatError
 
 __all__ = ["add_trust_flag", "register", "verify_files"]
 
 
 def register(subparsers: Any) -> None:
-    """Add ``ofd inspect`` and ``ofd verify``."""
+    """Add ``ofd inspect``, ``ofd verify`` and ``ofd make``."""
     parser = subparsers.add_parser("ofd", help="signed OFD files (GB/T 33190)")
     sub = parser.add_subparsers(dest="ofd_command", metavar="SUBCOMMAND", required=True)
     p = sub.add_parser("inspect", help="list signatures, signers, seals, covered files, pages")
@@ -38,6 +47,58 @@ def register(subparsers: Any) -> None:
     p.add_argument("--at", metavar="TIME", help="judge at this time (default: each signing time)")
     add_json_flag(p)
     p.set_defaults(func=_verify)
+    p = sub.add_parser("make", help="write, seal (GB/T 38540) and record a license's OFD file")
+    p.add_argument("license", metavar="ID", help="the license's 电子证照标识")
+    p.add_argument("--out", metavar="FILE", required=True, help="where to write the .ofd")
+    add_ledger_flag(p)
+    add_key_flags(p)
+    p.add_argument("--platform-key", metavar="FILE", required=True, help="signs the QR payload")
+    p.add_argument("--host", required=True, help="the public verification host in the QR")
+    p.add_argument("--font", metavar="TTF", help="a CJK TrueType font (default: wqy-microhei)")
+    p.add_argument("--at", metavar="TIME", help="signing time (default: now)")
+    p.add_argument("--continued", action="store_true", help="leave the signature list open (续签)")
+    p.add_argument("--no-record", action="store_true", help="do not record file.record")
+    add_json_flag(p)
+    p.set_defaults(func=_make)
+
+
+def _make(args: argparse.Namespace) -> int:
+    from elicense.cli._common import open_ledger, parse_time, read_key, seal_code
+    from elicense.ofd.issue import issue_license_ofd
+
+    key = read_key(args.key, args)
+    platform = read_key(args.platform_key, args)
+    at = parse_time(args.at, "--at") if args.at else None
+    ledger = open_ledger(args)
+    try:
+        issued = issue_license_ofd(
+            ledger,
+            args.license,
+            key=key,
+            seal=seal_code(args),
+            platform_signer=platform,
+            host=args.host,
+            at=at,
+            font=args.font,
+            continued=args.continued,
+            record=not args.no_record,
+        )
+    finally:
+        ledger.close()
+    Path(args.out).write_bytes(issued.data)
+    obj: dict[str, Any] = {
+        "ok": True,
+        "file": args.out,
+        "bytes": len(issued.data),
+        "sha256": issued.sha256.hex(),
+        "sm3": issued.sm3.hex(),
+    }
+    text = f"wrote {args.out} ({len(issued.data)} bytes, sha256 {issued.sha256.hex()})"
+    if issued.receipt is not None:
+        obj["position"] = issued.receipt.position
+        text += f"\nrecorded file.record at position {issued.receipt.position}"
+    emit(args, obj, text)
+    return EXIT_OK
 
 
 def add_trust_flag(p: argparse.ArgumentParser) -> None:

@@ -31,6 +31,7 @@ from cryptography.x509.oid import NameOID
 
 from elicense.crypto.keys import Signer
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, PublicKey, public_key
+from elicense.crypto.x509names import Name, names_equal
 from elicense.errors import KeyFormatError
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "certificate_info",
     "certificate_nonconformance",
     "certificate_public_key",
+    "claims_issuer",
     "issue_certificate",
     "load_certificates",
     "signature_oid",
@@ -101,10 +103,26 @@ class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @lru_cache(maxsize=1024)
+def _strict(der: bytes) -> cx.Certificate | None:
+    """The certificate parsed by cryptography's strict DER reader (every field, names and
+    extensions included), or ``None`` when it refuses it."""
+    try:
+        cert = cx.load_der_x509_certificate(der)
+        cert.extensions  # noqa: B018 - parsed lazily otherwise
+    except Exception:
+        return None
+    return cert
+
+
+@lru_cache(maxsize=1024)
 def _load(der: bytes) -> ax.Certificate:
+    # What cryptography's strict reader accepts is read lazily by asn1crypto;
+    # anything else must survive asn1crypto's complete parse.
+    strict = _strict(der) is not None
     try:
         cert = ax.Certificate.load(der, strict=True)
-        cert.native  # noqa: B018 - parse everything now, so damage surfaces here
+        if not strict:
+            cert.native  # noqa: B018 - parse everything now, so damage surfaces here
     except Exception:
         pass
     else:
@@ -150,13 +168,6 @@ def _atv_text(atv: Any) -> str:
         return raw.decode("utf-8", "replace")
 
 
-def _same_name(a: ax.Name, b: ax.Name) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # leniently read names compare by their bytes as received
-        return bool(a.dump() == b.dump())
-
-
 @lru_cache(maxsize=1024)
 def certificate_nonconformance(der: bytes) -> str | None:
     """Why certificate ``der`` is not strictly conformant DER, or ``None`` when it is.
@@ -169,6 +180,8 @@ def certificate_nonconformance(der: bytes) -> str | None:
         KeyFormatError: not a certificate at all.
     """
     cert = _load(der)
+    if _strict(der) is not None:
+        return None
     tbs = cert["tbs_certificate"]
     bad = [f"subject {t}" for t in _bad_strings(tbs["subject"])]
     bad += [f"issuer {t}" for t in _bad_strings(tbs["issuer"])]
@@ -181,10 +194,47 @@ def certificate_nonconformance(der: bytes) -> str | None:
 
 
 _SHORT = {v[0]: k for k, v in _NAME_KEYS.items()}
+_SHORT_OID = {v[1].dotted_string: k for k, v in _NAME_KEYS.items()}
 
 
-def _name_text(name: ax.Name) -> str:
+def _name_of(der: bytes, name: ax.Name, parsed: cx.Name | None) -> Name:
+    raw = name.dump()  # as received: the certificate is unmodified
+    if parsed is not None:
+        pairs = tuple(
+            tuple(
+                (a.oid.dotted_string, a.value if isinstance(a.value, str) else a.value.hex())
+                for a in rdn
+            )
+            for rdn in parsed.rdns
+        )
+        return Name(raw, pairs)
+    try:
+        return Name(
+            raw,
+            tuple(
+                tuple((atv["type"].dotted, str(atv["value"].native)) for atv in rdn)
+                for rdn in name.chosen
+            ),
+        )
+    except Exception:  # read leniently: comparable by its bytes only
+        return Name(raw, None)
+
+
+@lru_cache(maxsize=1024)
+def _cert_names(der: bytes) -> tuple[Name, Name]:
+    """The subject and issuer names of certificate ``der``."""
+    tbs = _load(der)["tbs_certificate"]
+    c = _strict(der)
+    return (
+        _name_of(der, tbs["subject"], c.subject if c else None),
+        _name_of(der, tbs["issuer"], c.issuer if c else None),
+    )
+
+
+def _name_text(name: ax.Name, parsed: Name) -> str:
     """``C=CN, O=…, CN=…`` in the certificate's order (short names, dotted OIDs otherwise)."""
+    if parsed.rdns is not None:
+        return ", ".join(f"{_SHORT_OID.get(t, t)}={v}" for rdn in parsed.rdns for t, v in rdn)
     parts = []
     for rdn in name.chosen:
         for atv in rdn:
@@ -202,26 +252,48 @@ def certificate_info(der: bytes) -> CertificateInfo:
         KeyFormatError: not a certificate.
     """
     cert = _load(der)
+    try:
+        return _info(der, cert)
+    except KeyFormatError:
+        raise
+    except Exception:  # a field asn1crypto cannot read after all
+        raise KeyFormatError("not a DER X.509 certificate") from None
+
+
+def _info(der: bytes, cert: ax.Certificate) -> CertificateInfo:
     tbs = cert["tbs_certificate"]
-    spki = tbs["subject_public_key_info"]
-    alg = spki["algorithm"]
+    alg = tbs["subject_public_key_info"]["algorithm"]
     key_alg = str(alg["algorithm"].native)
     if key_alg == "ec":
         params = alg["parameters"]
         curve = params.chosen.dotted if params.name == "named" else "explicit"
         key_alg = _KEY_ALGS.get(curve, curve)
-    validity = tbs["validity"]
-    bc = cert.basic_constraints_value
+    subject, issuer = _cert_names(der)
+    c = _strict(der)
+    if c is not None:  # cryptography read every field already: cheaper than asn1crypto's natives
+        try:
+            bcx = c.extensions.get_extension_for_class(cx.BasicConstraints).value
+            is_ca = bool(bcx.ca)
+        except cx.ExtensionNotFound:
+            is_ca = False
+        serial = c.serial_number
+        not_before, not_after = c.not_valid_before_utc, c.not_valid_after_utc
+    else:
+        bc = cert.basic_constraints_value
+        is_ca = bool(bc is not None and bc["ca"].native)
+        validity = tbs["validity"]
+        serial = tbs["serial_number"].native
+        not_before, not_after = validity["not_before"].native, validity["not_after"].native
     return CertificateInfo(
-        subject=_name_text(tbs["subject"]),
-        issuer=_name_text(tbs["issuer"]),
-        serial=format(tbs["serial_number"].native, "x"),
-        not_before=validity["not_before"].native,
-        not_after=validity["not_after"].native,
+        subject=_name_text(tbs["subject"], subject),
+        issuer=_name_text(tbs["issuer"], issuer),
+        serial=format(serial, "x"),
+        not_before=not_before,
+        not_after=not_after,
         key_alg=key_alg,
         signature_alg=cert["signature_algorithm"]["algorithm"].dotted,
-        is_ca=bool(bc is not None and bc["ca"].native),
-        self_issued=_same_name(tbs["subject"], tbs["issuer"]),
+        is_ca=is_ca,
+        self_issued=names_equal(subject, issuer),
         sha256=hashlib.sha256(der).hexdigest(),
     )
 
@@ -256,12 +328,8 @@ def verify_issued_by(der: bytes, issuer_der: bytes) -> bool | None:
     Raises:
         KeyFormatError: either is not a certificate.
     """
-    cert, issuer = _load(der), _load(issuer_der)
-    try:
-        chained = cert["tbs_certificate"]["issuer"] == issuer["tbs_certificate"]["subject"]
-    except Exception:  # a leniently read name that cannot be normalised: not comparable
-        return False
-    if not chained:
+    cert = _load(der)
+    if not names_equal(_cert_names(der)[1], _cert_names(issuer_der)[0]):
         return False
     oid = cert["signature_algorithm"]["algorithm"].dotted
     alg = SIGNATURE_ALGORITHMS.get(oid)
@@ -275,6 +343,21 @@ def verify_issued_by(der: bytes, issuer_der: bytes) -> bool | None:
         return None
     tbs = cert["tbs_certificate"].dump()  # unmodified, so the bytes as received
     return key.verify(cert["signature_value"].native, tbs)
+
+
+def claims_issuer(der: bytes, issuer_der: bytes) -> bool:
+    """Whether ``der`` claims ``issuer_der`` as its issuer: same name and, when both carry
+    key identifiers, the same key (a CA that re-keyed under the same name is another issuer).
+
+    Raises:
+        KeyFormatError: either is not a certificate.
+    """
+    cert, issuer = _load(der), _load(issuer_der)
+    (subject, name), anchor = _cert_names(der), _cert_names(issuer_der)[0]
+    if not names_equal(name, anchor) or names_equal(name, subject):
+        return False  # another name, or a self-issued certificate (another root)
+    aki, ski = cert.authority_key_identifier, issuer.key_identifier
+    return aki is None or ski is None or aki == ski
 
 
 def _verify_with_cryptography(der: bytes, issuer_der: bytes) -> bool | None:

@@ -24,6 +24,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Mapping
 
 import msgspec
 
@@ -151,6 +152,16 @@ class Container:
             )
         self._cache: dict[str, bytes] = {}
         self._read_total = 0
+
+    @classmethod
+    def of_files(cls, files: Mapping[str, bytes]) -> Container:
+        """A container of files already in memory (a document being written): read as is."""
+        c = cls.__new__(cls)
+        c.limits, c.size, c._read_total = DEFAULT_LIMITS, sum(map(len, files.values())), 0
+        c._zip = zipfile.ZipFile(io.BytesIO(), "w")  # never read: every entry is cached
+        c._infos = {name: zipfile.ZipInfo(name) for name in files}
+        c._cache = dict(files)
+        return c
 
     @property
     def files(self) -> list[str]:

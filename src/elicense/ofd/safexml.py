@@ -80,7 +80,14 @@ def parse_xml(
         root = builder.close()
     except _Refused as e:
         raise OfdFormatError(f"{path}: {e}", code=f"ofd.xml.{e.code}", subject=path) from None
-    except (expat.ExpatError, ValueError, AssertionError, IndexError, RecursionError) as e:
+    except (  # LookupError: an XML declaration naming an encoding Python does not know
+        expat.ExpatError,
+        ValueError,
+        LookupError,
+        AssertionError,
+        IndexError,
+        RecursionError,
+    ) as e:
         raise OfdFormatError(
             f"{path}: not well-formed XML: {e}", code="ofd.xml.malformed", subject=path
         ) from None

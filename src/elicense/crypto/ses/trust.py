@@ -21,6 +21,7 @@ from pathlib import Path
 from elicense.crypto.x509 import (
     CertificateInfo,
     certificate_info,
+    claims_issuer,
     load_certificates,
     verify_issued_by,
 )
@@ -91,24 +92,9 @@ class TrustAnchors:
                 return "issued", anchor
             if issued is None:
                 outcome = ("unsupported", anchor)
-            elif outcome[0] == "untrusted" and _claims_issuer(der, anchor):
+            elif outcome[0] == "untrusted" and claims_issuer(der, anchor):
                 outcome = ("forged", anchor)
         return outcome
-
-
-def _claims_issuer(der: bytes, anchor: bytes) -> bool:
-    """Whether ``der`` claims ``anchor`` as its issuer: same name and, when both carry key
-    identifiers, the same key (a CA that re-keyed under the same name is another issuer)."""
-    from asn1crypto import x509
-
-    cert, issuer = x509.Certificate.load(der), x509.Certificate.load(anchor)
-    try:
-        if cert.issuer != issuer.subject or cert.issuer == cert.subject:
-            return False  # another name, or a self-issued certificate (another root)
-    except Exception:  # names read leniently (not strictly DER) cannot be normalised
-        return False
-    aki, ski = cert.authority_key_identifier, issuer.key_identifier
-    return aki is None or ski is None or aki == ski
 
 
 def check_certificate(

@@ -14,7 +14,8 @@ Floors (issue 13): each verify route ≥ 0.85 × 1 / (echo time + in-process ver
 time); batched submission ≥ 0.7 × the in-process presigned rate; (issue 14) the
 authenticated use ≥ 0.85 × 1 / (echo time + in-process use time). Prints JSON.
 
-Usage: python benchmarks/http.py [--seconds 5] [--connections 4] [--only-auth]  (needs `wrk`)
+Usage: python benchmarks/http.py [--seconds 5] [--connections 4] [--only-auth]
+       [--alg sm2-sm3]  (needs `wrk`)
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--licenses", type=int, default=2000)
     parser.add_argument("--only-auth", action="store_true", help="only the authenticated use")
+    parser.add_argument(
+        "--alg",
+        default="ecdsa-p256-sha256",
+        help="the city's signing suite (floors are for P-256; sm2-sm3 is reported, no floor)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("needs wrk (apt-get install wrk)")
@@ -126,7 +132,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp())
     dsn = str(tmp / "bench.db")
-    city = City(alg="ecdsa-p256-sha256")
+    city = City(alg=args.alg)
     ledger = Ledger(dsn)
     ledger.establish(origin=city.origin, name="bench", signer=city.platform_key)
     ledger.submit_many(city.founding())

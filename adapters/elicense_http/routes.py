@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import anyio
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -137,7 +138,9 @@ class WriteController(Controller):
         exported), as ``elicense verify --json`` prints it online. Malformed input is
         a verdict with a code (``document.malformed`` …), never an error."""
         body = await request.body()
-        verdict: Verdict = await anyio.to_thread.run_sync(service.verify, body)
+        verdict: Verdict = await anyio.to_thread.run_sync(
+            service.verify, body, limiter=_verify_limiter()
+        )
         return verdict
 
     @get(
@@ -219,3 +222,14 @@ def echo_handler() -> Any:
         return Response(await request.body(), media_type="application/json")
 
     return echo
+
+
+_limiter: list[anyio.CapacityLimiter] = []
+
+
+def _verify_limiter() -> anyio.CapacityLimiter:
+    """One verification at a time per worker: the work is CPU-bound Python under one
+    GIL, so more threads only contend for it (and for the store's connection)."""
+    if not _limiter:
+        _limiter.append(anyio.CapacityLimiter(1))
+    return _limiter[0]

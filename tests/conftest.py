@@ -75,3 +75,13 @@ def pg_schema(postgres_dsn: str) -> Iterator[str]:
     finally:
         with psycopg.connect(postgres_dsn, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh ledger DSN on each backend: a SQLite file, and a PostgreSQL schema of its own
+    (a test module that needs another ``dsn`` defines its own, which wins)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    pg, schema = request.getfixturevalue("postgres_dsn"), request.getfixturevalue("pg_schema")
+    return f"{pg}?schema={schema}"

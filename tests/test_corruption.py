@@ -26,7 +26,6 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -46,14 +45,6 @@ LOG_FLIPS = max(EVENT_FLIPS // 5, 15)
 SEED = int(os.environ.get("ELICENSE_CORRUPTION_SEED", "19"))
 RANGES = {"audit.log.mismatch", "audit.history.mismatch"}  # findings that name a range
 COLUMNS = {"originator_id": 3, "originator_version": 2, "topic": 2, "state": 4, "position": 1}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    pg, schema = request.getfixturevalue("postgres_dsn"), request.getfixturevalue("pg_schema")
-    return f"{pg}?schema={schema}"
 
 
 @dataclass

@@ -22,14 +22,6 @@ from elicense_sql.log_store import SqlLogStore
 from logkit import Tamper, build_ledger
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    pg, schema = request.getfixturevalue("postgres_dsn"), request.getfixturevalue("pg_schema")
-    return f"{pg}?schema={schema}"
-
-
 @pytest.fixture(scope="module")
 def city() -> City:
     return City(alg="ecdsa-p256-sha256", seed=9162)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,14 +25,6 @@ from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog
 from elicense_sql.log_store import SqlLogStore, chunk_key
 from logkit import Tamper, build_ledger
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    pg, schema = request.getfixturevalue("postgres_dsn"), request.getfixturevalue("pg_schema")
-    return f"{pg}?schema={schema}"
 
 
 @pytest.fixture(scope="module")

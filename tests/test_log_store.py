@@ -34,14 +34,6 @@ from logkit import KINDS, build_ledger, fill_events
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    pg, schema = request.getfixturevalue("postgres_dsn"), request.getfixturevalue("pg_schema")
-    return f"{pg}?schema={schema}"
-
-
 @pytest.fixture(scope="module")
 def city() -> City:
     return City(alg="ecdsa-p256-sha256", seed=9162)

@@ -164,3 +164,21 @@ def test_no_personal_data_in_the_payload(world: ReuseWorld) -> None:
     )
     opened = open_payload(read_payload_text(with_id), [world.platform_key.public_key])
     assert opened.claims.sub == lid
+
+
+def test_the_slot_table_follows_the_ledger_between_calls(world: ReuseWorld) -> None:
+    """A second look at the same ledger sees events recorded since the first (the table
+    is kept and extended, never stale), and matches a fresh replay."""
+    from elicense.ledger.application import Ledger
+
+    lid = world.license_id(1)
+    slot = license_slots(world.ledger).slot_of(lid)
+    assert slot is not None
+    assert license_slots(world.ledger).status(slot) == 0
+    world.lifecycle(acts.SuspendLicense, lid)
+    assert license_slots(world.ledger).status(slot) == 2
+    fresh = Ledger(world.ledger.dsn)
+    try:
+        assert license_slots(fresh).status(slot) == 2
+    finally:
+        fresh.close()

@@ -9,6 +9,7 @@ field; the identifier itself only with ``with_identifier=True``.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -25,16 +26,37 @@ _CHINA = timezone(timedelta(hours=8))
 
 
 def license_slots(ledger: Any) -> LicenseSlots:
-    """Every license identifier's slot and status, replayed from ``ledger``'s stored events.
+    """Every license identifier's slot and status as of ``ledger``'s newest event.
+
+    The first call replays the stored events; later calls on the same ledger object
+    apply only the events recorded since (slots are assigned in ledger order and never
+    move, so the table only grows). The table is shared: read it, never apply to it.
 
     Raises:
         StoredRecordError: a stored row that is not a valid record.
     """
-    slots = LicenseSlots()
-    for n in ledger.notifications():
-        rec = checked_record(n)
-        slots.apply(rec.aggregate_id, rec.topic, rec.statement, bytes(n.state))
-    return slots
+    cache: _SlotCache | None = getattr(ledger, _CACHE, None)
+    if cache is None:
+        cache = _SlotCache()
+        setattr(ledger, _CACHE, cache)
+    with cache.lock:
+        for n in ledger.notifications(start=cache.position + 1):
+            rec = checked_record(n)
+            cache.slots.apply(rec.aggregate_id, rec.topic, rec.statement, bytes(n.state))
+            cache.position = n.id
+        return cache.slots
+
+
+_CACHE = "_elicense_license_slots"
+
+
+class _SlotCache:
+    __slots__ = ("lock", "position", "slots")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.position = 0
+        self.slots = LicenseSlots()
 
 
 def license_payload(

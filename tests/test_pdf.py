@@ -136,6 +136,33 @@ def test_the_same_ledger_state_renders_the_same_page() -> None:
     assert other != pages[0]
 
 
+def test_the_cached_font_renders_what_a_fresh_parse_renders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages from the once-per-process font equal pages from a fresh parse, in any order."""
+    from elicense.files import render
+    from elicense.files.pdf import page_data
+
+    w = ReuseWorld.new(alg=ECDSA_P256)
+    base = page_data(w.ledger, w.issue(1), "HTTPS://X/V/AB")
+    odd = render.PageData(
+        title=base.title, identifier=base.identifier, number=base.number,
+        holder=[("持证主体", "鑫淼犇龘")], fields=base.fields, department=base.department,
+        dates=base.dates, issued_on=base.issued_on, payload=base.payload,
+    )  # fmt: skip
+    font = render.find_cjk_font()
+    cached = [render.render_page(p, [], font) for p in (base, odd, base, odd)]
+
+    def fresh(pdf: Any, cjk: Any) -> Any:
+        pdf.add_font("cjk", fname=cjk.path, collection_font_number=cjk.face)
+        return pdf.fonts["cjk"]
+
+    monkeypatch.setattr(render, "_document_font", fresh)
+    assert cached[0] != cached[1]  # other glyphs, another subset
+    assert cached[0] == cached[2] == render.render_page(base, [], font)
+    assert cached[1] == cached[3] == render.render_page(odd, [], font)
+
+
 def _qr_text(pdf: bytes, tmp_path: Path) -> str:
     import zxingcpp
     from PIL import Image

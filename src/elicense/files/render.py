@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from elicense.errors import PdfError
 
@@ -129,10 +130,7 @@ def render_page(
     pdf.set_producer("elicense")
     pdf.set_title(f"{page.title} {page.number}")
     pdf.set_auto_page_break(False)
-    try:
-        pdf.add_font("cjk", fname=font.path, collection_font_number=font.face)
-    except Exception as e:  # fontTools errors on a damaged or unsupported file
-        raise PdfError(f"cannot load the CJK font {font!r}: {e}") from None
+    pdf.fonts["cjk"] = _document_font(pdf, font)
     pdf.add_page()
     pdf.set_draw_color(180, 30, 30)
     pdf.set_line_width(1.2)
@@ -166,6 +164,68 @@ def render_page(
             creation_date=page.issued_on,
         )
     return bytes(pdf.output())
+
+
+@lru_cache(maxsize=4)
+def _parsed_font(path: str, face: int) -> Any:
+    """fpdf2's parsed font (cmap, widths, descriptor, decompiled tables), once per process.
+
+    Parsing the CJK font is most of a page's cost (fontTools decompiles ~30k glyphs).
+    """
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    try:
+        pdf.add_font("cjk", fname=path, collection_font_number=face)
+    except Exception as e:  # fontTools errors on a damaged or unsupported file
+        raise PdfError(f"cannot load the CJK font {CjkFont(path, face)!r}: {e}") from None
+    font: Any = pdf.fonts["cjk"]
+    font.ttfont.getGlyphOrder()
+    return font
+
+
+def _document_font(pdf: Any, cjk: CjkFont) -> Any:
+    """A per-document copy of the parsed font that fpdf2 may subset without harm.
+
+    fpdf2 subsets the font's ``ttfont`` in place when it writes the PDF, and keeps
+    per-document state (font number, used glyphs) on the font object. So each
+    document gets its own font object and a ``ttfont`` whose tables are shallow
+    copies: fontTools' subsetter rebinds table attributes (``glyphs``,
+    ``metrics``, cmap subtables' ``cmap``) rather than editing them, so the cached
+    tables stay whole. tests/test_pdf.py checks the bytes equal a fresh parse's.
+    """
+    import copy
+
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fpdf.fonts import SubsetMap
+
+    proto: Any = _parsed_font(cjk.path, cjk.face)
+    tt = proto.ttfont
+    clone = TTFont.__new__(TTFont)
+    clone.__dict__.update(tt.__dict__)
+    clone.tables = {}
+    for tag in list(tt.keys()):
+        if tag == "GlyphOrder":
+            continue
+        table = copy.copy(tt[tag])
+        for name, value in list(vars(table).items()):
+            if isinstance(value, (dict, list)):
+                setattr(table, name, copy.copy(value))
+        if tag == "cmap":
+            table.tables = [copy.copy(sub) for sub in table.tables]
+            for sub in table.tables:
+                sub.cmap = dict(sub.cmap)
+        clone.tables[tag] = table
+    clone.glyphOrder = list(tt.getGlyphOrder())
+    font = copy.copy(proto)
+    font.ttfont = clone
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = "cjk"
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    return font
 
 
 def _qr(pdf: object, text: str, *, x: float, y: float, size: float) -> None:

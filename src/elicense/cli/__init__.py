@@ -42,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "pdf",
     "check",
+    "show",
 )
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 

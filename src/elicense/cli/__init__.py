@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pdf",
     "check",
     "show",
+    "seal_export",
 )
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 

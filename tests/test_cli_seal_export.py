@@ -78,3 +78,49 @@ def test_a_seal_filed_without_annex_is_2(
     assert err.count("\n") == 1
     assert "was filed without a GB/T 38540 seal" in err
     assert not (tmp_path / "exp").exists()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def _make_with_picture(cli: Cli, code: str, picture: str, *extra: str) -> tuple[int, str]:
+    assert cli.json("keygen", "--out", f"{code}.pem")[0] == 0
+    rc, out, err = cli.text("seal", "make", "--key", f"{code}.pem", "--code", code,
+                            "--department", DEPT, "--department-name", "市场监督管理局",
+                            "--name", "合同专用章", "--picture", picture, *extra)  # fmt: skip
+    return rc, out + err
+
+
+def test_a_picture_of_its_claimed_type_is_exported_as_made(cli: Cli, tmp_path: Path) -> None:
+    """A PNG named .png is recorded; the filed seal's picture is those bytes, typed PNG."""
+    (tmp_path / "seal.png").write_bytes(PNG)
+    rc, said = _make_with_picture(cli, "SJ0003", "seal.png")
+    assert rc == 0, said
+    assert cli.json("seal", "file", "--platform-key", "platform.pem", "--code", "SJ0003")[0] == 0
+    assert cli.json("seal", "export", "SJ0003", "--out", "exp")[0] == 0
+    assert (tmp_path / "exp" / "SJ0003.png").read_bytes() == PNG
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "extra", "says"),
+    [
+        ("garbage.bin", PNG, (), "found no picture extension"),
+        ("seal.png", bytes(range(256)) * 10, (), "expected PNG data, found no GIF/BMP"),
+        ("seal.png", b"\xff\xd8\xff\xe0" + bytes(60), (), "expected PNG data, found JPG data"),
+        ("seal.svg", PNG, (), "expected SVG data, found PNG data"),
+        ("seal.png", PNG, ("--picture-type", "gif"), "expected GIF data, found PNG data"),
+        ("seal.gif", b"<p>not svg</p>", (), "expected GIF data, found no"),
+    ],
+    ids=["no-extension", "random", "jpeg-as-png", "png-as-svg", "declared-gif", "html-as-gif"],
+)
+def test_a_picture_not_of_its_claimed_type_is_2(
+    cli: Cli, tmp_path: Path, name: str, data: bytes, extra: tuple[str, ...], says: str
+) -> None:
+    """Tamper twin: bytes that are not the image they claim are refused, one line, unrecorded."""
+    (tmp_path / name).write_bytes(data)
+    before = (tmp_path / "elicense.db").read_bytes()
+    rc, said = _make_with_picture(cli, "SJ0004", name, *extra)
+    assert rc == 2, said
+    assert said.count("\n") == 1, said
+    assert says in said, said
+    assert (tmp_path / "elicense.db").read_bytes() == before

@@ -126,8 +126,9 @@ def test_a_ledger_that_cannot_be_opened_is_2_and_left_alone(
     make(path)  # type: ignore[operator]
     before = _snapshot(path)
     for argv in (("verify", MISSING), ("stats",), ("usage", "--holder", DEPT),
-                 ("export", MISSING), ("log", "audit"), ("suspend", MISSING, "--key",
-                 "seal.pem", "--reason", "r")):  # fmt: skip
+                 ("export", MISSING), ("log", "audit"), ("show", MISSING),
+                 ("list", "licenses"), ("suspend", MISSING, "--key", "seal.pem", "--reason",
+                 "r")):  # fmt: skip
         code, line = _one_line(cli, *argv, "--ledger", str(path))
         assert code == 2, (argv, line)
         assert says in line, (argv, line)
@@ -243,6 +244,7 @@ def test_names_that_do_not_exist_are_2(cli: Cli) -> None:
     _issued(cli)
     cases = [
         (("export", MISSING), MISSING),
+        (("show", MISSING), MISSING),
         (("suspend", MISSING, "--key", "seal.pem", "--reason", "r"), MISSING),
         (("seal", "file", "--platform-key", "platform.pem", "--code", "SJ9999"), "SJ9999"),
         (("issue", "--key", "seal.pem", "--type", "91110000600037341L999", "--serial",

@@ -114,9 +114,13 @@ def test_flipped_picture_byte_is_a_signature_failure(files: Path, trust: ses.Tru
 
 
 def test_signature_valid_at_signing_time(signature: bytes, trust: ses.TrustAnchors) -> None:
-    """Judged at its timeInfo (the default) the signature passes, with the content unchecked."""
+    """Judged at its timeInfo (the default) every check passes; without the content the
+    verdict is indeterminate (EU DSS: SIGNED_DATA_NOT_FOUND), its one non-info finding that."""
     verdict = ses.verify(signature, trust=trust)
-    assert verdict.ok, verdict.findings
+    assert verdict.outcome.value == "indeterminate", verdict.findings
+    assert [f.code for f in verdict.findings if f.severity != "info"] == [
+        "ses.data_hash.not_checked"
+    ]
     assert set(verdict.checked) >= {
         "ses.signature",
         "ses.seal.signature",
@@ -199,13 +203,14 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str,
 def test_cli_valid_at_signing_time(
     capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path, trust: ses.TrustAnchors
 ) -> None:
-    """elicense ses verify --json with both certificates trusted exits 0 with the API's verdict."""
+    """elicense ses verify --json with both certificates trusted and no content exits 1,
+    indeterminate, with the API's verdict (the content is a placeholder hash, see README)."""
     pem = tmp_path / "trust.pem"
     pem.write_bytes(b"".join(_pem(c) for c in trust))
     code, out = _cli(capsys, str(files / "SignedValueV4.dat"), "--trust", str(pem))
-    assert code == 0
-    assert out["ok"] is True
-    assert out["outcome"] == "valid"
+    assert code == 1
+    assert out["ok"] is False
+    assert out["outcome"] == "indeterminate"
     verdict = ses.verify((files / "SignedValueV4.dat").read_bytes(), trust=trust)
     assert out == json.loads(verdict.to_json())
 

@@ -182,8 +182,27 @@ def test_cli_matches_api(capsys: pytest.CaptureFixture[str], files: Path) -> Non
         str(files / "sig.dat"),
         "--trust",
         str(files / "trust.pem"),
+        "--content",
+        str(files / "content.bin"),
         "--json",
     )
-    api = ses.verify(SIG.der, trust=ses.TrustAnchors.from_files(files / "trust.pem"))
+    api = ses.verify(
+        SIG.der, trust=ses.TrustAnchors.from_files(files / "trust.pem"), content=CONTENT
+    )
     assert code == 0
     assert out == json.loads(api.to_json())
+
+
+def test_verify_signature_without_content_is_indeterminate_exit_1(
+    capsys: pytest.CaptureFixture[str], files: Path
+) -> None:
+    """Field report M8: without --content the answer is indeterminate, exit 1, and says why;
+    the same signature with its content is valid, exit 0."""
+    code, out = _run(capsys, "ses", "verify", *_args(files, "sig.dat"))
+    assert (code, out["ok"], out["outcome"]) == (1, False, "indeterminate")
+    findings = out["findings"]
+    assert isinstance(findings, list)
+    assert [f["code"] for f in findings if f["severity"] != "info"] == ["ses.data_hash.not_checked"]
+    with_content = [*_args(files, "sig.dat"), "--content", str(files / "content.bin")]
+    code, out = _run(capsys, "ses", "verify", *with_content)
+    assert (code, out["outcome"]) == (0, "valid")

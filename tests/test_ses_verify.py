@@ -90,11 +90,17 @@ def test_signature_other_content_is_data_hash_mismatch() -> None:
     assert {"ses.signature", "ses.seal.signature"} <= set(verdict.checked)
 
 
-def test_signature_without_content_says_so() -> None:
-    """Without content an info finding says the content was not checked; the verdict is valid."""
+def test_signature_without_content_is_indeterminate() -> None:
+    """Without content the verdict is indeterminate (not valid), the one finding saying why,
+    while both signatures still pass; with the content the same signature is valid."""
     verdict = ses.verify(SIG.der, trust=TRUST)
-    assert verdict.ok
-    assert "ses.data_hash.not_checked" in verdict.codes
+    assert not verdict.ok
+    assert verdict.outcome.value == "indeterminate"
+    assert [f.code for f in verdict.findings if f.severity != "info"] == [
+        "ses.data_hash.not_checked"
+    ]
+    assert {"ses.signature", "ses.seal.signature"} <= set(verdict.checked)
+    assert ses.verify(SIG.der, trust=TRUST, content=CONTENT).ok
 
 
 def test_signature_tampered_time_fails() -> None:
@@ -133,7 +139,7 @@ def test_untrusted_is_not_a_bad_signature() -> None:
 
 def test_direct_trust_of_a_leaf() -> None:
     """Trusting the seal and platform certificates directly (not via an issuer) is enough."""
-    verdict = ses.verify(SIG.der, trust=[PKI.seal_cert, PKI.platform_cert])
+    verdict = ses.verify(SIG.der, trust=[PKI.seal_cert, PKI.platform_cert], content=CONTENT)
     assert verdict.ok, verdict.findings
 
 
@@ -192,7 +198,7 @@ def test_seal_verified_once_per_distinct_bytes(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(type(pki.platform_key.public_key), "verify", counting)
     verifier = ses.SesVerifier([pki.platform_cert])
-    assert all(verifier.verify(s.der).ok for s in sigs)
+    assert all(verifier.verify(s.der, content=CONTENT).ok for s in sigs)
     assert calls == 1
 
 

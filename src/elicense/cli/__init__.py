@@ -42,6 +42,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "pdf",
     "check",
+    "show",
+    "seal_export",
 )
 """Modules under :mod:`elicense.cli` that each add commands via ``register(subparsers)``."""
 

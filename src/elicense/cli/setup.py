@@ -25,6 +25,7 @@ from elicense.cli._common import (
     read_key,
     seal_code,
 )
+from elicense.cli._picture import PICTURE_TYPES, read_picture
 from elicense.cli.submit import deliver
 from elicense.codec import utc_now
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, key_id
@@ -66,7 +67,15 @@ def register(sub: Any) -> None:
     p.add_argument("--kind", default="business", choices=[k.value for k in acts.SealKind])
     p.add_argument("--valid-from", metavar="TIME", help="default: now")
     p.add_argument("--valid-until", metavar="TIME", help="default: three years from now")
-    p.add_argument("--picture", metavar="PNG", help="seal picture (PNG)")
+    p.add_argument(
+        "--picture", metavar="FILE", help="seal picture (.png, .jpg, .gif, .bmp or .svg)"
+    )
+    p.add_argument(
+        "--picture-type",
+        choices=PICTURE_TYPES,
+        type=str.upper,
+        help="the picture's type (default: from its extension); the bytes must be of it",
+    )
     _offline_flags(p)
     p.set_defaults(func=_seal_make)
 
@@ -200,7 +209,9 @@ def _seal_make(args: argparse.Namespace) -> int:
         if args.valid_until
         else valid_from + timedelta(days=3 * 365)
     )
-    picture = Path(args.picture).read_bytes() if args.picture else b""
+    picture, picture_type = (
+        read_picture(args.picture, args.picture_type) if args.picture else (b"", "PNG")
+    )
     signatory = Signatory(origin=_origin(args, ledger), seal=args.code, signer=key)
     signed = signatory.sign(
         acts.MakeSeal,
@@ -214,6 +225,7 @@ def _seal_make(args: argparse.Namespace) -> int:
         valid_from=valid_from,
         valid_until=valid_until,
         picture=picture,
+        picture_type=picture_type,
     )
     code = deliver(args, ledger, [signed])
     if code == EXIT_OK:

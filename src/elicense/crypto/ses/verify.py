@@ -357,10 +357,11 @@ def _cert_in_seal(b: VerdictBuilder, sig: Signature) -> None:
 
 
 def _data_hash(b: VerdictBuilder, sig: Signature, content: bytes | None) -> None:
-    if content is None:
-        b.info(
+    if content is None:  # EU DSS: SIGNED_DATA_NOT_FOUND; "valid" would be read as authentic
+        b.indeterminate(
             "ses.data_hash.not_checked",
-            f"the protected content ({sig.property_info!r}) was not given; dataHash not checked",
+            f"the protected content ({sig.property_info!r}) was not given, so dataHash was "
+            "not checked: the signature, seal and certificates say nothing about the content",
         )
         return
     name = _DATA_HASH.get(SIGNATURE_ALGORITHMS.get(sig.alg_oid, ""), "sm3")

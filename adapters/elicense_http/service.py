@@ -247,6 +247,10 @@ class Service:
         verdict: Verdict = self.verifier().verify(document)
         return verdict
 
+    def verify_json(self, document: bytes | str) -> bytes:
+        """:meth:`verify` as the verdict's JSON bytes (``Verdict.to_json``)."""
+        return self.verify(document).to_json()
+
     def trust_bundle(self) -> bytes:
         """The platform-signed trust bundle with the newest checkpoint and status lists
         (re-signed only when the ledger or the log moved on)."""

@@ -377,3 +377,75 @@ def test_online_log_signed_by_a_foreign_key_fails(world: dict[str, Any]) -> None
     verdict = Verifier.from_ledger(ledger, log=foreign).verify(world["ids"]["plain"], at=NOW)
     assert not verdict.ok
     assert verdict.codes == ["log.checkpoint.key.unknown"]
+
+
+# -- D9: on the log path every byte is authenticated or refused -------------------------------
+
+
+def test_d9_empty_seal_section_is_refused_on_the_log_path(
+    city: City, world: dict[str, Any]
+) -> None:
+    """A log-path document whose seal section was emptied lacks its seals' filings."""
+    doc = world["docs"]["plain"]
+    assert _verify(city, world, doc).outcome is Outcome.VALID
+    v = _verify(city, world, msgspec.structs.replace(doc, seals=()))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["document.seals.incomplete"]
+
+
+def test_d9_bogus_seal_history_is_refused_on_the_log_path(
+    city: City, world: dict[str, Any]
+) -> None:
+    """A seal history differing from the bundle's is refused on the log path too."""
+    doc = world["docs"]["plain"]
+    h = doc.seals[0]
+    first = h.events[0]
+    bogus = msgspec.structs.replace(first, position=first.position + 1)
+    seals = (msgspec.structs.replace(h, events=(bogus, *h.events[1:])), *doc.seals[1:])
+    v = _verify(city, world, msgspec.structs.replace(doc, seals=seals))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["document.seal.mismatch"]
+
+
+def test_d9_non_utf8_seal_bytes_are_refused_not_canonical(
+    city: City, world: dict[str, Any]
+) -> None:
+    """A byte that is not UTF-8 inside the raw seal section is malformed, not canonical."""
+    data = canonical(world["docs"]["plain"])
+    at = data.index(b'"seals":[') + len(b'"seals":[')
+    at = data.index(b'":"', at) + 3  # first character of the first string value
+    bad = data[:at] + b"\xff" + data[at + 1 :]
+    v = _verifier(city, world["bundle"]).verify(bad, at=NOW + timedelta(minutes=5))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["document.malformed"]
+    assert "document.canonical" not in v.checked
+
+
+def test_d9_position_is_not_repeated_in_evidence(city: City, world: dict[str, Any]) -> None:
+    """The log proves the leaf index, not the claimed position: evidence gives only the former."""
+    v = _verify(city, world, world["docs"]["plain"])
+    assert v.outcome is Outcome.VALID
+    assert "position" not in v.evidence
+    assert isinstance(v.evidence["log_index"], int)
+
+
+@pytest.mark.parametrize("position", [-5, 0])
+def test_d9_non_positive_position_is_refused(
+    city: City, world: dict[str, Any], position: int
+) -> None:
+    """A document claiming a position below 1 is refused when decoded, before any path."""
+    doc = world["docs"]["plain"]
+    events = (msgspec.structs.replace(doc.events[-1], position=position),)
+    v = _verify(city, world, msgspec.structs.replace(doc, events=events))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["document.malformed"]
+    assert "position" not in v.evidence
+
+
+def test_d9_status_list_id_must_be_the_bundles(city: City, world: dict[str, Any]) -> None:
+    """The status list the evidence names must be the bundle's, else log.status.list_mismatch."""
+    doc = world["docs"]["plain"]
+    ref = msgspec.structs.replace(doc.log.status, list=doc.log.status.list + "x")
+    v = _verify(city, world, _with_evidence(doc, status=ref))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["log.status.list_mismatch"]

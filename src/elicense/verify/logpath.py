@@ -23,7 +23,9 @@ them, for non-repudiation). What the log path must still establish:
    record fixes every earlier record byte: the document cannot splice
    another license's history under a logged head. Positions are the
    platform's claim: on this path only the leaf index of the newest record is
-   authenticated, and no decision depends on a position.
+   authenticated, and no decision depends on a position, so the verdict's
+   evidence gives the proven ``log_index`` and never a position (positions
+   below 1 are refused when the document is decoded).
 4. *It is a license, and the one named.* The newest record's topic is a
    license event and the document's ``license`` is the current identifier
    its statements give (issue: the subject; amend and renew: the next version).
@@ -196,15 +198,19 @@ class LogPath:
 
     # -- the hot path ------------------------------------------------------------------------
 
-    def verify(self, doc: Any, at: datetime) -> Verdict | None:
+    def verify(self, doc: Any, at: datetime, filed: frozenset[str]) -> Verdict | None:
         """Verify ``doc`` (a license document view with ``log`` set) on the log path.
+
+        ``filed`` are the codes of the seals whose histories the document carries,
+        already checked against the trust source by the caller (the log does not
+        prove the seal section); every seal the license's records name must be among them.
 
         Returns ``None`` when the log cannot decide the status — no status list in
         the trust source, or the record is newer than the list — after checking the
         evidence; the caller then takes the signature path.
         """
         try:
-            return self._verify(doc, at)
+            return self._verify(doc, at, filed)
         except _Failure as f:
             b = VerdictBuilder(subject=doc.license)
             b.passed("document.canonical")
@@ -212,7 +218,7 @@ class LogPath:
             b.evidence["path"] = "log"
             return b.build()
 
-    def _verify(self, doc: Any, at: datetime) -> Verdict | None:
+    def _verify(self, doc: Any, at: datetime, filed: frozenset[str]) -> Verdict | None:
         ev = doc.log
         if doc.origin != self.origin:
             raise _Failure(
@@ -239,8 +245,12 @@ class LogPath:
                 )
             current, valid_until = act.subject, act.valid_until
             self._not_compromised(act.seal, rec.recorded_at, 1)
+            if act.seal not in filed:
+                _seals_incomplete([act.seal])
         else:
-            current, valid_until = _longer_history(events, rec, self._not_compromised)
+            current, valid_until, used = _longer_history(events, rec, self._not_compromised)
+            if not used <= filed:
+                _seals_incomplete(sorted(used - filed))
         if not rec.topic.startswith(_PREFIX):
             raise _Failure("log.record.not_license", f"newest record is a {rec.topic}")
         tree = self._trees.get(cp.root_hash)
@@ -264,7 +274,13 @@ class LogPath:
             return None
         slot, status = lst.status_of_leaf(ev.leaf_index)
         ref = ev.status
-        if ref is not None and ref.list == lst.list_id and ref.index != slot:
+        if ref is not None and ref.list != lst.list_id:
+            raise _Failure(
+                "log.status.list_mismatch",
+                f"the document names status list {ref.list!r}, the trust source's is "
+                f"{lst.list_id!r}",
+            )
+        if ref is not None and ref.index != slot:
             raise _Failure(
                 "log.status.index.mismatch",
                 f"the document says entry {ref.index} of {ref.list}, leaf {ev.leaf_index} "
@@ -318,8 +334,7 @@ class LogPath:
         lifecycle = LicenseStatus.VALID if status == Status.VALID else LicenseStatus.SUSPENDED
         evidence = {
             "path": "log",
-            "log_index": doc.log.leaf_index,
-            "position": doc.events[-1].position,
+            "log_index": doc.log.leaf_index,  # proven; the claimed position is not
             "version": rec.version,
             "checkpoint": tree.summary,
             "status_checkpoint": self._status_summary,
@@ -410,12 +425,21 @@ def check_inclusion(tree: ProvenTree, leaf: bytes, index: int, proof: bytes) -> 
         tree.entries[index >> level] = node + above
 
 
-def _longer_history(events: Any, newest: _Record, not_compromised: Any) -> tuple[str, date | None]:
-    """Chain, versions, seals and identifier of a history of more than one record."""
+def _seals_incomplete(missing: Any) -> None:
+    raise _Failure(
+        "document.seals.incomplete",
+        f"the document lacks the filing records of seal(s) {', '.join(missing)}",
+    )
+
+
+def _longer_history(
+    events: Any, newest: _Record, not_compromised: Any
+) -> tuple[str, date | None, set[str]]:
+    """Chain, versions, identifier and the seals named by a history of more than one record."""
     from elicense.ids import parse_license_id
 
     prev, last_position = GENESIS_HASH, 0
-    current, valid_until = "", None
+    current, valid_until, used = "", None, set()
     for n, pr in enumerate(events, 1):
         try:
             rec = _record.decode(pr.record)
@@ -435,6 +459,7 @@ def _longer_history(events: Any, newest: _Record, not_compromised: Any) -> tuple
         if (n == 1) != (act.kind == "license.issue"):
             raise _Failure("history.start", f"record {n} is a {act.kind}")
         not_compromised(act.seal, rec.recorded_at, n)
+        used.add(act.seal)
         current = act.subject
         if act.kind in ("license.issue", "license.renew"):
             valid_until = act.valid_until
@@ -444,10 +469,10 @@ def _longer_history(events: Any, newest: _Record, not_compromised: Any) -> tuple
             except ElicenseError as e:
                 raise _Failure("statement.identifier.invalid", str(e)) from None
         prev, last_position = sha256(pr.record), pr.position
-    return current, valid_until
+    return current, valid_until, used
 
 
-def verify_log_path(verifier: Any, doc: Any, at: datetime) -> Verdict | None:
+def verify_log_path(verifier: Any, doc: Any, at: datetime, filed: frozenset[str]) -> Verdict | None:
     """The :class:`~elicense.verify.verifier.Verifier` hook: the log path's verdict for
     ``doc``, or ``None`` to take the signature path (see :meth:`LogPath.verify`).
 
@@ -461,4 +486,4 @@ def verify_log_path(verifier: Any, doc: Any, at: datetime) -> Verdict | None:
         path = LogPath(trust, max_age=max_age)
         if not trust.online:
             verifier.__dict__["_log_path"] = path
-    return path.verify(doc, at)
+    return path.verify(doc, at, filed)

@@ -457,19 +457,28 @@ class Verifier:
             b.passed("trust.fresh")
 
     def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> Verdict:
-        if doc.log is not None:  # the log path (elicense.verify.logpath); None: not decided
-            decided = verify_log_path(self, doc, at)
-            if decided is not None:
-                return decided
         trust = self.trust
-        b = VerdictBuilder(subject=doc.license)
-        b.passed("document.canonical")
         if doc.origin != trust.origin:
+            b = VerdictBuilder(subject=doc.license)  # seal section unread: canonical unclaimed
             b.error(
                 "document.origin.mismatch",
                 f"document is from ledger {doc.origin!r}, trust is for {trust.origin!r}",
             )
+            if doc.log is not None:
+                b.evidence["path"] = "log"
             return b.build()
+        if doc.log is not None:  # the log path (elicense.verify.logpath); None: not decided
+            # The seal section is not in the log's proof: it is authenticated here, against
+            # the trust source (a cached comparison), or the document is refused.
+            b = VerdictBuilder(subject=doc.license)
+            filed = self._document_seals(doc, trust, b)
+            if b.failed or filed is None:
+                b.evidence["path"] = "log"
+                return b.build()
+            decided = verify_log_path(self, doc, at, filed)
+            if decided is not None:
+                return decided
+        b = VerdictBuilder(subject=doc.license)
         filed = self._document_seals(doc, trust, b)
         if b.failed or filed is None:
             return b.build()
@@ -521,6 +530,7 @@ class Verifier:
             section_key = raw[:64] + raw[-64:] + len(raw).to_bytes(4, "big")
             seen = self._seal_sections.get(section_key)
             if seen is not None and seen[0] == raw:
+                b.passed("document.canonical")
                 return seen[1]
             try:
                 histories: tuple[History, ...] = _seal_histories.decode(raw)
@@ -561,6 +571,7 @@ class Verifier:
                 )
             else:
                 codes.append(h.key)
+        b.passed("document.canonical")  # every byte decoded; the raw section re-encodes exactly
         if unknown:
             return None
         result = frozenset(codes)

@@ -467,21 +467,18 @@ class Verifier:
             if doc.log is not None:
                 b.evidence["path"] = "log"
             return b.build()
-        if doc.log is not None:  # the log path (elicense.verify.logpath); None: not decided
-            # The seal section is not in the log's proof: it is authenticated here, against
-            # the trust source (a cached comparison), or the document is refused.
-            b = VerdictBuilder(subject=doc.license)
-            filed = self._document_seals(doc, trust, b)
-            if b.failed or filed is None:
-                b.evidence["path"] = "log"
-                return b.build()
-            decided = verify_log_path(self, doc, at, filed)
-            if decided is not None:
-                return decided
+        # The seal section is in no signature and no log proof: both paths authenticate it
+        # here, against the trust source (a cached comparison), or refuse the document.
         b = VerdictBuilder(subject=doc.license)
         filed = self._document_seals(doc, trust, b)
         if b.failed or filed is None:
+            if doc.log is not None:
+                b.evidence["path"] = "log"
             return b.build()
+        if doc.log is not None:  # the log path (elicense.verify.logpath); None: not decided
+            decided = verify_log_path(self, doc, at, filed)
+            if decided is not None:
+                return decided
         parts = split_identifier(doc.license)
         st = check_license_history(doc.events, trust, b, license_key=parts[0] if parts else None)
         if b.failed:

@@ -180,23 +180,8 @@ def main() -> None:
     key.write_bytes(city.platform_key.to_pem())
     for name, data in (("log", [log_doc]), ("sig", [sig_doc]), ("submit", payloads)):
         (tmp / f"{name}.txt").write_bytes(b"\n".join(data) + b"\n")
-    port = _port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "adapters")]))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "elicense", "serve", "--ledger", dsn, "--platform-key", str(key),
-         "--port", str(port), "--workers", "1", "--echo", "--no-access-log"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    server, url = _serve(dsn, key)
     try:
-        import httpx
-
-        for _ in range(300):
-            try:
-                if httpx.get(url + "/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         s, c = args.seconds, args.connections
         http = {
             "echo": _wrk(url, "/echo", tmp / "log.txt", s, c),

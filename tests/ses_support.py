@@ -166,3 +166,20 @@ def replace_child(der: bytes, index: int, element: bytes) -> bytes:
         pos += n
     kids[index] = element
     return bytes(parser.emit(0, 1, 16, b"".join(kids)))
+
+
+def der_children(tlv: bytes) -> list[bytes]:
+    """The encoded elements inside a constructed DER value, verbatim."""
+    contents = parser.parse(tlv)[4]
+    out, pos = [], 0
+    while pos < len(contents):
+        _c, _m, _t, header, body, trailer = parser.parse(contents[pos:])
+        n = len(header) + len(body) + len(trailer)
+        out.append(contents[pos : pos + n])
+        pos += n
+    return out
+
+
+def der_seq(*parts: bytes) -> bytes:
+    """A DER SEQUENCE of already-encoded ``parts``."""
+    return bytes(parser.emit(0, 1, 16, b"".join(parts)))

@@ -19,6 +19,7 @@ from asn1crypto import core, parser
 from elicense.crypto import ses
 from elicense.crypto.gm import sm3
 from elicense.errors import EncodingError
+from ses_support import der_children, der_seq
 from sm2_support import require_sm2
 
 require_sm2()
@@ -29,20 +30,6 @@ AT = datetime(2021, 1, 1, tzinfo=UTC)  # inside UserV1.esl's window
 def _tlv(data: bytes) -> tuple[int, int, int, bytes, bytes]:
     class_, method, tag, header, body, _ = parser.parse(data)
     return class_, method, tag, header, body
-
-
-def _children(data: bytes) -> list[bytes]:
-    body, out, pos = _tlv(data)[4], [], 0
-    while pos < len(body):
-        _c, _m, _t, header, inner, trailer = parser.parse(body[pos:])
-        size = len(header) + len(inner) + len(trailer)
-        out.append(body[pos : pos + size])
-        pos += size
-    return out
-
-
-def _seq(*parts: bytes) -> bytes:
-    return bytes(parser.emit(0, 1, 16, b"".join(parts)))
 
 
 def _with_unused_bits(bit_string: bytes, unused: int) -> bytes:
@@ -61,7 +48,7 @@ def _rebuilt(data: bytes, path: tuple[int, ...], new: bytes | None, extra: bytes
             data = bytes(parser.emit(c, m, t, body + extra))
         return data
     c, m, t, _, _ = _tlv(data)
-    kids = _children(data)
+    kids = der_children(data)
     kids[path[0]] = _rebuilt(kids[path[0]], path[1:], new, extra)
     return bytes(parser.emit(c, m, t, b"".join(kids)))
 
@@ -74,7 +61,7 @@ def _sequences(data: bytes, path: tuple[int, ...] = ()) -> Iterator[tuple[int, .
         return
     if (c, t) == (0, 16):
         yield path
-    for k, kid in enumerate(_children(data)):
+    for k, kid in enumerate(der_children(data)):
         yield from _sequences(kid, (*path, k))
 
 
@@ -103,8 +90,8 @@ def test_d10_twin_v1_seal_as_received_verifies(v1_seal: bytes) -> None:
 def test_d10_v1_seal_signature_with_unused_bits_is_refused(v1_seal: bytes, unused: int) -> None:
     """SES_SignInfo.signData with a non-zero unused-bits byte: ses.format.malformed (on
     95e344f: 0x01 verified valid)."""
-    sign_info = _children(v1_seal)[1]
-    sig = _children(sign_info)[2]
+    sign_info = der_children(v1_seal)[1]
+    sig = der_children(sign_info)[2]
     mutated = _rebuilt(v1_seal, (1, 2), _with_unused_bits(sig, unused))
     verdict = _verify_seal(mutated, ses.parse_seal(v1_seal).maker_cert)
     assert verdict.codes == ["ses.format.malformed"], verdict.findings
@@ -121,7 +108,7 @@ def test_d10_v1_seal_with_a_trailing_element_in_sign_info_is_refused(
 ) -> None:
     """SES_SignInfo with a fourth element (the signature BIT STRING duplicated, as found):
     ses.format.malformed (on 95e344f: valid)."""
-    sig = _children(_children(v1_seal)[1])[2]
+    sig = der_children(der_children(v1_seal)[1])[2]
     element = sig if extra == "the signature again" else core.Null().dump()
     mutated = _rebuilt(v1_seal, (1,), None, extra=element)
     verdict = _verify_seal(mutated, ses.parse_seal(v1_seal).maker_cert)
@@ -152,7 +139,7 @@ def test_d10_v4_signature_bit_strings_with_unused_bits_are_refused(v4_signature:
     """v4: the signature value, dataHash and the embedded seal's signedValue refuse a
     non-zero unused-bits byte; unchanged, the signature parses."""
     assert ses.parse_signature(v4_signature).version == 4
-    kids = _children(v4_signature)
+    kids = der_children(v4_signature)
     bit_strings = [
         (3,),  # SES_Signature.signature
         (0, 3),  # TBS_Sign.dataHash
@@ -168,14 +155,14 @@ def test_d10_v4_signature_bit_strings_with_unused_bits_are_refused(v4_signature:
 
 def _at(data: bytes, path: tuple[int, ...]) -> bytes:
     for k in path:
-        data = _children(data)[k]
+        data = der_children(data)[k]
     return data
 
 
 def _v1_signature(seal: bytes, *, tbs_extra: bytes = b"", outer_extra: bytes = b"") -> bytes:
     """A GM/T 0031-2014 SES_Signature embedding ``seal`` (not verifiable: no signer key)."""
     signer = ses.parse_seal(seal).info.certs[0]
-    tbs = _seq(
+    tbs = der_seq(
         core.Integer(1).dump(),
         seal,
         core.OctetBitString(b"20210101000000Z").dump(),
@@ -185,7 +172,7 @@ def _v1_signature(seal: bytes, *, tbs_extra: bytes = b"", outer_extra: bytes = b
         core.ObjectIdentifier("1.2.156.10197.1.501").dump(),
         tbs_extra,
     )
-    return _seq(tbs, core.OctetBitString(bytes(64)).dump(), outer_extra)
+    return der_seq(tbs, core.OctetBitString(bytes(64)).dump(), outer_extra)
 
 
 def test_d10_v1_signature_refuses_unused_bits_and_trailing_elements(v1_seal: bytes) -> None:

@@ -16,7 +16,15 @@ from elicense.crypto.gm import sm3
 from elicense.crypto.ses.verify import CHECK_CODES, FINDING_CODES
 from elicense.crypto.x509 import signature_oid
 from elicense.errors import EncodingError
-from ses_support import CONTENT, make_pki, make_seal, make_signature, with_timestamp
+from ses_support import (
+    CONTENT,
+    der_children,
+    der_seq,
+    make_pki,
+    make_seal,
+    make_signature,
+    with_timestamp,
+)
 from sm2_support import T0, require_sm2
 
 require_sm2()
@@ -30,21 +38,6 @@ TRUST = ses.TrustAnchors([PKI.platform_cert])
 MID = T0 + timedelta(days=30)
 
 
-def _children(tlv: bytes) -> list[bytes]:
-    contents = parser.parse(tlv)[4]
-    out, pos = [], 0
-    while pos < len(contents):
-        _c, _m, _t, header, body, trailer = parser.parse(contents[pos:])
-        n = len(header) + len(body) + len(trailer)
-        out.append(contents[pos : pos + n])
-        pos += n
-    return out
-
-
-def _seq(*parts: bytes) -> bytes:
-    return bytes(parser.emit(0, 1, 16, b"".join(parts)))
-
-
 def _seal_from_info(info: bytes, *, raw_signature: bool = False) -> bytes:
     """An SESeal over the given SES_SealInfo bytes, signed by the platform."""
     sig = PKI.platform_key.sign(info)
@@ -52,7 +45,7 @@ def _seal_from_info(info: bytes, *, raw_signature: bool = False) -> bytes:
         rs = decode_signature(sig)
         assert rs is not None
         sig = rs[0].to_bytes(32, "big") + rs[1].to_bytes(32, "big")
-    return _seq(
+    return der_seq(
         info,
         core.OctetString(PKI.platform_cert).dump(),
         core.ObjectIdentifier(signature_oid(PKI.platform_key.alg)).dump(),
@@ -61,7 +54,7 @@ def _seal_from_info(info: bytes, *, raw_signature: bool = False) -> bytes:
 
 
 # An ExtData written with an explicit critical FALSE (BER, not DER): 01 01 00.
-EXT_FALSE = _seq(
+EXT_FALSE = der_seq(
     core.ObjectIdentifier("1.2.3.4").dump(), b"\x01\x01\x00", core.OctetString(b"v").dump()
 )
 
@@ -83,7 +76,7 @@ def test_parse_returns_frozen_values() -> None:
 
 def test_explicit_critical_false_verifies_over_received_bytes() -> None:
     """A seal whose extension writes critical FALSE explicitly verifies: nothing is re-encoded."""
-    info = _seq(*_children(SEAL.signed_bytes), _seq(EXT_FALSE))
+    info = der_seq(*der_children(SEAL.signed_bytes), der_seq(EXT_FALSE))
     der = _seal_from_info(info)
     seal = ses.parse_seal(der)
     assert seal.info.extensions == (ses.Extension(oid="1.2.3.4", critical=False, value=b"v"),)
@@ -93,7 +86,7 @@ def test_explicit_critical_false_verifies_over_received_bytes() -> None:
 
 def test_explicit_critical_false_tamper_twin() -> None:
     """The same seal with the BOOLEAN flipped to TRUE fails its signature."""
-    info = _seq(*_children(SEAL.signed_bytes), _seq(EXT_FALSE))
+    info = der_seq(*der_children(SEAL.signed_bytes), der_seq(EXT_FALSE))
     der = bytearray(_seal_from_info(info))
     der[der.index(b"\x01\x01\x00") + 2] = 0xFF
     verdict = ses.verify(bytes(der), trust=TRUST, at=MID)
@@ -102,7 +95,7 @@ def test_explicit_critical_false_tamper_twin() -> None:
 
 def test_tagged_extdatas_in_sealinfo() -> None:
     """extDatas written EXPLICIT [0] in SES_SealInfo parses and verifies."""
-    info = _seq(*_children(SEAL.signed_bytes), parser.emit(2, 1, 0, _seq(EXT_FALSE)))
+    info = der_seq(*der_children(SEAL.signed_bytes), parser.emit(2, 1, 0, der_seq(EXT_FALSE)))
     der = _seal_from_info(info)
     assert ses.parse_seal(der).info.extensions[0].oid == "1.2.3.4"
     assert ses.verify(der, trust=TRUST, at=MID).ok
@@ -117,10 +110,10 @@ def test_raw_r_s_seal_signature() -> None:
 
 def test_untagged_extdatas_in_tbs_sign() -> None:
     """A TBS_Sign whose extDatas is untagged parses and its signature verifies."""
-    tbs = _seq(*_children(SIG.signed_bytes), _seq(EXT_FALSE))
+    tbs = der_seq(*der_children(SIG.signed_bytes), der_seq(EXT_FALSE))
     sig = PKI.seal_key.sign(tbs)
-    rest = _children(SIG.der)[1:3]
-    der = _seq(tbs, *rest, core.OctetBitString(sig).dump())
+    rest = der_children(SIG.der)[1:3]
+    der = der_seq(tbs, *rest, core.OctetBitString(sig).dump())
     parsed = ses.parse_signature(der)
     assert parsed.extensions[0].oid == "1.2.3.4"
     assert ses.verify(der, trust=TRUST, content=CONTENT).ok
@@ -160,10 +153,12 @@ def test_cert_digest_list() -> None:
 def test_unknown_cert_list_type_is_malformed() -> None:
     """certListType 3 is refused as malformed."""
     info = bytearray(SEAL.signed_bytes)
-    prop = _children(bytes(info))[2]
-    kids = _children(prop)
-    new_prop = _seq(kids[0], kids[1], core.Integer(3).dump(), *kids[3:])
-    new_info = _seq(*[new_prop if i == 2 else k for i, k in enumerate(_children(bytes(info)))])
+    prop = der_children(bytes(info))[2]
+    kids = der_children(prop)
+    new_prop = der_seq(kids[0], kids[1], core.Integer(3).dump(), *kids[3:])
+    new_info = der_seq(
+        *[new_prop if i == 2 else k for i, k in enumerate(der_children(bytes(info)))]
+    )
     with pytest.raises(EncodingError, match="certListType 3"):
         ses.parse_seal(_seal_from_info(new_info))
 

@@ -334,3 +334,14 @@ def b64(data: bytes) -> str:
 def utc(*args: int) -> datetime:
     """A UTC datetime."""
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def scan_qr(image: Any) -> str:
+    """The one text of the QR code(s) zxing-cpp finds in ``image`` (a PIL image or a 2-D
+    ``memoryview`` of grey bytes); zxing may report one symbol twice, never two texts."""
+    import zxingcpp
+
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    texts = {str(b.text) for b in found}
+    assert len(texts) == 1, texts
+    return texts.pop()

@@ -22,6 +22,7 @@ from elicense.files.pdf import DOCUMENT_NAME, make_license_pdf
 from elicense.ledger.export import export_license, export_trust_bundle
 from elicense.verify.verifier import Verifier
 from reuse_support import ReuseWorld
+from support import scan_qr
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="DSA is deprecated")
@@ -164,7 +165,6 @@ def test_the_cached_font_renders_what_a_fresh_parse_renders(
 
 
 def _qr_text(pdf: bytes, tmp_path: Path) -> str:
-    import zxingcpp
     from PIL import Image
 
     src = tmp_path / "license.pdf"
@@ -173,9 +173,7 @@ def _qr_text(pdf: bytes, tmp_path: Path) -> str:
         ["pdftoppm", "-r", "150", "-png", "-singlefile", str(src), str(tmp_path / "page")],
         check=True,
     )
-    found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
-    assert len(found) == 1
-    return str(found[0].text)
+    return scan_qr(Image.open(tmp_path / "page.png"))
 
 
 def test_the_printed_qr_verifies_offline_and_reads_suspended_after_a_suspension(

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from elicense.acts import decode_statement
 from elicense.codec import utc_now
 from elicense.ledger.application import Ledger
 from elicense.reuse.scenario import SHARING, ReuseCity
@@ -57,12 +58,12 @@ def prepare(tmp: Path, base: int = 500) -> dict[str, Any]:
     for n in range(base):
         issued = city.issuance(spec, n)
         code = f"CN{n:08d}"
-        holder = issued.decoded().holder.code  # type: ignore[attr-defined]
+        holder = decode_statement(issued.statement).holder.code  # type: ignore[attr-defined]
         batch += [
             issued,
             reuse.consent(code, holder=holder, number=spec.number, entry=entry, valid_until=until),
         ]
-        targets.append((issued.decoded().subject, code))
+        targets.append((decode_statement(issued.statement).subject, code))
     for k in range(0, len(batch), 100):
         ledger.submit_many(batch[k : k + 100])
     service = ReuseService(ledger, city.platform_key)

@@ -52,6 +52,7 @@ def _load_common() -> Any:
 _common = _load_common()
 emit, machine = _common.emit, _common.machine
 
+from elicense.acts import decode_statement  # noqa: E402 - after the path fix above
 from elicense.codec import canonical  # noqa: E402 - after the path fix above
 from elicense.ledger.application import Ledger  # noqa: E402 - after the path fix above
 from elicense.ledger.export import export_license  # noqa: E402 - after the path fix above
@@ -143,7 +144,7 @@ def main() -> None:
         LogFollower(store).catch_up()
         log = SqlLog(store, city.origin)
         log.checkpoint(city.platform_key)
-        subject = issued[7].decoded().subject
+        subject = decode_statement(issued[7].statement).subject
         log_doc = export_license(ledger, subject, log=log)
     sig_doc = export_license(ledger, subject)
     # distinct pre-signed batches for the HTTP run and for the in-process rate

@@ -36,12 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
 
 from _common import drop_schema, emit, machine, postgres_schema
 
+from elicense.acts import Signed, decode_statement
 from elicense.codec import utc_now
 from elicense.ledger.application import Ledger
 from elicense.reuse.scenario import SHARING, ReuseCity
 from elicense.reuse.service import ReuseService
 from elicense.scenario import City
-from elicense.statement import Signed
 
 BATCH = 100
 BASE = 2_000  # licenses that the measured uses use
@@ -60,14 +60,14 @@ def _prepare(city: City, reuse: ReuseCity, ledger: Ledger) -> list[tuple[Any, st
     for n in range(BASE):
         spec = specs[n % len(specs)]
         issued = city.issuance(spec, n)
-        holder = issued.decoded().holder.code  # type: ignore[attr-defined]
+        holder = decode_statement(issued.statement).holder.code  # type: ignore[attr-defined]
         entry = by_number[spec.number]
         code = f"CN{n:08d}"
         batch += [
             issued,
             reuse.consent(code, holder=holder, number=spec.number, entry=entry, valid_until=until),
         ]
-        targets.append((entry, issued.decoded().subject, code))
+        targets.append((entry, decode_statement(issued.statement).subject, code))
         if len(batch) >= BATCH:
             ledger.submit_many(batch)
             batch = []

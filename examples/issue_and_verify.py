@@ -17,6 +17,7 @@ from pathlib import Path
 from elicense import Ledger, Signatory, Verifier, acts, generate_key
 from elicense.codec import utc_now
 from elicense.crypto.suites import key_id
+from elicense.filing import make_filing_seal
 from elicense.ids import LicenseId
 from elicense.ledger.export import export_license, export_trust_bundle
 
@@ -58,6 +59,7 @@ def main() -> None:
             subject="SJ-0001",
             expected_version=1,
             key_id=key_id(seal_key.public_key.spki),
+            annex=make_filing_seal(ledger.get_seal("SJ-0001").made, platform_key),  # GB/T 38540
         )
     )
     ledger.submit(

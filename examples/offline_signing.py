@@ -15,10 +15,9 @@ import tempfile
 from pathlib import Path
 
 from elicense import ConflictError, Ledger
-from elicense.acts import SuspendLicense
+from elicense.acts import SuspendLicense, decode_signed
 from elicense.codec import canonical
 from elicense.scenario import LICENSE_TYPES, City
-from elicense.statement import decode_signed
 
 
 def main() -> None:

@@ -12,9 +12,9 @@ import httpx
 import msgspec
 
 from elicense import acts
+from elicense.acts import Signed
 from elicense.crypto.suites import ECDSA_P256
 from elicense.ledger.application import Ledger
-from elicense.statement import Signed
 from elicense_http.httpsig import sign_request
 from reuse_support import ReuseWorld
 

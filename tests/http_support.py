@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from elicense.acts import Signed
 from elicense.ledger.application import Ledger
-from elicense.statement import Signed
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {

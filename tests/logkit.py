@@ -14,9 +14,9 @@ from typing import Any
 
 from elicense import acts, wire
 from elicense.codec import utc_now
-from elicense.domain.codes import RevocationReason
 from elicense.ledger.application import Ledger
 from elicense.ledger.export import sign_bundle, trust_bundle
+from elicense.lifecycle import RevocationReason
 from elicense.log.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
 from elicense.log.evidence import LogEvidence, LogTrustMaterial, StatusRef
 from elicense.log.heads import HEAD_STATUS

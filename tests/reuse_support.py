@@ -20,14 +20,22 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from elicense import acts
+from elicense.acts import (
+    AuthMethod,
+    GrantConsent,
+    RequestUse,
+    ShareType,
+    Signed,
+    Statement,
+    UnshareType,
+)
 from elicense.codec import utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519, PrivateKey, key_id
+from elicense.filing import make_filing_seal
 from elicense.ids import HolderCodeKind, LicenseId, parse_license_id
 from elicense.ledger.application import Ledger, Receipt
-from elicense.reuse.acts import AuthMethod, GrantConsent, RequestUse, ShareType, UnshareType
 from elicense.signatory import Signatory
-from elicense.statement import Signed, Statement
 from support import Dept
 
 __all__ = ["ORIGIN", "Clock", "Dept", "ReuseWorld", "make_ric", "make_uscc"]
@@ -81,18 +89,14 @@ class ReuseWorld:
     type_code: str = field(init=False)
     _requests: int = 0
     _consents: int = 0
-    annex: bool = False
-    """File each seal with its platform-made GB/T 38540 seal (SM2 worlds issuing OFD)."""
 
     @classmethod
-    def new(
-        cls, dsn: str | os.PathLike[str] = "memory:", *, alg: str = ED25519, annex: bool = False
-    ) -> ReuseWorld:
+    def new(cls, dsn: str | os.PathLike[str] = "memory:", *, alg: str = ED25519) -> ReuseWorld:
         """A fresh store: platform, issuer (defines and issues the type), users A and B."""
         ledger = Ledger(dsn, verify_threads=1)
         key = generate_key(alg)
         ledger.establish(origin=ORIGIN, name="测试平台", signer=key)
-        w = cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key), annex=annex)
+        w = cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key))
         w.issuer = w.department(1, alg)
         w.user = w.department(2, alg)
         w.other = w.department(3, alg)
@@ -136,12 +140,7 @@ class ReuseWorld:
                 valid_until=now + timedelta(days=3650),
             )
         )
-        annex = b""
-        if self.annex:
-            from elicense.crypto.ses.filing import make_filing_seal
-
-            act = self.ledger.get_seal(code).made
-            annex = make_filing_seal(act, self.platform_key)
+        annex = make_filing_seal(self.ledger.get_seal(code).made, self.platform_key)
         self.submit(
             self.platform.sign(
                 acts.FileSeal,

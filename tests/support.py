@@ -21,17 +21,18 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from elicense import acts
+from elicense.acts import Signed, Statement, decode_statement
 from elicense.codec import utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519, PrivateKey, key_id
-from elicense.domain.codes import RevocationReason
+from elicense.documents import SignedBundle, TrustBundle, decode_document
 from elicense.errors import NotFoundError
+from elicense.filing import make_filing_seal
 from elicense.ids import LicenseId, parse_license_id
 from elicense.ledger.application import Ledger, Receipt
 from elicense.ledger.export import export_license, export_trust_bundle
+from elicense.lifecycle import RevocationReason
 from elicense.signatory import Signatory
-from elicense.statement import Signed, Statement
-from elicense.verify.formats import SignedBundle, TrustBundle, decode_document
 
 __all__ = [
     "ORIGIN",
@@ -102,7 +103,7 @@ def edited(draw: st.DrawFn, original: bytes) -> bytes:
 
 def restate(signed: Signed, signer: Any, **changes: Any) -> Signed:
     """Re-sign ``signed``'s statement with some fields changed (a forger with a key)."""
-    act = msgspec.structs.replace(signed.decoded(), **changes)
+    act = msgspec.structs.replace(decode_statement(signed.statement), **changes)
     return act.sign(signer)
 
 
@@ -180,13 +181,26 @@ class World:
             valid_until=valid_until or now + timedelta(days=365),
         )
 
-    def file_seal(self, code: str, key: PrivateKey, version: int = 1) -> Signed:
-        """The platform's ``seal.file`` of seal ``code``."""
+    def file_seal(
+        self, code: str, key: PrivateKey, version: int = 1, *, made: Signed | None = None
+    ) -> Signed:
+        """The platform's ``seal.file`` of seal ``code``, with the seal's GB/T 38540 annex.
+
+        The annex describes the ledger's seal ``code``, or the not yet recorded
+        ``made`` (``seal.make``); a seal that is neither gets no annex — the
+        ledger refuses it first.
+        """
+        try:
+            act = decode_statement(made.statement) if made else self.ledger.get_seal(code).made
+            annex = make_filing_seal(act, self.platform_key)
+        except NotFoundError:
+            annex = b""
         return self.platform.sign(
             acts.FileSeal,
             subject=code,
             expected_version=version,
             key_id=key_id(key.public_key.spki),
+            annex=annex,
         )
 
     def seal_act(self, cls: type[Statement], code: str, version: int, **fields: Any) -> Signed:
@@ -309,7 +323,7 @@ class World:
         type_code = self.define_type(dept)
         signed = self.issue(dept, type_code, 1)
         self.submit(signed)
-        return dept, type_code, signed.decoded().subject
+        return dept, type_code, decode_statement(signed.statement).subject
 
     # -- export ---------------------------------------------------------------------------------
 

@@ -62,21 +62,22 @@ def test_an_unknown_seal_is_2(cli: Cli, tmp_path: Path) -> None:
     assert not (tmp_path / "exp").exists()
 
 
-def test_a_seal_filed_without_annex_is_2(
+def test_a_seal_filed_without_annex_is_refused_and_stays_unexported(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Filed when SES support was missing (no annex), or not filed at all: 2, one clear line."""
+    """A filing without its GB/T 38540 seal is refused by the ledger (1, the code printed);
+    the seal stays unfiled, so exporting it is 2 with one clear line."""
     _make(cli, "SJ0002")
     code, _, err = cli.text("seal", "export", "SJ0002", "--out", "exp")
     assert code == 2
     assert "is not filed yet" in err
     monkeypatch.setattr("elicense.cli.setup._ses_annex", lambda seal, key: b"")
-    assert main(["seal", "file", "--platform-key", "platform.pem", "--code", "SJ0002"]) == 0
-    cli.capsys.readouterr()
+    assert main(["seal", "file", "--platform-key", "platform.pem", "--code", "SJ0002"]) == 1
+    assert "refused (seal.annex.missing)" in cli.capsys.readouterr().out
     code, out, err = cli.text("seal", "export", "SJ0002", "--out", "exp")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
-    assert "was filed without a GB/T 38540 seal" in err
+    assert "is not filed yet" in err
     assert not (tmp_path / "exp").exists()
 
 

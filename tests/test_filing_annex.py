@@ -8,11 +8,12 @@ import msgspec
 import pytest
 
 from elicense import acts
+from elicense.acts import decode_statement
 from elicense.crypto import ses
 from elicense.crypto.keys import generate_key
-from elicense.crypto.ses.filing import make_filing_seal
 from elicense.crypto.suites import key_id
 from elicense.errors import InvalidStatementError
+from elicense.filing import make_filing_seal
 from support import World, make_uscc
 
 
@@ -26,7 +27,7 @@ def _made(world: World, code: str = "SJ-1") -> tuple[acts.MakeSeal, object]:
     key = generate_key(world.alg)
     signed = world.make_seal(make_uscc(7), code, key)
     world.submit(signed)
-    act = signed.decoded()
+    act = decode_statement(signed.statement)
     assert isinstance(act, acts.MakeSeal)
     return act, key
 
@@ -106,3 +107,21 @@ def test_only_a_filing_takes_an_annex(world: World) -> None:
     with pytest.raises(InvalidStatementError) as e:
         world.submit(signed)
     assert e.value.code == "statement.annex.unexpected"
+
+
+def test_filing_without_the_ses_seal_is_refused_and_records_nothing(world: World) -> None:
+    """No path files a seal without its GB/T 38540 annex: the ledger refuses it by code.
+
+    The twin of :func:`test_filing_records_the_ses_seal`: the same filing, annex
+    dropped, is refused, the seal stays made-but-unfiled and the store unchanged.
+    """
+    made, _ = _made(world)
+    before = world.ledger.max_position()
+    with pytest.raises(InvalidStatementError) as caught:
+        _file(world, made, b"")
+    assert caught.value.code == "seal.annex.missing"
+    assert world.ledger.max_position() == before
+    seal = world.ledger.get_seal(made.subject)
+    assert (seal.version, seal.ses_seal) == (1, b"")
+    _file(world, made, make_filing_seal(made, world.platform_key))  # the honest filing still files
+    assert world.ledger.get_seal(made.subject).version == 2

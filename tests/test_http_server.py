@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from elicense.acts import decode_statement
 from elicense.crypto.keys import load_public_key
 from elicense_sql.log_proofs import SqlLog
 from http_support import Server, body, serve, stored, write_key
@@ -74,13 +75,15 @@ def test_sqlite_server_records_verifies_and_refuses(tmp_path: Path) -> None:
         assert garbage.status_code == 400
         assert garbage.headers["content-type"].startswith("application/problem+json")
         assert stored(dsn) == before
-        doc = world.document(signed.decoded().subject)
+        doc = world.document(decode_statement(signed.statement).subject)
         verdict = c.post("/v1/verify", content=doc, headers=JSON).json()
         assert verdict["ok"] is True
         assert c.get("/healthz").json()["log_writer"] is True
     assert "log writer elected" in server.stderr()
     assert '"route": "/v1/statements"' in server.stderr()
-    assert signed.decoded().subject not in server.stderr()  # no identifiers in access logs
+    assert (
+        decode_statement(signed.statement).subject not in server.stderr()
+    )  # no identifiers in access logs
     _audit_clean(world, dsn)
 
 

@@ -18,11 +18,11 @@ import msgspec
 import pytest
 
 from elicense import acts
+from elicense.acts import Signed, decode_statement
 from elicense.codec import utc_now
 from elicense.crypto import suites
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3
-from elicense.domain.codes import TRANSITIONS, LicenseStatus, RevocationReason
 from elicense.errors import (
     BatchRefusedError,
     ConflictError,
@@ -37,8 +37,8 @@ from elicense.errors import (
 )
 from elicense.ids import LicenseId, parse_license_id
 from elicense.ledger.application import Ledger
+from elicense.lifecycle import TRANSITIONS, LicenseStatus, RevocationReason
 from elicense.signatory import Signatory
-from elicense.statement import Signed
 from support import ORIGIN, TODAY, World, make_ric, make_uscc, restate
 
 # -- the harness -----------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_statement_algorithm_other_than_the_seals_is_refused(
 ) -> None:
     """A statement claiming another algorithm than its seal's is refused."""
     dept, _, identifier = issued
-    act = world.act(dept, acts.SuspendLicense, identifier, 1).decoded()
+    act = decode_statement(world.act(dept, acts.SuspendLicense, identifier, 1).statement)
     lying = msgspec.structs.replace(act, alg=ECDSA_P256).sign(dept.key)
     refused(world, lying, InvalidStatementError, "statement.alg.mismatch")
 
@@ -234,7 +234,7 @@ def test_statement_algorithm_other_than_the_seals_is_refused(
 def test_seal_of_unknown_algorithm_is_refused(world: World) -> None:
     """seal.make naming an algorithm no suite provides is refused as unsupported."""
     key = generate_key(ED25519)
-    act = world.make_seal(make_uscc(1), "S9", key).decoded()
+    act = decode_statement(world.make_seal(make_uscc(1), "S9", key).statement)
     signed = msgspec.structs.replace(act, alg="rsa-pss-sha256").sign(key)
     refused(world, signed, InvalidStatementError, "statement.alg.unsupported")
 
@@ -247,7 +247,7 @@ def test_sm2_seal_without_backend_is_refused_as_unsupported(
     monkeypatch.setitem(sys.modules, "elicense.crypto.sm2", None)
     suites.public_key.cache_clear()
     key = generate_key(ED25519)
-    act = world.make_seal(make_uscc(1), "S9", key).decoded()
+    act = decode_statement(world.make_seal(make_uscc(1), "S9", key).statement)
     signed = msgspec.structs.replace(act, alg=SM2_SM3).sign(key)
     error = refused(world, signed, InvalidStatementError, "statement.alg.unsupported")
     assert "elicense[sm2]" in str(error)
@@ -256,7 +256,7 @@ def test_sm2_seal_without_backend_is_refused_as_unsupported(
 def test_seal_make_must_be_signed_by_the_new_key(world: World) -> None:
     """seal.make signed by another key than the one it registers is refused (no possession)."""
     key, other = generate_key(ED25519), generate_key(ED25519)
-    act = world.make_seal(make_uscc(1), "S9", key).decoded()
+    act = decode_statement(world.make_seal(make_uscc(1), "S9", key).statement)
     refused(world, act.sign(other), SignatureRefusedError, "statement.signature.invalid")
     world.submit(act.sign(key))
 
@@ -264,7 +264,7 @@ def test_seal_make_must_be_signed_by_the_new_key(world: World) -> None:
 def test_seal_make_with_garbage_key_is_refused(world: World) -> None:
     """seal.make whose public key does not parse is refused as statement.key.invalid."""
     key = generate_key(ED25519)
-    act = world.make_seal(make_uscc(1), "S9", key).decoded()
+    act = decode_statement(world.make_seal(make_uscc(1), "S9", key).statement)
     signed = msgspec.structs.replace(act, public_key=b"\x30\x00").sign(key)
     refused(world, signed, InvalidStatementError, "statement.key.invalid")
 
@@ -1196,8 +1196,9 @@ def test_seal_made_filed_and_used_in_one_batch(world: World) -> None:
     uscc = make_uscc(1)
     seal = Signatory(origin=ORIGIN, seal="NEW", signer=key)
     define = seal.sign(acts.DefineType, subject=uscc + "001", expected_version=0, name="T")
+    made = world.make_seal(uscc, "NEW", key)
     early = world.ledger.submit_many(
-        [world.make_seal(uscc, "NEW", key), define, world.file_seal("NEW", key)], partial=True
+        [made, define, world.file_seal("NEW", key, made=made)], partial=True
     )
     assert [(i, e.code) for i, e in early.refusals] == [(1, "seal.not_filed")]
     world.submit(define)
@@ -1247,7 +1248,7 @@ def test_submit_raises_the_single_refusal_not_a_batch_error(world: World) -> Non
     type_code = world.define_type(dept)
     signed = world.issue(dept, type_code, 1, data={})
     error = refused(world, signed, InvalidStatementError, "statement.fields.invalid")
-    assert error.subject == signed.decoded().subject
+    assert error.subject == decode_statement(signed.statement).subject
 
 
 def test_empty_batch_records_nothing(world: World) -> None:

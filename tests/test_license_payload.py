@@ -13,9 +13,9 @@ import pytest
 from elicense import acts
 from elicense.codec import utc_now
 from elicense.crypto.gm import sm3
-from elicense.domain.codes import RevocationReason
 from elicense.ledger.export import export_trust_bundle
 from elicense.ledger.payloads import license_payload, license_slots
+from elicense.lifecycle import RevocationReason
 from elicense.verify.verifier import Verifier
 from reuse_support import ReuseWorld
 

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from elicense import acts
-from elicense.domain.codes import TRANSITIONS, LicenseStatus, RevocationReason
 from elicense.errors import (
     ConflictError,
     DuplicateError,
@@ -26,6 +25,7 @@ from elicense.errors import (
     TransitionRefusedError,
 )
 from elicense.ids import parse_license_id
+from elicense.lifecycle import TRANSITIONS, LicenseStatus, RevocationReason
 from elicense.verify.verifier import Verifier
 from support import TODAY, World
 

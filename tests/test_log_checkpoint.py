@@ -19,7 +19,7 @@ from elicense.log.checkpoint import (
     decode_signed_checkpoint,
     sign_checkpoint,
 )
-from elicense.statement import signing_input
+from elicense.wire import signing_input
 from support import edited
 
 T = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)

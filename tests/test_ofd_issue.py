@@ -17,9 +17,9 @@ from elicense.crypto.ses import parse_seal, parse_signature
 from elicense.crypto.suites import SM2_SM3
 from elicense.crypto.x509 import certificate_public_key
 from elicense.errors import OfdWriteError
+from elicense.files.ofd import IssuedOfd, issue_license_ofd
 from elicense.ofd import OfdVerifier
 from elicense.ofd.font import find_font
-from elicense.ofd.issue import IssuedOfd, issue_license_ofd
 from elicense.ofd.sign import seal_ofd
 from elicense.verdict import Outcome, Verdict
 from elicense.verify.verifier import Verifier
@@ -39,7 +39,7 @@ class Issued:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.db = root / "ledger.db"
-        self.w = ReuseWorld.new(self.db, alg=SM2_SM3, annex=True)
+        self.w = ReuseWorld.new(self.db, alg=SM2_SM3)
         self.lid = self.w.issue(1)
         self.ofd: IssuedOfd = issue_license_ofd(
             self.w.ledger,

@@ -16,11 +16,11 @@ from typing import Any
 import msgspec
 import pytest
 
+from elicense.acts import decode_statement
+from elicense.documents import SignedBundle, TrustBundle, decode_document
 from elicense.errors import TrustError
 from elicense.ledger.export import sign_bundle
 from elicense.record import decode_record
-from elicense.statement import decode_statement
-from elicense.verify.formats import SignedBundle, TrustBundle, decode_document
 from elicense.verify.verifier import Verifier
 from support import World, bundle_time
 

@@ -14,17 +14,17 @@ from elicense import acts
 from elicense.codec import decode_canonical
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519
-from elicense.ids import parse_license_id
-from elicense.ledger.export import export_trust_bundle
-from elicense.reuse.documents import (
+from elicense.documents import (
     AnnotatedCopy,
     LicenseView,
     SignedAnnotatedCopy,
     SignedLicenseView,
+    decode_document,
     sign_copy,
 )
+from elicense.ids import parse_license_id
+from elicense.ledger.export import export_trust_bundle
 from elicense.reuse.service import ReuseService, UseOutcome
-from elicense.verify.formats import decode_document
 from elicense.verify.verifier import Verifier
 from reuse_support import FIELDS, ITEM, ReuseWorld
 
@@ -182,7 +182,7 @@ def test_a_view_from_another_ledger_is_refused(world: ReuseWorld) -> None:
     doc = decode_document(_use(world).view)
     view = decode_canonical(doc.view, LicenseView, what="view")
     elsewhere = msgspec.structs.replace(view, origin="elicense:elsewhere")
-    from elicense.reuse.documents import sign_view
+    from elicense.documents import sign_view
 
     verdict = _verifier(world).verify(sign_view(elsewhere, world.platform_key))
     assert not verdict.ok

@@ -10,10 +10,10 @@ import msgspec
 import pytest
 
 from elicense import acts
+from elicense.acts import RequestUse, UseResolution, decode_statement
 from elicense.codec import canonical, utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519
-from elicense.domain.codes import RevocationReason
 from elicense.domain.usage import REFUSAL_CODES, Use
 from elicense.errors import (
     DuplicateError,
@@ -23,7 +23,7 @@ from elicense.errors import (
     SealRefusedError,
     SignatureRefusedError,
 )
-from elicense.reuse.acts import RequestUse, UseResolution
+from elicense.lifecycle import RevocationReason
 from elicense.signatory import Signatory
 from reuse_support import FIELDS, ITEM, ORIGIN, OTHER_ITEM, Clock, ReuseWorld
 
@@ -156,7 +156,7 @@ def test_a_consent_expired_at_the_ledgers_time_is_refused(
     clock.advance(timedelta(hours=2))
     claimed = clock.now - timedelta(hours=3)  # the department claims an earlier time
     signed = world.use_statement(world.user, license=lid, consent=code)
-    act = msgspec.structs.replace(signed.decoded(), signed_at=claimed)
+    act = msgspec.structs.replace(decode_statement(signed.statement), signed_at=claimed)
     r = world.submit(act.sign(world.user.key))
     assert r.refused == "use.consent.expired"
 

@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from elicense import acts
+from elicense.acts import AuthMethod, GrantConsent, ShareType, UnshareType, decode_statement
 from elicense.codec import utc_now
 from elicense.domain.consent import Consent
 from elicense.domain.usage import Use
@@ -21,7 +22,6 @@ from elicense.errors import (
     TransitionRefusedError,
 )
 from elicense.ids import HolderCodeKind
-from elicense.reuse.acts import AuthMethod, GrantConsent, ShareType, UnshareType
 from elicense.reuse.service import ReuseService
 from reuse_support import FIELDS, ITEM, OTHER_ITEM, ReuseWorld, make_ric
 
@@ -204,7 +204,9 @@ def test_a_department_cannot_record_a_consent(world: ReuseWorld) -> None:
         license_type=world.type_code,
         valid_until=utc_now() + timedelta(days=1),
     )
-    act = msgspec.structs.replace(signed.decoded(), seal=world.user.seal, alg=world.user.key.alg)
+    act = msgspec.structs.replace(
+        decode_statement(signed.statement), seal=world.user.seal, alg=world.user.key.alg
+    )
     _refused(world, act.sign(world.user.key), NotAuthorisedError, "authority.platform_required")
 
 

@@ -22,13 +22,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from elicense import acts
+from elicense.acts import Statement
 from elicense.codec import utc_now
-from elicense.domain.codes import RevocationReason
 from elicense.domain.usage import Use
 from elicense.errors import RefusedError
+from elicense.lifecycle import RevocationReason
 from elicense.reuse.service import ReuseService
 from elicense.reuse.stats import replay
-from elicense.statement import Statement
 from elicense_sql import SqlStore
 from elicense_sql.reuse import ReuseProjection
 from reuse_support import ITEM, OTHER_ITEM, ReuseWorld

@@ -22,11 +22,11 @@ import msgspec
 import pytest
 
 from elicense import acts
-from elicense.domain.codes import LicenseStatus
 from elicense.errors import ConflictError, EncodingError, RefusedError
 from elicense.ids import parse_license_id
 from elicense.ledger.application import Ledger
 from elicense.ledger.mapper import StoredRecordError
+from elicense.lifecycle import LicenseStatus
 from elicense.merkle import SHA256
 from elicense.record import decode_record
 from elicense.verdict import Verdict

@@ -22,12 +22,12 @@ from elicense import acts
 from elicense.codec import canonical, utc_now
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519
-from elicense.domain.codes import RevocationReason
-from elicense.errors import NotAuthorisedError, SealRefusedError, TrustError, VerificationError
+from elicense.documents import LicenseDocument, TrustBundle, decode_document
+from elicense.errors import NotAuthorisedError, SealRefusedError, TrustError
 from elicense.ledger.export import export_trust_bundle
+from elicense.lifecycle import RevocationReason
 from elicense.record import decode_record
-from elicense.verdict import Outcome, Verdict, VerdictBuilder
-from elicense.verify.formats import LicenseDocument, TrustBundle, decode_document
+from elicense.verdict import Outcome, Verdict, VerdictBuilder, VerificationError
 from elicense.verify.verifier import Verifier
 from support import TODAY, Dept, World, bundle_time, edited, flip
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from elicense.acts import Signed
 from elicense.errors import BatchRefusedError
 from elicense.ledger.application import Ledger
 from elicense.ledger.verifyproc import VerifyWorkers, verify_jobs
-from elicense.statement import Signed
 from support import Dept, World, flip
 
 

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from elicense import acts, wire
+from elicense.acts import decode_statement
 from elicense.crypto.gm import sm3
 from elicense.errors import ConflictError, DuplicateError, NotAuthorisedError, RefusedError
 from elicense.ledger import rules
@@ -90,11 +91,11 @@ def test_verifier_detects_a_forged_binding(world: World, monkeypatch: pytest.Mon
     bundle = world.bundle()
     verifier = Verifier.from_bundle(bundle, platform_keys=[world.pem()])
     at = bundle_time(bundle)
-    bad = verifier.verify(world.document(forged.decoded().subject), at=at)
+    bad = verifier.verify(world.document(decode_statement(forged.statement).subject), at=at)
     assert not bad.ok
     assert bad.first_failure() is not None
     assert bad.first_failure().code == "template.mismatch"  # type: ignore[union-attr]
-    good = verifier.verify(world.document(honest.decoded().subject), at=at)
+    good = verifier.verify(world.document(decode_statement(honest.statement).subject), at=at)
     assert good.ok, good.codes
 
 

@@ -16,10 +16,11 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from elicense.acts import decode_statement
 from elicense.codec import canonical
+from elicense.documents import history_digest
 from elicense.record import PositionedRecord, decode_record
-from elicense.statement import decode_statement, signing_input
-from elicense.verify.formats import history_digest
+from elicense.wire import signing_input
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "vectors"
 VECTORS = json.loads((DOCS / "wire-v2.json").read_text(encoding="utf-8"))

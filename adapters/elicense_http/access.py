@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from elicense.acts import RequestUse, Signed, decode_statement
 from elicense.domain.consent import Consent
 from elicense.errors import ConflictError, NotFoundError
 from elicense.ledger.application import Ledger, Receipt
-from elicense.reuse.acts import RequestUse
 from elicense.reuse.facts import UseRow
 from elicense.reuse.service import ReuseService, UseOutcome
-from elicense.statement import Signed
 from elicense_http.auth import Authenticator, AuthStore, Caller, HolderSession
 from elicense_http.httpsig import AuthError
 from elicense_http.problems import ServiceError
@@ -110,7 +109,7 @@ class Access:
             RefusedError: the use is not validly made; nothing recorded.
         """
         try:
-            act = signed.decoded()
+            act = decode_statement(signed.statement)
         except Exception as e:
             raise ServiceError(400, "statement.malformed", f"statement: {e}") from None
         if not isinstance(act, RequestUse):

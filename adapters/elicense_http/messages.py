@@ -1,7 +1,7 @@
 """The service's request and response bodies: frozen msgspec Structs.
 
 What the library already defines travels as the library defines it — a
-:class:`~elicense.statement.Signed` statement, a
+:class:`~elicense.acts.base.Signed` statement, a
 :class:`~elicense.ledger.application.Receipt`, a
 :class:`~elicense.log.evidence.LogEvidence`, a
 :class:`~elicense.log.checkpoint.SignedCheckpoint`, a
@@ -16,11 +16,10 @@ from typing import Annotated
 
 import msgspec
 
+from elicense.acts import AuthMethod, Signed
 from elicense.ledger.application import Receipt
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.evidence import LogEvidence
-from elicense.reuse.acts import AuthMethod
-from elicense.statement import Signed
 from elicense_http.problems import ProblemRefusal
 
 __all__ = [

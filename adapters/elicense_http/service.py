@@ -15,12 +15,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from elicense.acts import Signed, decode_statement
 from elicense.errors import BatchRefusedError, ConflictError, DuplicateError, RefusedError
 from elicense.ledger import rules
 from elicense.ledger.application import BatchResult, Ledger, Receipt
 from elicense.log.evidence import LogEvidence
 from elicense.record import decode_record
-from elicense.statement import Signed
 from elicense.verdict import Verdict
 
 __all__ = ["Service", "Submitted"]
@@ -146,8 +146,8 @@ class Service:
         return found
 
     def _find(self, signed: Signed, index: int) -> Receipt | None:
-        act = signed.decoded()
-        reg = rules.HANDLERS.get(act.kind)
+        act = decode_statement(signed.statement)
+        reg = rules.RULES.get(act.kind)
         if reg is None or reg.targets is None:
             return None
         try:

@@ -21,7 +21,7 @@ from elicense.codec import sha256
 from elicense.domain.base import deterministic_id
 from elicense.record import GENESIS_HASH, EventRecord, PositionedRecord
 from elicense.statement import signing_input
-from elicense.verify.formats import history_digest
+from elicense.documents import history_digest
 
 SEED = bytes(range(1, 33))
 ORIGIN = "elicense:vectors.example"

@@ -22,10 +22,9 @@ from elicense.errors import (
     IdentifierError,
     RefusedError,
     TrustError,
-    VerificationError,
 )
 from elicense.signatory import Signatory
-from elicense.verdict import Finding, Outcome, Severity, Verdict
+from elicense.verdict import Finding, Outcome, Severity, Verdict, VerificationError
 
 if TYPE_CHECKING:
     from elicense.ledger.application import Ledger

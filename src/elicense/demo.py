@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from elicense import acts
+from elicense.acts import Signed
 from elicense.crypto.keys import write_key_file
 from elicense.crypto.suites import ECDSA_P256, SM2_SM3, get_suite
-from elicense.domain.codes import LicenseStatus, RevocationReason
 from elicense.errors import UnsupportedAlgorithmError
 from elicense.ledger.application import Ledger
 from elicense.ledger.export import SealCache, export_license, sign_bundle, trust_bundle
+from elicense.lifecycle import LicenseStatus, RevocationReason
 from elicense.scenario import APPROVAL_TYPES, LICENSE_TYPES, City, TypeSpec
-from elicense.statement import Signed
 from elicense.verify.verifier import Verifier
 
 __all__ = ["CITY_APPROVALS", "CITY_LICENSES", "DemoReport", "default_alg", "run_demo"]

@@ -31,6 +31,7 @@ working for code that does not know elicense.
     ├── TrustError                          a trust bundle or anchor that cannot be trusted
     ├── PdfError                            a license PDF that cannot be made (font, picture, key)
     └── VerificationError                   raised by ``Verdict.raise_for_failure``
+                                            (defined beside the verdict, :mod:`elicense.verdict`)
 
 A :class:`RefusedError` carries a stable dotted ``code`` (the same vocabulary
 as verification findings) so department systems can branch on it without
@@ -40,10 +41,6 @@ parsing messages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from elicense.verdict import Verdict
 
 __all__ = [
     "BatchRefusedError",
@@ -69,7 +66,6 @@ __all__ = [
     "TransitionRefusedError",
     "TrustError",
     "UnsupportedAlgorithmError",
-    "VerificationError",
 ]
 
 
@@ -292,17 +288,3 @@ class TrustError(ElicenseError):
 
 class PdfError(ElicenseError):
     """A license PDF that cannot be made: no CJK font, an unusable seal picture or key."""
-
-
-class VerificationError(ElicenseError):
-    """A verification that did not end ``valid``, for callers who prefer exceptions.
-
-    Attributes:
-        code: the code of the first decisive finding.
-        verdict: the full :class:`~elicense.verdict.Verdict`.
-    """
-
-    def __init__(self, message: str, *, code: str, verdict: Verdict) -> None:
-        super().__init__(message)
-        self.code = code
-        self.verdict = verdict

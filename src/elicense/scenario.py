@@ -22,13 +22,13 @@ from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
 from elicense import acts
+from elicense.acts import Signed
 from elicense.codec import sha256, utc_now
 from elicense.crypto.keys import generate_key, load_private_key
-from elicense.crypto.ses.filing import make_filing_seal
 from elicense.crypto.suites import PrivateKey, key_id
+from elicense.filing import make_filing_seal
 from elicense.ids import LicenseId
 from elicense.signatory import Signatory
-from elicense.statement import Signed
 
 __all__ = [
     "APPROVAL_TYPES",

@@ -17,8 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
+from elicense.acts import PLATFORM_PREFIX, Signed, Statement
 from elicense.codec import utc_now
-from elicense.statement import PLATFORM_PREFIX, Signed, Statement
 
 __all__ = ["Signatory"]
 

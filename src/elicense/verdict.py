@@ -29,7 +29,7 @@ from typing import Any
 
 import msgspec
 
-from elicense.errors import VerificationError
+from elicense.errors import ElicenseError
 
 __all__ = [
     "Finding",
@@ -39,8 +39,23 @@ __all__ = [
     "TimeSource",
     "Verdict",
     "VerdictBuilder",
+    "VerificationError",
     "verdict_schema",
 ]
+
+
+class VerificationError(ElicenseError):
+    """A verification that did not end ``valid``, for callers who prefer exceptions.
+
+    Attributes:
+        code: the code of the first decisive finding.
+        verdict: the full :class:`~elicense.verdict.Verdict`.
+    """
+
+    def __init__(self, message: str, *, code: str, verdict: Verdict) -> None:
+        super().__init__(message)
+        self.code = code
+        self.verdict = verdict
 
 
 class Outcome(StrEnum):

@@ -25,8 +25,8 @@ from elicense.errors import (
     RefusedError,
     StorageError,
     UnsupportedAlgorithmError,
-    VerificationError,
 )
+from elicense.verdict import VerificationError
 
 __all__ = ["EXIT_INTERRUPTED", "build_parser", "error_code", "exit_status", "main"]
 

@@ -16,6 +16,8 @@ from typing import Any, NoReturn
 
 import msgspec
 
+from elicense.verdict import Verdict
+
 __all__ = [
     "EXIT_INPUT",
     "EXIT_NO",
@@ -27,12 +29,12 @@ __all__ = [
     "emit",
     "fail",
     "ledger_dsn",
-    "open_ledger",
     "parse_date",
     "parse_pairs",
     "parse_time",
     "progress",
     "read_key",
+    "render_verdict",
     "seal_code",
     "write_output",
 ]
@@ -99,24 +101,6 @@ def add_ledger_flag(parser: argparse.ArgumentParser) -> None:
 def ledger_dsn(args: argparse.Namespace) -> str:
     """The ledger DSN the command works on."""
     return str(args.ledger or os.environ.get("ELICENSE_LEDGER") or "./elicense.db")
-
-
-def open_ledger(
-    args: argparse.Namespace, *, must_exist: bool = True, read_only: bool = False
-) -> Any:
-    """Open the ledger named by ``--ledger`` (imported lazily: the CLI is the composition root).
-
-    Args:
-        args: the parsed command line.
-        must_exist: refuse a store that holds no ledger yet (only ``init`` passes False).
-        read_only: the command only reads: open without creating tables.
-
-    Raises:
-        UsageError: the store cannot be opened or holds no ledger (see :mod:`._open`).
-    """
-    from elicense.cli._open import open_store
-
-    return open_store(ledger_dsn(args), must_exist=must_exist, read_only=read_only)
 
 
 def add_key_flags(parser: argparse.ArgumentParser, *, platform: bool = False) -> None:
@@ -206,3 +190,15 @@ def progress(total: int | None, desc: str, args: argparse.Namespace) -> Any:
         disable=True if getattr(args, "json", False) else None,
         leave=False,
     )
+
+
+def render_verdict(v: Verdict, name: str) -> str:
+    """A verdict in a few readable lines."""
+    status = f", status {v.status}" if v.status else ""
+    lines = [f"{name}: {v.outcome.upper()}{status}"]
+    for f in v.findings:
+        where = f" [{f.subject} v{f.version}]" if f.version else ""
+        lines.append(f"  {f.severity}: {f.code}: {f.message}{where}")
+    if v.checked:
+        lines.append(f"  passed: {', '.join(v.checked)}")
+    return "\n".join(lines)

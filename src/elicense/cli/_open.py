@@ -11,12 +11,13 @@ table or schema; read-only commands also open with ``CREATE_TABLE=no``.
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from elicense.cli._common import fail
+from elicense.cli._common import fail, ledger_dsn
 
 __all__ = ["CONNECT_TIMEOUT", "open_store", "probe"]
 
@@ -159,3 +160,19 @@ def open_store(dsn: str, *, must_exist: bool, read_only: bool) -> Any:
         return Ledger(dsn, env=env)
     except PersistenceError as e:
         fail(f"ledger {_describe(dsn)}: cannot be opened: {' '.join(str(e).split())}")
+
+
+def open_ledger(
+    args: argparse.Namespace, *, must_exist: bool = True, read_only: bool = False
+) -> Any:
+    """Open the ledger named by ``--ledger`` (imported lazily: the CLI is the composition root).
+
+    Args:
+        args: the parsed command line.
+        must_exist: refuse a store that holds no ledger yet (only ``init`` passes False).
+        read_only: the command only reads: open without creating tables.
+
+    Raises:
+        UsageError: the store cannot be opened or holds no ledger (see :mod:`._open`).
+    """
+    return open_store(ledger_dsn(args), must_exist=must_exist, read_only=read_only)

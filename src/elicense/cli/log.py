@@ -38,11 +38,11 @@ from elicense.cli._common import (
     emit,
     fail,
     ledger_dsn,
-    open_ledger,
     progress,
     read_key,
     write_output,
 )
+from elicense.cli._open import open_ledger
 
 __all__ = ["register"]
 

@@ -63,8 +63,9 @@ def register(subparsers: Any) -> None:
 
 
 def _make(args: argparse.Namespace) -> int:
-    from elicense.cli._common import open_ledger, parse_time, read_key, seal_code
-    from elicense.ofd.issue import issue_license_ofd
+    from elicense.cli._common import parse_time, read_key, seal_code
+    from elicense.cli._open import open_ledger
+    from elicense.files.ofd import issue_license_ofd
 
     key = read_key(args.key, args)
     platform = read_key(args.platform_key, args)
@@ -161,8 +162,7 @@ def verify_files(paths: list[str], trust_paths: list[str], at: Any) -> tuple[lis
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from elicense.cli._common import parse_time
-    from elicense.cli.verify import render_verdict
+    from elicense.cli._common import parse_time, render_verdict
 
     at = parse_time(args.at, "--at") if args.at else None
     verdicts, ok = verify_files(args.files, args.trust, at)

@@ -13,10 +13,10 @@ from elicense.cli._common import (
     add_key_flags,
     add_ledger_flag,
     emit,
-    open_ledger,
     read_key,
     seal_code,
 )
+from elicense.cli._open import open_ledger
 
 __all__ = ["register"]
 

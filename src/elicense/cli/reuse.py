@@ -34,11 +34,11 @@ from elicense.cli._common import (
     emit,
     fail,
     ledger_dsn,
-    open_ledger,
     parse_time,
     read_key,
     seal_code,
 )
+from elicense.cli._open import open_ledger
 from elicense.codec import utc_now
 
 __all__ = ["register"]
@@ -150,8 +150,8 @@ def _platform_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _sharing(args: argparse.Namespace) -> int:
+    from elicense.acts import ShareType, UnshareType
     from elicense.cli.submit import deliver
-    from elicense.reuse.acts import ShareType, UnshareType
     from elicense.signatory import Signatory
 
     ledger = open_ledger(args)
@@ -273,7 +273,7 @@ def _projection(args: argparse.Namespace, ledger: Any) -> Iterator[Any]:
 
 
 def _use(args: argparse.Namespace) -> int:
-    from elicense.reuse.acts import RequestUse
+    from elicense.acts import RequestUse
     from elicense.reuse.service import ReuseService
     from elicense.signatory import Signatory
 

@@ -24,7 +24,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from elicense.cli._common import EXIT_OK, add_json_flag, add_ledger_flag, emit, fail, open_ledger
+from elicense.cli._common import EXIT_OK, add_json_flag, add_ledger_flag, emit, fail
+from elicense.cli._open import open_ledger
 
 __all__ = ["register"]
 

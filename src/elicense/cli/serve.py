@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from elicense.cli._common import EXIT_OK, add_ledger_flag, fail, ledger_dsn, open_ledger
+from elicense.cli._common import EXIT_OK, add_ledger_flag, fail, ledger_dsn
+from elicense.cli._open import open_ledger
 
 __all__ = ["register"]
 

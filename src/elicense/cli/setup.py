@@ -20,15 +20,16 @@ from elicense.cli._common import (
     add_ledger_flag,
     emit,
     fail,
-    open_ledger,
     parse_time,
     read_key,
     seal_code,
 )
+from elicense.cli._open import open_ledger
 from elicense.cli._picture import PICTURE_TYPES, read_picture
 from elicense.cli.submit import deliver
 from elicense.codec import utc_now
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, key_id
+from elicense.filing import make_filing_seal
 from elicense.signatory import Signatory
 
 __all__ = ["register"]
@@ -249,13 +250,8 @@ def _seal_file(args: argparse.Namespace) -> int:
 
 
 def _ses_annex(seal: Any, platform_key: Any) -> bytes:
-    """The GB/T 38540 SES_Seal the platform makes when filing, when SES support is installed."""
-    try:
-        from elicense.crypto.ses.filing import make_filing_seal
-    except ImportError:
-        return b""
-    annex: bytes = make_filing_seal(seal.made, platform_key)
-    return annex
+    """The GB/T 38540 SES_Seal the platform makes when filing (the ledger requires it)."""
+    return make_filing_seal(seal.made, platform_key)
 
 
 def _seal_act(args: argparse.Namespace) -> int:

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from elicense.cli._common import EXIT_OK, add_json_flag, add_ledger_flag, emit, open_ledger
+from elicense.cli._common import EXIT_OK, add_json_flag, add_ledger_flag, emit
 from elicense.cli._common import parse_date as _parse_date
+from elicense.cli._open import open_ledger
 
 __all__ = ["register"]
 

@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from elicense import acts
+from elicense.acts import Signed, Statement, kinds
 from elicense.cli._common import (
     EXIT_NO,
     EXIT_OK,
@@ -26,19 +27,18 @@ from elicense.cli._common import (
     add_ledger_flag,
     emit,
     fail,
-    open_ledger,
     parse_date,
     parse_pairs,
     progress,
     read_key,
     seal_code,
 )
+from elicense.cli._open import open_ledger
 from elicense.codec import canonical, utc_now
-from elicense.domain.codes import RevocationReason
 from elicense.errors import BatchRefusedError, ElicenseError, RefusedError
 from elicense.ids import LicenseId, parse_license_id
+from elicense.lifecycle import RevocationReason
 from elicense.signatory import Signatory
-from elicense.statement import Signed, Statement, kinds
 
 __all__ = ["deliver", "register"]
 

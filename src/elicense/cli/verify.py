@@ -16,14 +16,14 @@ from elicense.cli._common import (
     emit,
     fail,
     ledger_dsn,
-    open_ledger,
     parse_time,
     read_key,
+    render_verdict,
     write_output,
 )
-from elicense.verdict import Verdict
+from elicense.cli._open import open_ledger
 
-__all__ = ["register", "render_verdict"]
+__all__ = ["register"]
 
 
 def register(sub: Any) -> None:
@@ -149,18 +149,6 @@ def _payload(args: argparse.Namespace) -> int:
     )
     emit(args, {"ok": True, "license": args.license, "payload": text}, text)
     return EXIT_OK
-
-
-def render_verdict(v: Verdict, name: str) -> str:
-    """A verdict in a few readable lines."""
-    status = f", status {v.status}" if v.status else ""
-    lines = [f"{name}: {v.outcome.upper()}{status}"]
-    for f in v.findings:
-        where = f" [{f.subject} v{f.version}]" if f.version else ""
-        lines.append(f"  {f.severity}: {f.code}: {f.message}{where}")
-    if v.checked:
-        lines.append(f"  passed: {', '.join(v.checked)}")
-    return "\n".join(lines)
 
 
 def _ledger_log(dsn: str, origin: str) -> Any:

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
+from elicense.acts import Signed, Statement, decode_statement
 from elicense.record import GENESIS_HASH, EventRecord, record_hash
-from elicense.statement import Signed, Statement, decode_statement
 
 __all__ = [
     "ID_NAMESPACE",

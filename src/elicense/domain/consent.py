@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from elicense import wire
+from elicense.acts import AuthMethod, GrantConsent, Signed, decode_statement
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.errors import TransitionRefusedError
 from elicense.ids import parse_license_id
-from elicense.reuse.acts import AuthMethod, GrantConsent
-from elicense.statement import Signed
 
 __all__ = ["Consent", "consent_refusal"]
 
@@ -52,7 +51,9 @@ class Consent(LedgerAggregate):
     @classmethod
     def grant(cls, signed: Signed) -> Consent:
         """Record a consent from its platform-signed ``consent.grant`` statement."""
-        return cls._create_from(cls.Granted, cls.id_for(signed.decoded().subject), signed)
+        return cls._create_from(
+            cls.Granted, cls.id_for(decode_statement(signed.statement).subject), signed
+        )
 
     class Granted(LedgerAggregate.Created):
         TOPIC = wire.CONSENT_GRANTED

@@ -5,7 +5,7 @@ One aggregate holds a license's whole history across identifier versions:
 its id comes from the identifier without version and check character, and
 变更 (amend) and 延续 (renew) raise the identifier's version and keep the
 previous identifiers as lineage. Every command is guarded by the national
-lifecycle table (:mod:`elicense.domain.codes`), the same table the verifier
+lifecycle table (:mod:`elicense.lifecycle`), the same table the verifier
 re-judges recorded histories with.
 """
 
@@ -22,12 +22,14 @@ from elicense.acts import (
     IssueLicense,
     RenewLicense,
     RevokeLicense,
+    Signed,
+    Statement,
     SuspendLicense,
+    decode_statement,
 )
 from elicense.domain.base import LedgerAggregate, deterministic_id
-from elicense.domain.codes import OPERATION_OF_KIND, LicenseStatus, Operation, next_status
 from elicense.ids import LicenseId, parse_license_id
-from elicense.statement import Signed, Statement
+from elicense.lifecycle import OPERATION_OF_KIND, LicenseStatus, Operation, next_status
 
 __all__ = ["License"]
 
@@ -90,38 +92,38 @@ class License(LedgerAggregate):
     @classmethod
     def issue(cls, signed: Signed) -> License:
         """新发: record a new license from its ``license.issue`` statement."""
-        act = signed.decoded()
+        act = decode_statement(signed.statement)
         next_status(None, act.kind, subject=act.subject)
         return cls._create_from(cls.Issued, cls.id_for(parse_license_id(act.subject)), signed)
 
     def amend(self, signed: Signed) -> None:
         """变更: change fields; the identifier's version grows."""
-        self._guard(signed.decoded())
+        self._guard(decode_statement(signed.statement))
         self._record(self.Amended, signed)
 
     def renew(self, signed: Signed) -> None:
         """延续: extend validity; the identifier's version grows."""
-        self._guard(signed.decoded())
+        self._guard(decode_statement(signed.statement))
         self._record(self.Renewed, signed)
 
     def suspend(self, signed: Signed) -> None:
         """暂扣."""
-        self._guard(signed.decoded())
+        self._guard(decode_statement(signed.statement))
         self._record(self.Suspended, signed)
 
     def reinstate(self, signed: Signed) -> None:
         """暂扣发还."""
-        self._guard(signed.decoded())
+        self._guard(decode_statement(signed.statement))
         self._record(self.Reinstated, signed)
 
     def revoke(self, signed: Signed) -> None:
         """注销 / 撤销 / 吊销, by the statement's reason code."""
-        self._guard(signed.decoded())
+        self._guard(decode_statement(signed.statement))
         self._record(self.Revoked, signed)
 
     def expire(self, signed: Signed) -> None:
         """失效."""
-        self._guard(signed.decoded())
+        self._guard(decode_statement(signed.statement))
         self._record(self.Expired, signed)
 
     def _guard(self, act: Statement) -> None:

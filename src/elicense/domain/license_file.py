@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from elicense import wire
-from elicense.acts import RecordLicenseFile
+from elicense.acts import RecordLicenseFile, Signed, decode_statement
 from elicense.domain.base import LedgerAggregate, deterministic_id
-from elicense.statement import Signed
 
 __all__ = ["LicenseFile"]
 
@@ -41,7 +40,7 @@ class LicenseFile(LedgerAggregate):
     @classmethod
     def record(cls, signed: Signed) -> LicenseFile:
         """Record a file from its ``file.record`` statement."""
-        act = signed.decoded()
+        act = decode_statement(signed.statement)
         assert isinstance(act, RecordLicenseFile)
         return cls._create_from(cls.Recorded, cls.id_for(act.sha256), signed)
 

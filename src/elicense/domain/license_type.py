@@ -19,7 +19,18 @@ from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from elicense import wire
-from elicense.acts import DefineType, FieldSpec, FieldType, HolderKind, LicenseKind, Validity
+from elicense.acts import (
+    DefineType,
+    FieldSpec,
+    FieldType,
+    HolderKind,
+    LicenseKind,
+    ShareType,
+    Signed,
+    UnshareType,
+    Validity,
+    decode_statement,
+)
 from elicense.codec import sha256
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.domain.sharing import SharingList
@@ -31,8 +42,6 @@ from elicense.errors import (
     RefusedError,
     TransitionRefusedError,
 )
-from elicense.reuse.acts import ShareType, UnshareType
-from elicense.statement import Signed
 
 __all__ = [
     "LicenseType",
@@ -190,7 +199,9 @@ class LicenseType(LedgerAggregate):
     @classmethod
     def define(cls, signed: Signed) -> LicenseType:
         """Record a new license type."""
-        return cls._create_from(cls.Defined, cls.id_for(signed.decoded().subject), signed)
+        return cls._create_from(
+            cls.Defined, cls.id_for(decode_statement(signed.statement).subject), signed
+        )
 
     class Defined(LedgerAggregate.Created):
         TOPIC = wire.TYPE_DEFINED
@@ -226,7 +237,7 @@ class LicenseType(LedgerAggregate):
         def apply(self, ltype: LicenseType) -> None:
             ltype.retired = True
 
-    # -- sharing list (责任清单 / 需求清单; statements in elicense.reuse.acts) ----------------
+    # -- sharing list (责任清单 / 需求清单; statements in elicense.acts.reuse) ----------------
 
     def grant_sharing(self, signed: Signed) -> None:
         """Let a department use licenses of this type for some service items."""
@@ -244,7 +255,7 @@ class LicenseType(LedgerAggregate):
 
     def withdraw_sharing(self, signed: Signed) -> None:
         """Take a department's entries (for some or all service items) off the list."""
-        act = signed.decoded()
+        act = decode_statement(signed.statement)
         assert isinstance(act, UnshareType)
         listed = {item for user, item in self.sharing if user == act.user}
         missing = sorted(set(act.service_items) - listed)

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from elicense import wire
-from elicense.acts import EstablishLedger
+from elicense.acts import EstablishLedger, Signed
 from elicense.crypto.suites import key_id
 from elicense.domain.base import LedgerAggregate, deterministic_id
-from elicense.statement import Signed
 
 __all__ = ["Platform", "PlatformKey"]
 

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from elicense import wire
-from elicense.acts import MakeSeal, RevokeSeal
+from elicense.acts import MakeSeal, RevokeSeal, Signed, decode_statement
 from elicense.domain.base import LedgerAggregate, deterministic_id
 from elicense.errors import SealRefusedError, TransitionRefusedError
-from elicense.statement import Signed
 
 __all__ = ["Seal", "SealStatus", "SealView", "seal_refusal"]
 
@@ -116,7 +115,7 @@ class Seal(LedgerAggregate):
     @classmethod
     def make(cls, signed: Signed) -> Seal:
         """采集: record a new seal from its self-signed ``seal.make`` statement."""
-        act = signed.decoded()
+        act = decode_statement(signed.statement)
         assert isinstance(act, MakeSeal)
         return cls._create_from(cls.Made, cls.id_for(act.subject), signed)
 

@@ -21,10 +21,9 @@ from uuid import UUID
 import msgspec
 
 from elicense import wire
+from elicense.acts import RequestUse, Signed, decode_statement
 from elicense.codec import canonical, decode_canonical
 from elicense.domain.base import LedgerAggregate, deterministic_id
-from elicense.reuse.acts import RequestUse
-from elicense.statement import Signed
 
 __all__ = ["REFUSAL_CODES", "Disclosure", "Use", "UseRefusal"]
 
@@ -121,7 +120,9 @@ class Use(LedgerAggregate):
     def _start(
         cls, event_class: type[LedgerAggregate.Created], signed: Signed, annex: bytes
     ) -> Use:
-        return cls._create_from(event_class, cls.id_for(signed.decoded().subject), signed, annex)
+        return cls._create_from(
+            event_class, cls.id_for(decode_statement(signed.statement).subject), signed, annex
+        )
 
     class Used(LedgerAggregate.Created):
         TOPIC = wire.USE_RECORDED

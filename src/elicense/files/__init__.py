@@ -1,6 +1,6 @@
 """License files (PDF): rendering, signing and verifying; needs the ``pdf`` extra.
 
-Importing this package loads nothing heavy: :mod:`.pdf` and :mod:`.pdfverify`
+Importing this package loads nothing heavy: :mod:`.pdf` and :mod:`.ofd`
 import pyHanko and fpdf2 when used.
 """
 

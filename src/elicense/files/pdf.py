@@ -37,6 +37,7 @@ from elicense.codec import canonical, utc_now
 from elicense.crypto.gm import sm3
 from elicense.crypto.suites import ECDSA_P256
 from elicense.crypto.x509 import certificate_spki, issue_certificate
+from elicense.documents import BINDING_NAME, DOCUMENT_NAME, FIELD_NAME, SealBinding, binding_input
 from elicense.errors import PdfError
 from elicense.files.render import SEAL_BOX, PageData, day_start, find_cjk_font, render_page
 
@@ -61,42 +62,8 @@ __all__ = [
     "sign_pdf",
 ]
 
-DOCUMENT_NAME = "license.json"
-"""The attached canonical license document (``export_license``)."""
-BINDING_NAME = "elicense-binding.json"
-"""The attached seal binding (:class:`SealBinding`)."""
-FIELD_NAME = "Seal"
-"""The PAdES signature field (the visible seal)."""
-_BINDING_PREFIX = b"elicense.pdf-binding/1\n"
 _MM = 72 / 25.4
 _A4_HEIGHT = 297 * _MM
-
-
-class SealBinding(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The seal's signature that binds a PDF signing key to a license and its document.
-
-    Attributes:
-        license: the license's identifier the PDF shows.
-        seal: the seal code that signs the binding (an issuing seal of the license).
-        alg: the seal's algorithm (e.g. ``sm2-sm3``).
-        document_sha256: SHA-256 of the attached license document.
-        signer_spki_sha256: SHA-256 of the PAdES signing certificate's SubjectPublicKeyInfo.
-        payload: the verify-me text the page's QR carries.
-        signature: the seal's signature over :func:`binding_input`.
-    """
-
-    license: str
-    seal: str
-    alg: str
-    document_sha256: bytes
-    signer_spki_sha256: bytes
-    payload: str
-    signature: bytes = b""
-
-
-def binding_input(binding: SealBinding) -> bytes:
-    """The bytes the seal signs: a prefix, then the canonical binding without its signature."""
-    return _BINDING_PREFIX + canonical(msgspec.structs.replace(binding, signature=b""))
 
 
 def page_data(ledger: Any, identifier: str, payload: str) -> PageData:
@@ -124,8 +91,8 @@ def page_data(ledger: Any, identifier: str, payload: str) -> PageData:
 
 
 def _issuing_seal(ledger: Any, lic: Any) -> str:
+    from elicense.acts import decode_statement
     from elicense.record import decode_record
-    from elicense.statement import decode_statement
 
     first = ledger.history(type(lic).id_for(lic.license_id))[0]
     return str(decode_statement(decode_record(first.record).statement).seal)

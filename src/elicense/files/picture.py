@@ -2,7 +2,7 @@
 
 Filing stores a seal's picture as the department made it (``seal.make``:
 PNG, JPG, GIF or BMP bytes), or, when it gave none, elicense's own SVG design
-(:func:`elicense.crypto.ses.filing.seal_picture_svg`: the department's name
+(:func:`elicense.filing.seal_picture_svg`: the department's name
 on an arc around a star, the seal's name below). Neither fpdf2 nor pyHanko
 draws SVG text, and rasterising arbitrary SVG would need cairo; so the
 default design is drawn again here with Pillow from the same two strings and
@@ -33,7 +33,7 @@ def seal_image(made: Any, font: CjkFont) -> Any:
     """
     from PIL import Image
 
-    from elicense.crypto.ses.filing import seal_picture_svg
+    from elicense.filing import seal_picture_svg
 
     if not made.picture or made.picture == seal_picture_svg(made.name, made.department_name):
         return _draw(

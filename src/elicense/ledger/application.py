@@ -35,6 +35,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.popo import POPOApplicationRecorder
 
+from elicense.acts import PLATFORM_PREFIX, Signed, Statement, decode_signed, decode_statement
 from elicense.codec import utc_now
 from elicense.crypto.suites import PublicKey
 from elicense.domain.base import LedgerAggregate, replay
@@ -66,8 +67,7 @@ from elicense.ledger.storage import (
 )
 from elicense.ledger.verifyproc import VerifyWorkers
 from elicense.record import PositionedRecord
-from elicense.reuse import rules as _reuse_rules  # noqa: F401 - registers sharing, consent, use
-from elicense.statement import PLATFORM_PREFIX, Signed, Statement, decode_signed, signing_input
+from elicense.wire import signing_input
 
 __all__ = ["BatchResult", "Ledger", "Receipt"]
 
@@ -274,7 +274,7 @@ class Ledger(Application[UUID]):
         for i, item in enumerate(batch):
             try:
                 signed = item if isinstance(item, Signed) else decode_signed(item)
-                parsed.append((i, signed, signed.decoded()))
+                parsed.append((i, signed, decode_statement(signed.statement)))
             except EncodingError as e:
                 refusals.append((i, InvalidStatementError(str(e), code="statement.malformed")))
         offload = self._verify_processes > 0 and len(parsed) >= _PROCESS_MIN
@@ -474,7 +474,7 @@ class Ledger(Application[UUID]):
         """The key that must have signed ``act``, as the batch's checks will find it if
         they run before any statement of the batch is applied; ``None`` when that is not
         yet known (the sequential pass reports the precise error)."""
-        reg = rules.HANDLERS.get(act.kind)
+        reg = rules.RULES.get(act.kind)
         if reg is None:
             return None
         try:
@@ -491,7 +491,7 @@ class Ledger(Application[UUID]):
         known: tuple[PublicKey, bool] | None,
         now: Any,
     ) -> LedgerAggregate:
-        reg = rules.HANDLERS.get(act.kind)
+        reg = rules.RULES.get(act.kind)
         if reg is None:
             raise InvalidStatementError(
                 f"no ledger handler for statement kind {act.kind!r}", code="statement.kind.unknown"

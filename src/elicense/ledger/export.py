@@ -11,25 +11,26 @@ import hashlib
 from typing import Any
 
 from elicense import wire
+from elicense.acts import PLATFORM_PREFIX, decode_statement
 from elicense.codec import canonical, utc_now
-from elicense.domain.codes import LIFECYCLE, LicenseStatus, RevocationReason
-from elicense.domain.license import License
-from elicense.domain.seal import Seal
-from elicense.errors import NotFoundError
-from elicense.ids import parse_license_id
-from elicense.ledger.application import Ledger
-from elicense.ledger.mapper import checked_record
-from elicense.log.evidence import LogSource, require_included
-from elicense.log.slots import LicenseSlots
-from elicense.record import PositionedRecord, decode_record
-from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
-from elicense.verify.formats import (
+from elicense.documents import (
     History,
     LicenseDocument,
     SignedBundle,
     StatusEntry,
     TrustBundle,
 )
+from elicense.domain.license import License
+from elicense.domain.seal import Seal
+from elicense.errors import NotFoundError
+from elicense.ids import parse_license_id
+from elicense.ledger.application import Ledger
+from elicense.ledger.mapper import checked_record
+from elicense.lifecycle import LIFECYCLE, LicenseStatus, RevocationReason
+from elicense.log.evidence import LogSource, require_included
+from elicense.log.slots import LicenseSlots
+from elicense.record import PositionedRecord, decode_record
+from elicense.wire import signing_input
 
 __all__ = [
     "SealCache",

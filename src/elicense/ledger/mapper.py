@@ -15,11 +15,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
+from elicense.acts import decode_statement
 from elicense.domain.base import record_bytes
 from elicense.domain.catalog import event_from_record
 from elicense.errors import EncodingError
 from elicense.record import EventRecord, decode_record
-from elicense.statement import decode_statement
 
 __all__ = ["RecordMapper", "StoredRecordError", "checked_record"]
 

@@ -29,7 +29,7 @@ from elicense import wire
 from elicense.codec import ENCODER, decode_canonical, require_utc
 from elicense.errors import ElicenseError, TrustError
 from elicense.merkle import HashAlgorithm, hash_algorithm
-from elicense.statement import signing_input
+from elicense.wire import signing_input
 
 __all__ = [
     "CHECKPOINT",

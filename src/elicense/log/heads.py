@@ -1,6 +1,6 @@
 """A license's status after each of its events, as the log projects it.
 
-The lifecycle table (:mod:`elicense.domain.codes`) makes a license's status
+The lifecycle table (:mod:`elicense.lifecycle`) makes a license's status
 after an event a function of the event's topic alone: issued, amended,
 renewed and reinstated leave it valid, suspended suspends it, revoked and
 expired end it. The log keeps that status with each leaf and the status
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from elicense.domain.codes import LIFECYCLE, LicenseStatus
+from elicense.lifecycle import LIFECYCLE, LicenseStatus
 from elicense.log.statuslist import Status
 
 __all__ = ["HEAD_STATUS", "status_bits"]

@@ -28,8 +28,8 @@ import msgspec
 
 from elicense import wire
 from elicense.codec import sha256
-from elicense.domain.codes import LIFECYCLE
 from elicense.ids import parse_license_id
+from elicense.lifecycle import LIFECYCLE
 from elicense.log.heads import status_bits
 from elicense.log.statuslist import Status, StatusArray
 

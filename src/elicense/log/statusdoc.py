@@ -56,7 +56,7 @@ from elicense.log.statuslist import (
     ietf_json,
     w3c_bitstring,
 )
-from elicense.statement import signing_input
+from elicense.wire import signing_input
 
 __all__ = [
     "SIGNED_STATUS_LIST",

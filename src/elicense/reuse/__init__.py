@@ -3,7 +3,7 @@
 A department handling a service item (事项) reuses a license another
 department issued, instead of asking the holder for paper. The pieces:
 
-- :mod:`elicense.reuse.acts` — the signed statement kinds: ``type.share`` /
+- :mod:`elicense.acts.reuse` — the signed statement kinds: ``type.share`` /
   ``type.unshare`` (the sharing list, 责任清单/需求清单), ``consent.grant`` /
   ``consent.withdraw`` (the holder's 授权, recorded by the platform) and
   ``use.request`` (a department's 用证);
@@ -12,7 +12,7 @@ department issued, instead of asking the holder for paper. The pieces:
   :class:`~elicense.domain.license_type.LicenseType`;
 - :mod:`elicense.reuse.rules` — what the ledger checks; a validly signed use
   that fails a policy check is *recorded* as ``Use.Refused`` with a reason code;
-- :mod:`elicense.reuse.documents` — the platform-signed field-minimised view
+- :mod:`elicense.documents` — the platform-signed field-minimised view
   and the annotated copy (加注件), and how they verify;
 - :mod:`elicense.reuse.service` — :class:`~elicense.reuse.service.ReuseService`,
   the platform service that holds the platform key (the ledger holds none);
@@ -20,6 +20,6 @@ department issued, instead of asking the holder for paper. The pieces:
   recomputed by a pure replay of the recorded events (docs/statistics.md).
 
 This package's ``__init__`` imports nothing: the domain imports
-:mod:`elicense.reuse.acts`, the ledger imports :mod:`elicense.reuse.rules`,
-the verifier imports :mod:`elicense.reuse.documents`, each when it loads.
+:mod:`elicense.acts.reuse`, the ledger imports :mod:`elicense.reuse.rules`,
+the verifier imports :mod:`elicense.documents`, each when it loads.
 """

@@ -35,15 +35,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from elicense.acts import Signed, WithdrawConsent, decode_signed
 from elicense.codec import canonical, utc_now
-from elicense.domain.codes import LicenseStatus
 from elicense.ledger.application import Ledger
-from elicense.reuse.acts import WithdrawConsent
+from elicense.lifecycle import LicenseStatus
 from elicense.reuse.scenario import ITEMS, SHARING, ReuseCity, Sharing
 from elicense.reuse.service import ReuseService
 from elicense.reuse.stats import Statistics, replay
 from elicense.scenario import APPROVAL_TYPES, LICENSE_TYPES, City
-from elicense.statement import Signed, decode_signed
 from elicense.verify.verifier import Verifier
 
 __all__ = ["SEED_USES", "ReadModel", "ReuseReport", "run_reuse_phase"]

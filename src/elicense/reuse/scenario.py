@@ -17,11 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from elicense.acts import HolderKind
+from elicense.acts import AuthMethod, GrantConsent, HolderKind, RequestUse, ShareType, Signed
 from elicense.ids import HolderCodeKind
-from elicense.reuse.acts import AuthMethod, GrantConsent, RequestUse, ShareType
 from elicense.scenario import LICENSE_TYPES, City, TypeSpec
-from elicense.statement import Signed
 
 __all__ = ["ITEMS", "SHARING", "ReuseCity", "Sharing"]
 

@@ -8,7 +8,7 @@ holder's consent after authenticating the holder (``consent.grant`` /
 ``consent.withdraw``, platform-signed), resolves a use by holder and type to
 a license (a :data:`Locator`, e.g. the SQL adapter's projection), submits
 the department's signed ``use.request``, and for each ``Used`` record signs a
-field-minimised :class:`~elicense.reuse.documents.LicenseView` — and, when
+field-minimised :class:`~elicense.documents.LicenseView` — and, when
 asked, an annotated copy (加注件) with purpose, user, time and expiry.
 
 Example::
@@ -34,18 +34,25 @@ from uuid import UUID
 
 import msgspec
 
+from elicense.acts import (
+    AuthMethod,
+    GrantConsent,
+    RequestUse,
+    Signed,
+    UseResolution,
+    WithdrawConsent,
+    decode_statement,
+)
 from elicense.codec import canonical, decode_canonical, utc_now
+from elicense.documents import AnnotatedCopy, LicenseView, sign_copy, sign_view, watermark
 from elicense.domain.base import deterministic_id, replay
-from elicense.domain.codes import LicenseStatus
 from elicense.domain.consent import Consent
 from elicense.domain.sharing import field_values
 from elicense.domain.usage import Disclosure
 from elicense.errors import InvalidStatementError, NotFoundError, RefusedError
 from elicense.ledger.application import Ledger, Receipt
-from elicense.reuse.acts import AuthMethod, GrantConsent, RequestUse, UseResolution, WithdrawConsent
-from elicense.reuse.documents import AnnotatedCopy, LicenseView, sign_copy, sign_view, watermark
+from elicense.lifecycle import LicenseStatus
 from elicense.signatory import Signatory
-from elicense.statement import Signed, decode_statement
 
 __all__ = ["Locator", "ReuseService", "UseOutcome", "UseResults"]
 
@@ -200,7 +207,7 @@ class ReuseService:
         Raises:
             InvalidStatementError: a use by holder and type, but no locator.
         """
-        act = signed.decoded()
+        act = decode_statement(signed.statement)
         if not isinstance(act, RequestUse) or act.license:
             return signed
         if self.locator is None:
@@ -276,7 +283,7 @@ class ReuseService:
                 continue
             copy = b""
             if copy_for is not None:
-                act = signed[r.index].decoded()
+                act = decode_statement(signed[r.index].statement)
                 assert isinstance(act, RequestUse)
                 name = names.get(act.user) or names.get("", "")
                 copy = self.annotated_copy(

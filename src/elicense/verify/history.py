@@ -27,15 +27,16 @@ from typing import Annotated, Any
 
 import msgspec
 
-from elicense.domain.codes import EVENT_OF_KIND, LicenseStatus, RevocationReason, next_status
+from elicense.acts import PLATFORM_PREFIX
 from elicense.domain.license_type import issue_refusal, template_refusal
 from elicense.domain.seal import seal_refusal
 from elicense.errors import ElicenseError, InvalidStatementError, NotFoundError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
+from elicense.lifecycle import EVENT_OF_KIND, LicenseStatus, RevocationReason, next_status
 from elicense.record import GENESIS_HASH, PositionedRecord
-from elicense.statement import PLATFORM_PREFIX, signing_input
 from elicense.verdict import VerdictBuilder
 from elicense.verify.trust import TrustView
+from elicense.wire import signing_input
 
 __all__ = ["HistoryState", "check_license_history", "split_identifier"]
 
@@ -119,7 +120,7 @@ class HistoryState(msgspec.Struct, kw_only=True):
         last_subject_version: the identifier version ``last_subject`` names.
         status: the lifecycle status after them.
         valid_until: the validity end in force.
-        digest: :func:`~elicense.verify.formats.history_digest` of the records that passed.
+        digest: :func:`~elicense.documents.history_digest` of the records that passed.
         seals: codes of the seals that signed.
         last_position: the position of the last record that passed.
     """

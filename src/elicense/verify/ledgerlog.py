@@ -39,8 +39,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from elicense.domain.codes import LicenseStatus
 from elicense.errors import ProofError, TrustError
+from elicense.lifecycle import LicenseStatus
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
 from elicense.log.evidence import LogSource
 from elicense.log.heads import HEAD_STATUS

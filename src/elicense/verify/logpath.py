@@ -63,8 +63,8 @@ import msgspec
 
 from elicense import wire
 from elicense.codec import sha256
-from elicense.domain.codes import LicenseStatus, RevocationReason
 from elicense.errors import ElicenseError, ProofError, TrustError
+from elicense.lifecycle import LicenseStatus, RevocationReason
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
 from elicense.log.heads import HEAD_STATUS
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list

@@ -13,16 +13,15 @@ from typing import Any
 from elicense.codec import decode_canonical
 from elicense.crypto.keys import load_public_key
 from elicense.crypto.suites import PublicKey
-from elicense.domain.codes import LicenseStatus
-from elicense.errors import ElicenseError, TrustError
-from elicense.statement import signing_input
-from elicense.verify.formats import (
+from elicense.documents import (
     SignedBundle,
     StatusEntry,
     TrustBundle,
     decode_document,
     history_digest,
 )
+from elicense.errors import ElicenseError, TrustError
+from elicense.lifecycle import LicenseStatus
 from elicense.verify.trust import (
     SealSnapshot,
     Timeline,
@@ -32,6 +31,7 @@ from elicense.verify.trust import (
     seal_timeline,
     type_timeline,
 )
+from elicense.wire import signing_input
 
 __all__ = ["BundleTrust", "LedgerTrust", "pin_keys"]
 

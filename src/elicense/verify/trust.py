@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from elicense.acts import PLATFORM_PREFIX, decode_statement
 from elicense.crypto.suites import PublicKey, public_key
 from elicense.domain.catalog import event_from_record
 from elicense.domain.license_type import LicenseType
@@ -30,7 +31,7 @@ from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal, SealStatus
 from elicense.errors import ElicenseError
 from elicense.record import GENESIS_HASH, PositionedRecord, decode_record, record_hash
-from elicense.statement import PLATFORM_PREFIX, decode_statement, signing_input
+from elicense.wire import signing_input
 
 __all__ = [
     "SealSnapshot",

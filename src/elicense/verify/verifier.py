@@ -17,8 +17,9 @@ raises past :meth:`Verifier.verify`. Inputs recognised:
   against the live ledger;
 - a license identifier (``1.2.156.3005.2.…``) — replayed from the ledger
   (online); offline only its status in the bundle can be looked up;
-- other registered document kinds, GB/T 38540 DER and PDF, through handlers
-  registered by their modules.
+- a platform-signed license view or annotated copy (:mod:`elicense.verify.views`);
+- a verify-me payload's text (``HTTPS://HOST/V/…``);
+- a signed OFD file (:mod:`elicense.ofd`) or license PDF (:mod:`elicense.verify.pdf`).
 """
 
 from __future__ import annotations
@@ -36,39 +37,32 @@ import msgspec
 from elicense import wire
 from elicense.codec import ENCODER, utc_now
 from elicense.crypto.suites import get_suite
-from elicense.domain.codes import LicenseStatus
+from elicense.documents import (
+    LICENSE_DOCUMENT,
+    History,
+    LicenseDocument,
+    SignedAnnotatedCopy,
+    SignedLicenseView,
+    decode_document,
+)
 from elicense.errors import ElicenseError, EncodingError, NonCanonicalError
 from elicense.ids import parse_license_id
+from elicense.lifecycle import LicenseStatus
 from elicense.log.evidence import LogEvidence, LogSource
+from elicense.ofd import is_ofd
 from elicense.record import PositionedRecord
 from elicense.verdict import Verdict, VerdictBuilder
-from elicense.verify.formats import LICENSE_DOCUMENT, History, LicenseDocument, decode_document
+from elicense.verify import views
 from elicense.verify.history import HistoryState, check_license_history, split_identifier
 from elicense.verify.logpath import verify_log_path
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.trust import TimelineError
 
-__all__ = ["DEFAULT_MAX_AGE", "Verifier", "register_bytes_handler", "register_document_handler"]
+__all__ = ["DEFAULT_MAX_AGE", "Verifier"]
 
 DEFAULT_MAX_AGE = timedelta(hours=24)
 """How old a trust bundle (and, with the log, a checkpoint) may be before
 verdicts become indeterminate: departments are expected to refresh daily."""
-
-DocumentHandler = Callable[["Verifier", Any, bytes, datetime], Verdict]
-BytesHandler = Callable[["Verifier", bytes, datetime], Verdict]
-
-_DOCUMENT_HANDLERS: dict[type[Any], DocumentHandler] = {}
-_BYTES_HANDLERS: list[tuple[Callable[[bytes], bool], str]] = []
-
-
-def register_document_handler(doc_type: type[Any], fn: DocumentHandler) -> None:
-    """Verify documents decoded as ``doc_type`` with ``fn``."""
-    _DOCUMENT_HANDLERS[doc_type] = fn
-
-
-def register_bytes_handler(matches: Callable[[bytes], bool], module: str) -> None:
-    """Non-JSON inputs that ``matches`` are verified by ``module``'s ``verify_bytes``."""
-    _BYTES_HANDLERS.append((matches, module))
 
 
 class _DocView(
@@ -395,9 +389,10 @@ class Verifier:
                 return b.build()
             if isinstance(doc, LicenseDocument):
                 return self._verify_license_document(doc, at)
-            handler = _DOCUMENT_HANDLERS.get(type(doc))
-            if handler is not None:
-                return handler(self, doc, data, at)
+            if isinstance(doc, SignedLicenseView):
+                return views.verify_view(self, doc, data, at)
+            if isinstance(doc, SignedAnnotatedCopy):
+                return views.verify_copy(self, doc, data, at)
             b = VerdictBuilder()
             kind = type(doc).__struct_config__.tag  # the format tag is not an attribute
             b.error("document.kind.unsupported", f"{kind} is not a verifiable document")
@@ -409,12 +404,9 @@ class Verifier:
                 text = ""
             if text:
                 return self._verify_payload(text.strip(), at)
-        for matches, module in _BYTES_HANDLERS:
+        for matches, verify_file in _FILE_FORMATS:
             if matches(data):
-                import importlib
-
-                verified: Verdict = importlib.import_module(module).verify_bytes(self, data, at)
-                return verified
+                return verify_file(self, data, at)
         b = VerdictBuilder()
         b.error("document.format.unknown", "input is not a document elicense can verify")
         return b.build()
@@ -710,14 +702,31 @@ class Verifier:
         return b.build()
 
 
-# Document kinds of other modules that every verifier should know (registered on import).
-import elicense.reuse.documents  # noqa: E402, F401 - views and annotated copies (加注件)
-from elicense.ofd import is_ofd  # noqa: E402 - a zip naming OFD.xml: a signed OFD file
+# -- signed files: the formats a verifier reads besides elicense's own JSON ------------------
 
-register_bytes_handler(is_ofd, "elicense.ofd.verify")
-from elicense.files import is_pdf  # noqa: E402 - a license PDF (needs the pdf extra)
 
-register_bytes_handler(is_pdf, "elicense.files.pdfverify")
+def _is_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:1024]  # a PDF's header may follow up to 1 KiB of junk
+
+
+def _verify_ofd(verifier: Verifier, data: bytes, at: datetime) -> Verdict:
+    from elicense.ofd.verify import verify_bytes  # the OFD reader loads for OFD input only
+
+    return verify_bytes(verifier, data, at)
+
+
+def _verify_pdf(verifier: Verifier, data: bytes, at: datetime) -> Verdict:
+    from elicense.verify.pdf import verify_bytes  # pyHanko loads for PDF input only
+
+    return verify_bytes(verifier, data, at)
+
+
+_FILE_FORMATS: tuple[
+    tuple[Callable[[bytes], bool], Callable[[Verifier, bytes, datetime], Verdict]], ...
+] = (
+    (is_ofd, _verify_ofd),  # a zip naming OFD.xml: a signed OFD file (GB/T 33190)
+    (_is_pdf, _verify_pdf),  # a license PDF (needs the pdf extra)
+)
 
 
 class _Format(msgspec.Struct):

@@ -5,28 +5,23 @@ When the platform files a department's seal it also makes the seal's
 the platform, the seal's name, code, validity and picture, signed with the
 platform key (SM2 with SM3 when the platform key is SM2, as the standard
 expects). The filing statement carries it as its annex; the ledger checks it
-(:func:`check_filing_annex`) and records it with the ``Filed`` event, so the
-seal can be exported to and verified by any GB/T 38540 system.
+(:func:`elicense.ledger.rules.seals.check_filing_annex`) and records it
+with the ``Filed`` event, so the seal can be exported to and verified by any GB/T 38540 system.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from elicense.acts import MakeSeal
 from elicense.codec import utc_now
 from elicense.crypto.keys import load_public_key
 from elicense.crypto.ses.build import SealBuilder
-from elicense.crypto.ses.parse import parse_seal
-from elicense.crypto.ses.trust import TrustAnchors
-from elicense.crypto.ses.verify import SesVerifier
-from elicense.crypto.x509 import certificate_spki, issue_certificate
-from elicense.errors import ElicenseError, InvalidStatementError
-from elicense.ledger import rules
+from elicense.crypto.x509 import issue_certificate
 
-__all__ = ["check_filing_annex", "make_filing_seal", "seal_picture_svg"]
+__all__ = ["make_filing_seal", "seal_picture_svg"]
 
 PICTURE_MM = 40
 
@@ -99,55 +94,3 @@ def make_filing_seal(made: MakeSeal, platform_key: Any, *, at: datetime | None =
         .sign(platform_key, platform_cert)
     )
     return seal.der
-
-
-def _seconds(t: datetime) -> datetime:
-    return t.astimezone(UTC).replace(microsecond=0)
-
-
-def check_filing_annex(ctx: rules.Context, seal: Any, annex: bytes) -> None:
-    """Refuse a filing whose ``SES_Seal`` annex is not a platform-made seal of this seal.
-
-    Checks: it parses; its maker certificate holds a key of this platform and
-    its seal signature verifies under it; its code, key (in its certificate
-    list) and validity are the filed seal's.
-    """
-
-    def refuse(why: str) -> InvalidStatementError:
-        return InvalidStatementError(
-            f"filing of seal {seal.code}: SES_Seal annex {why}",
-            code="seal.annex.invalid",
-            subject=seal.code,
-        )
-
-    try:
-        parsed = parse_seal(annex)
-        maker = certificate_spki(parsed.maker_cert)
-    except (ElicenseError, ValueError) as e:
-        raise refuse(f"does not parse: {e}") from None
-    platform = ctx.platform
-    keys = {k.spki for k in platform.keys.values()} if platform is not None else set()
-    if maker not in keys:
-        raise refuse("is not made by this platform's key")
-    verdict = SesVerifier(TrustAnchors([parsed.maker_cert])).verify_seal(parsed, at=ctx.now)
-    if "ses.seal.signature" not in verdict.checked:
-        raise refuse("maker signature does not verify")
-    info = parsed.info
-    if info.es_id != seal.code:
-        raise refuse(f"names seal {info.es_id!r}")
-    certs = []
-    for der in info.certs:
-        try:
-            certs.append(certificate_spki(der))
-        except (ElicenseError, ValueError):
-            continue
-    if seal.public_key not in certs:
-        raise refuse("lists no certificate for the seal's key")
-    if (_seconds(info.valid_start), _seconds(info.valid_end)) != (
-        _seconds(seal.valid_from),
-        _seconds(seal.valid_until),
-    ):
-        raise refuse("validity differs from the seal's")
-
-
-rules.register_ses_annex_check(check_filing_annex)

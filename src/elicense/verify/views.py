@@ -1,7 +1,7 @@
 """Verifying field-minimised views and annotated copies (加注件).
 
-Installed as the verifier's handlers for :class:`~elicense.reuse.documents.SignedLicenseView`
-and :class:`~elicense.reuse.documents.SignedAnnotatedCopy`, so
+Installed as the verifier's handlers for :class:`~elicense.documents.SignedLicenseView`
+and :class:`~elicense.documents.SignedAnnotatedCopy`, so
 ``Verifier.verify(document)`` answers for them like for any document.
 
 Checks, each a finding code on failure and a ``checked`` code on success:
@@ -31,9 +31,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from elicense.codec import decode_canonical
-from elicense.domain.codes import LicenseStatus
-from elicense.errors import ElicenseError, NonCanonicalError
-from elicense.reuse.documents import (
+from elicense.documents import (
     ANNOTATED_COPY_LABEL,
     LICENSE_VIEW_LABEL,
     AnnotatedCopy,
@@ -41,8 +39,10 @@ from elicense.reuse.documents import (
     SignedAnnotatedCopy,
     SignedLicenseView,
 )
-from elicense.statement import signing_input
+from elicense.errors import ElicenseError, NonCanonicalError
+from elicense.lifecycle import LicenseStatus
 from elicense.verdict import Verdict, VerdictBuilder
+from elicense.wire import signing_input
 
 __all__ = ["verify_copy", "verify_view"]
 

@@ -1,4 +1,4 @@
-"""Signed statements: the acts departments and the platform sign.
+"""The base of every signed act: the fields all statements bind, signing, the kind.
 
 Every act recorded in the ledger is a :class:`Statement` signed by one key:
 a department's filed seal, the platform key, or (for ``seal.make``) the new
@@ -19,37 +19,39 @@ Wire format (docs/wire-format.md): the canonical bytes of the Struct
 fields, all in declaration order. The signing input is
 ``b"elicense/v2/" + kind + b"\\x00" + canonical bytes``.
 
-New kinds are added by subclassing :class:`Statement` with a ``tag`` and
-calling :func:`register`; the decoder is rebuilt on the next decode.
+The kinds themselves are the literal table in :mod:`elicense.acts`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import lru_cache
-from typing import Any, ClassVar, TypeVar
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 import msgspec
 
-from elicense.codec import ENCODER, decode_canonical, require_utc
-from elicense.errors import EncodingError
+from elicense.codec import ENCODER, require_utc
 from elicense.wire import signing_input
 
-__all__ = [
-    "PLATFORM_PREFIX",
-    "Signed",
-    "Statement",
-    "decode_signed",
-    "decode_statement",
-    "kinds",
-    "register",
-    "signing_input",
-]
+__all__ = ["PLATFORM_PREFIX", "Signed", "Statement", "check_order"]
 
 PLATFORM_PREFIX = "platform:"
 """``seal`` of statements signed by the platform key: ``platform:<key id>``."""
 
-S = TypeVar("S", bound="Statement")
+
+def check_order(start: date | datetime, end: date | datetime | None, what: str) -> None:
+    """Refuse a period whose end is before its start (``ValueError`` naming both)."""
+    if end is not None and end < start:
+        raise ValueError(f"{what}: end {end.isoformat()} is before start {start.isoformat()}")
+
+
+class _Kind:
+    """``Statement.kind``: read from the class's msgspec tag, so it is never set twice."""
+
+    def __get__(self, obj: object, owner: type[Any]) -> str:
+        tag = owner.__struct_config__.tag
+        if not isinstance(tag, str):
+            raise TypeError(f"{owner.__name__} has no statement kind (no string tag)")
+        return tag
 
 
 class Statement(
@@ -73,7 +75,8 @@ class Statement(
     alg: str
     signed_at: datetime
 
-    kind: ClassVar[str]
+    kind: ClassVar[str] = _Kind()  # type: ignore[assignment]
+    """The statement's kind: its msgspec tag, e.g. ``license.issue``."""
 
     def __post_init__(self) -> None:
         require_utc(self.signed_at, "signed_at")
@@ -129,60 +132,3 @@ class Signed(
     statement: bytes
     signature: bytes
     annex: bytes = b""
-
-    def decoded(self) -> Statement:
-        """The statement these bytes say (canonical, cached)."""
-        return decode_statement(self.statement)
-
-
-# -- registry of kinds -----------------------------------------------------------------------
-
-_KINDS: dict[str, type[Statement]] = {}
-_union_cache: list[Any] = []
-
-
-def register(cls: type[S]) -> type[S]:
-    """Class decorator: make ``cls`` decodable; sets ``cls.kind`` from its tag."""
-    tag = cls.__struct_config__.tag
-    if not isinstance(tag, str):
-        raise TypeError(f"{cls.__name__} needs a string tag")
-    if tag in _KINDS and _KINDS[tag] is not cls:
-        raise TypeError(f"statement kind {tag!r} registered twice")
-    cls.kind = tag
-    _KINDS[tag] = cls
-    _union_cache.clear()
-    decode_statement.cache_clear()
-    return cls
-
-
-def kinds() -> dict[str, type[Statement]]:
-    """The registered statement kinds."""
-    return dict(_KINDS)
-
-
-def _union() -> Any:
-    if not _union_cache:
-        union: Any = None
-        for t in _KINDS.values():
-            union = t if union is None else union | t
-        _union_cache.append(union)
-    return _union_cache[0]
-
-
-@lru_cache(maxsize=8192)
-def decode_statement(data: bytes) -> Statement:
-    """Decode canonical statement bytes (cached: the same bytes decode once).
-
-    Raises:
-        EncodingError: malformed, unknown kind, or fields off their types.
-        NonCanonicalError: well-formed but not the canonical encoding.
-    """
-    if not _KINDS:
-        raise EncodingError("statement: no statement kinds registered")
-    statement: Statement = decode_canonical(data, _union(), what="statement")
-    return statement
-
-
-def decode_signed(data: bytes) -> Signed:
-    """Decode one :class:`Signed` (canonical JSON)."""
-    return decode_canonical(data, Signed, what="signed statement")

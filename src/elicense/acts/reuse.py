@@ -32,20 +32,9 @@ from enum import StrEnum
 
 import msgspec
 
+from elicense.acts.base import Statement
 from elicense.codec import require_utc
 from elicense.ids import HolderCodeKind
-from elicense.statement import Statement, register
-
-__all__ = [
-    "USE_SUBJECT",
-    "AuthMethod",
-    "GrantConsent",
-    "RequestUse",
-    "ShareType",
-    "UnshareType",
-    "UseResolution",
-    "WithdrawConsent",
-]
 
 USE_SUBJECT = re.compile(r"(?P<user>[0-9A-Z]{18})/(?P<number>[0-9A-Za-z][0-9A-Za-z._-]{0,63})")
 """A use's subject: the user department's USCC, ``/``, its request number (办件编号)."""
@@ -69,7 +58,6 @@ def _present(**values: str) -> None:
 # -- sharing lists ----------------------------------------------------------------------------
 
 
-@register
 class ShareType(Statement, kw_only=True, frozen=True, tag="type.share"):
     """责任清单/需求清单: ``user`` may use licenses of the type for ``service_items``.
 
@@ -90,7 +78,6 @@ class ShareType(Statement, kw_only=True, frozen=True, tag="type.share"):
         _unique(self.fields, "fields")
 
 
-@register
 class UnshareType(Statement, kw_only=True, frozen=True, tag="type.unshare"):
     """Withdraw ``user``'s entries for ``service_items`` (empty: all of its entries)."""
 
@@ -117,7 +104,6 @@ class AuthMethod(StrEnum):
     COUNTER = "counter"  # 窗口人工核验
 
 
-@register
 class GrantConsent(Statement, kw_only=True, frozen=True, tag="consent.grant"):
     """授权用证: the holder authorises ``user`` to use one license, or the
     holder's licenses of one type, for ``service_item`` until ``valid_until``.
@@ -153,7 +139,6 @@ class GrantConsent(Statement, kw_only=True, frozen=True, tag="consent.grant"):
             raise ValueError("a consent names exactly one of license and license_type")
 
 
-@register
 class WithdrawConsent(Statement, kw_only=True, frozen=True, tag="consent.withdraw"):
     """The holder withdraws a consent (authenticated by the platform, as for granting)."""
 
@@ -169,7 +154,6 @@ class WithdrawConsent(Statement, kw_only=True, frozen=True, tag="consent.withdra
 # -- uses -------------------------------------------------------------------------------------
 
 
-@register
 class RequestUse(Statement, kw_only=True, frozen=True, tag="use.request"):
     """用证: the user department asks to use a license for ``service_item``.
 

@@ -2,7 +2,7 @@
 
 ::
 
-    from elicense.ofd.issue import issue_license_ofd
+    from elicense.files.ofd import issue_license_ofd
 
     issued = issue_license_ofd(
         ledger, "…电子证照标识…", key=seal_key, seal="SEAL-1",

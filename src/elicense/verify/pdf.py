@@ -30,15 +30,21 @@ from typing import Any
 
 import msgspec
 
-from elicense.acts import MakeSeal
+from elicense.acts import MakeSeal, decode_statement
 from elicense.crypto.suites import public_key
 from elicense.crypto.x509 import certificate_spki
+from elicense.documents import (
+    BINDING_NAME,
+    DOCUMENT_NAME,
+    FIELD_NAME,
+    LicenseDocument,
+    SealBinding,
+    binding_input,
+    decode_document,
+)
 from elicense.errors import ElicenseError
-from elicense.files.pdf import BINDING_NAME, DOCUMENT_NAME, FIELD_NAME, SealBinding, binding_input
 from elicense.record import decode_record
-from elicense.statement import decode_statement
 from elicense.verdict import Verdict, VerdictBuilder
-from elicense.verify.formats import LicenseDocument, decode_document
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="DSA is deprecated")

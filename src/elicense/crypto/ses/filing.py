@@ -22,7 +22,8 @@ from elicense.crypto.ses.build import SealBuilder
 from elicense.crypto.ses.parse import parse_seal
 from elicense.crypto.ses.trust import TrustAnchors
 from elicense.crypto.ses.verify import SesVerifier
-from elicense.crypto.x509 import certificate_spki, issue_certificate
+from elicense.crypto.x509 import certificate_spki
+from elicense.crypto.x509issue import issue_certificate
 from elicense.errors import ElicenseError, InvalidStatementError
 from elicense.ledger import rules
 

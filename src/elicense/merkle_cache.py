@@ -3,7 +3,7 @@
 The license verifier's hot path (:mod:`elicense.verify.logpath`,
 :mod:`elicense.verify.ledgerlog`) checks every document's inclusion proof against
 a checkpoint it verified once. :func:`check_inclusion` gives the verdicts of the
-reference :func:`elicense.merkle.verify_inclusion` (tests/test_merkle.py holds
+reference :func:`elicense.merkle.verify_inclusion` (tests/test_merkle_cache.py holds
 the two together, cold and warm cache) for a proof given as the concatenation of
 its hashes, as a document carries it, and skips the hashing a proven subtree
 already did. Pure, no I/O.

@@ -128,7 +128,7 @@ def _seal_for_writing() -> tuple[object, bytes]:
 
     from elicense.crypto.keys import generate_key
     from elicense.crypto.ses.build import SealBuilder
-    from elicense.crypto.x509 import issue_certificate
+    from elicense.crypto.x509issue import issue_certificate
 
     start, end = datetime(2025, 1, 1, tzinfo=UTC), datetime(2035, 1, 1, tzinfo=UTC)
     maker, key = generate_key(suites.SM2_SM3), generate_key(suites.SM2_SM3)

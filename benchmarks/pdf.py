@@ -41,7 +41,7 @@ from _common import emit, interleaved, machine  # noqa: E402
 from elicense.codec import utc_now  # noqa: E402
 from elicense.crypto.keys import generate_key  # noqa: E402
 from elicense.crypto.suites import ECDSA_P256  # noqa: E402
-from elicense.crypto.x509 import issue_certificate  # noqa: E402
+from elicense.crypto.x509issue import issue_certificate  # noqa: E402
 from elicense.files.pdf import make_license_pdf, page_data, sign_pdf  # noqa: E402
 from elicense.files.picture import seal_image  # noqa: E402
 from elicense.files.render import find_cjk_font, render_page  # noqa: E402

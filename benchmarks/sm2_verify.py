@@ -25,7 +25,7 @@ from elicense.crypto.gm import sm3
 from elicense.crypto.keys import generate_key
 from elicense.crypto.sm2 import BACKEND, Sm2PublicKey
 from elicense.crypto.suites import SM2_SM3
-from elicense.crypto.x509 import issue_certificate
+from elicense.crypto.x509issue import issue_certificate
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from elicense import generate_key
 from elicense.codec import utc_now
 from elicense.crypto import ses
-from elicense.crypto.x509 import issue_certificate
+from elicense.crypto.x509issue import issue_certificate
 from elicense.demo import default_alg
 
 

@@ -14,7 +14,7 @@ from elicense.crypto import ses
 from elicense.crypto.gm import SM3_OID, sm3
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import SM2_SM3, PrivateKey
-from elicense.crypto.x509 import issue_certificate
+from elicense.crypto.x509issue import issue_certificate
 from ses_support import make_pki, make_seal
 
 SIGN_DIR = "Doc_0/Signs/Sign_0/"

@@ -13,7 +13,8 @@ from elicense.crypto.gm import SM3_OID
 from elicense.crypto.keys import generate_key
 from elicense.crypto.ses.timestamp import digest
 from elicense.crypto.suites import SM2_SM3, PrivateKey
-from elicense.crypto.x509 import issue_certificate, signature_oid
+from elicense.crypto.x509 import signature_oid
+from elicense.crypto.x509issue import issue_certificate
 from sm2_support import T0, T1
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

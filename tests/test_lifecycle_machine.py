@@ -3,7 +3,7 @@
 A Hypothesis state machine issues, amends, renews, suspends, reinstates,
 revokes and expires one license on an in-memory ledger, with current and
 stale expected versions and old identifiers. A model built only from
-``domain.codes.TRANSITIONS`` predicts every answer; the ledger, the aggregate
+``lifecycle.TRANSITIONS`` predicts every answer; the ledger, the aggregate
 and the online verifier must agree with it after every step.
 """
 

@@ -12,7 +12,8 @@ import pytest
 
 from elicense.crypto import ses, suites
 from elicense.crypto.keys import generate_key
-from elicense.crypto.x509 import issue_certificate, verify_issued_by
+from elicense.crypto.x509 import verify_issued_by
+from elicense.crypto.x509issue import issue_certificate
 from ses_support import (
     CONTENT,
     make_pki,

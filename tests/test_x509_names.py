@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ED25519
-from elicense.crypto.x509 import certificate_info, claims_issuer, issue_certificate
+from elicense.crypto.x509 import certificate_info, claims_issuer
+from elicense.crypto.x509issue import issue_certificate
 from elicense.crypto.x509names import Name, ascii_prep, names_equal, prep
 
 _ASCII = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)

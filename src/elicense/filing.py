@@ -19,7 +19,7 @@ from elicense.acts import MakeSeal
 from elicense.codec import utc_now
 from elicense.crypto.keys import load_public_key
 from elicense.crypto.ses.build import SealBuilder
-from elicense.crypto.x509 import issue_certificate
+from elicense.crypto.x509issue import issue_certificate
 
 __all__ = ["make_filing_seal", "seal_picture_svg"]
 

@@ -12,7 +12,8 @@ this module without the ledger. RFC 9162 (Certificate Transparency 2.0):
 
 The generators here take the full list of leaf hashes and follow the RFC's
 recursion literally: they are the reference, O(n) per proof. A log makes the
-same proofs in O(log n) from stored nodes with :mod:`elicense.merkle_nodes`.
+same proofs in O(log n) from stored nodes with :mod:`elicense.merkle_nodes`; a
+verifier checks many proofs against one tree with :mod:`elicense.merkle_cache`.
 
 The verifiers use the closed form of §2.1.3.2 / §2.1.4.2 (as transparency-dev/merkle
 does): the proof length follows from index and sizes, so a proof of the wrong

@@ -36,7 +36,8 @@ from elicense import acts
 from elicense.codec import canonical, utc_now
 from elicense.crypto.gm import sm3
 from elicense.crypto.suites import ECDSA_P256
-from elicense.crypto.x509 import certificate_spki, issue_certificate
+from elicense.crypto.x509 import certificate_spki
+from elicense.crypto.x509issue import issue_certificate
 from elicense.documents import BINDING_NAME, DOCUMENT_NAME, FIELD_NAME, SealBinding, binding_input
 from elicense.errors import PdfError
 from elicense.files.render import SEAL_BOX, PageData, day_start, find_cjk_font, render_page

@@ -14,51 +14,49 @@ batch is all-or-nothing and the error names every refused statement; with
 ``partial=True`` the valid ones are recorded and the refusals returned. A
 concurrent write that recorded first surfaces as
 :class:`~elicense.errors.ConflictError`, never as a lost update.
+
+This module sets up the storage and runs batches; the checks of one statement
+are :mod:`elicense.ledger.judging`, and the reads (``get_seal``, ``history``,
+``notifications`` …) are :class:`~elicense.ledger.reads.LedgerReads`, the base
+class of :class:`Ledger`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
     Mapper,
-    Notification,
     PersistenceError,
 )
 from eventsourcing.popo import POPOApplicationRecorder
 
 from elicense.acts import PLATFORM_PREFIX, Signed, Statement, decode_signed, decode_statement
 from elicense.codec import utc_now
-from elicense.crypto.suites import PublicKey
-from elicense.domain.base import LedgerAggregate, replay
-from elicense.domain.license import License
-from elicense.domain.license_file import LicenseFile
+from elicense.domain.base import LedgerAggregate
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
-from elicense.domain.seal import Seal, seal_refusal
+from elicense.domain.seal import Seal
 from elicense.errors import (
     BatchRefusedError,
     ConflictError,
     EncodingError,
     InvalidStatementError,
-    NotAuthorisedError,
     NotFoundError,
     RefusedError,
-    SealRefusedError,
-    SignatureRefusedError,
     StorageError,
 )
-from elicense.ids import parse_license_id
 from elicense.ledger import rules
+from elicense.ledger.judging import check_and_apply, preverify, verify_jobs
 from elicense.ledger.mapper import RecordMapper, StoredRecordError
+from elicense.ledger.reads import LedgerReads
 from elicense.ledger.storage import (
     DEFAULT_LEDGER,
     MemoryLedgerRecorder,
@@ -66,17 +64,10 @@ from elicense.ledger.storage import (
     settings_for,
 )
 from elicense.ledger.verifyproc import VerifyWorkers
-from elicense.record import PositionedRecord
-from elicense.wire import signing_input
 
 __all__ = ["BatchResult", "Ledger", "Receipt"]
 
-_PARALLEL_MIN = 16  # below this, a thread pool costs more than it saves
 _PROCESS_MIN = 64  # below this, sending a batch to a verify process costs more than it saves
-
-
-def _verify_chunk(chunk: list[tuple[int, PublicKey, bytes, bytes]]) -> list[bool]:
-    return [key.verify(sig, data) for _, key, data, sig in chunk]
 
 
 class Receipt(msgspec.Struct, frozen=True, kw_only=True):
@@ -127,7 +118,7 @@ class BatchResult(msgspec.Struct, frozen=True, kw_only=True):
     refusals: list[tuple[int, RefusedError]] = []
 
 
-class Ledger(Application[UUID]):
+class Ledger(LedgerReads):
     """The e-license ledger.
 
     Args:
@@ -365,8 +356,8 @@ class Ledger(Application[UUID]):
         ws.prefetch(i for _, _, act in parsed for i in rules.prefetch_ids(act))
         platform = self._platform_or_none()
         workers = self._verify_workers() if offload else None
+        jobs = verify_jobs(ws, platform, parsed)
         if workers is not None:
-            jobs = self._verify_jobs(ws, platform, parsed)
             try:
                 workers.submit([(k.alg, k.spki, data, sig) for _, k, data, sig in jobs])
                 known = {i: (k, True) for i, k, _, _ in jobs}  # until the workers answer
@@ -374,12 +365,12 @@ class Ledger(Application[UUID]):
                 self._drop_workers()
                 workers = None
         if workers is None:
-            known = self._preverify(ws, platform, parsed)
+            known = preverify(jobs, self._pool, self._threads)
         now = utc_now()
         judged = _Judged(ws, stable)
         for i, signed, act in parsed:
             try:
-                agg = self._check_and_apply(ws, platform, signed, act, known.get(i), now)
+                agg = check_and_apply(ws, platform, signed, act, known.get(i), now)
             except StoredRecordError as e:  # e.g. the signing seal's row, read outside a handler
                 e2 = RefusedError(str(e), code="ledger.record.corrupt", subject=act.subject)
                 judged.refusals.append((i, e2))
@@ -421,288 +412,3 @@ class Ledger(Application[UUID]):
             return self.platform
         except NotFoundError:
             return None
-
-    def _preverify(
-        self,
-        ws: rules.WorkingSet,
-        platform: Platform | None,
-        parsed: Sequence[tuple[int, Signed, Statement]],
-    ) -> dict[int, tuple[PublicKey, bool]]:
-        """Verify, on all cores, the signatures whose key is known up front.
-
-        The main thread verifies one share itself while worker threads verify
-        the others (cryptography releases the GIL), then the checks run. Doing
-        it up front rather than interleaved with the Python checks avoids
-        threads queueing for the GIL. Keys never change once recorded (a
-        seal's key is fixed when it is made), so a signature verified here
-        stays verified whatever the batch does.
-        """
-        jobs = self._verify_jobs(ws, platform, parsed)
-        parallel = all(k.parallel for k in {id(j[1]): j[1] for j in jobs}.values())
-        if self._pool is None or len(jobs) < _PARALLEL_MIN or not parallel:
-            results = _verify_chunk(jobs)
-        else:
-            shares = self._threads
-            size = -(-len(jobs) // shares)
-            futures = [
-                self._pool.submit(_verify_chunk, jobs[k : k + size])
-                for k in range(size, len(jobs), size)
-            ]
-            results = _verify_chunk(jobs[:size])
-            for f in futures:
-                results.extend(f.result())
-        return {j[0]: (j[1], ok) for j, ok in zip(jobs, results, strict=True)}
-
-    def _verify_jobs(
-        self,
-        ws: rules.WorkingSet,
-        platform: Platform | None,
-        parsed: Sequence[tuple[int, Signed, Statement]],
-    ) -> list[tuple[int, PublicKey, bytes, bytes]]:
-        """``(index, key, signing input, signature)`` of every statement whose key is
-        known before the batch runs (:meth:`_stored_key`)."""
-        jobs: list[tuple[int, PublicKey, bytes, bytes]] = []
-        for i, signed, act in parsed:
-            key = self._stored_key(ws, platform, act)
-            if key is not None:
-                jobs.append((i, key, signing_input(act.kind, signed.statement), signed.signature))
-        return jobs
-
-    def _stored_key(
-        self, ws: rules.WorkingSet, platform: Platform | None, act: Statement
-    ) -> PublicKey | None:
-        """The key that must have signed ``act``, as the batch's checks will find it if
-        they run before any statement of the batch is applied; ``None`` when that is not
-        yet known (the sequential pass reports the precise error)."""
-        reg = rules.RULES.get(act.kind)
-        if reg is None:
-            return None
-        try:
-            return self._signer(ws, platform, act, reg.role)[0]
-        except Exception:
-            return None
-
-    def _check_and_apply(
-        self,
-        ws: rules.WorkingSet,
-        platform: Platform | None,
-        signed: Signed,
-        act: Statement,
-        known: tuple[PublicKey, bool] | None,
-        now: Any,
-    ) -> LedgerAggregate:
-        reg = rules.RULES.get(act.kind)
-        if reg is None:
-            raise InvalidStatementError(
-                f"no ledger handler for statement kind {act.kind!r}", code="statement.kind.unknown"
-            )
-        if act.kind != "ledger.establish":
-            if platform is None:
-                raise NotFoundError(
-                    "this store holds no ledger yet: establish one first",
-                    code="ledger.not_established",
-                )
-            if act.origin != platform.origin:
-                raise InvalidStatementError(
-                    f"statement is for ledger {act.origin!r}, this is {platform.origin!r}",
-                    code="statement.origin.mismatch",
-                )
-        key, seal = self._signer(ws, platform, act, reg.role)
-        ok = known[1] if known is not None and known[0] is key else None
-        if ok is None:
-            ok = key.verify(signed.signature, signing_input(act.kind, signed.statement))
-        if not ok:
-            raise SignatureRefusedError(
-                f"signature of {act.kind} on {act.subject} does not verify under {act.seal}"
-            )
-        if seal is not None:
-            refusal = seal_refusal(seal, now)
-            if refusal is not None:
-                raise refusal
-        if signed.annex and act.kind not in rules.ANNEX_KINDS:
-            raise InvalidStatementError(
-                f"{act.kind} takes no annex", code="statement.annex.unexpected"
-            )
-        ctx = rules.Context(ws=ws, platform=platform, seal=seal, now=now)
-        try:
-            return reg.fn(ctx, signed, act)
-        except StoredRecordError as e:
-            raise RefusedError(str(e), code="ledger.record.corrupt") from None
-
-    def _signer(
-        self,
-        ws: rules.WorkingSet,
-        platform: Platform | None,
-        act: Statement,
-        role: rules.SignerRole,
-    ) -> tuple[PublicKey, Seal | None]:
-        """The key that must have signed ``act``, and the signing seal if a seal signs."""
-        if role is rules.SignerRole.SELF:
-            own = getattr(act, "public_key", b"")
-            return rules.signer_key(act.alg, own, act.subject), None
-        if act.by_platform:
-            if role not in (rules.SignerRole.PLATFORM, rules.SignerRole.SEAL_OR_PLATFORM):
-                raise NotAuthorisedError(
-                    f"{act.kind} must be signed by a department seal, not the platform",
-                    code="authority.seal_required",
-                )
-            if act.kind == "ledger.establish":
-                own = getattr(act, "platform_key", b"")
-                return rules.signer_key(act.alg, own, act.subject), None
-            assert platform is not None
-            pk = platform.keys.get(act.seal[len(PLATFORM_PREFIX) :])
-            if pk is None:
-                raise SealRefusedError(
-                    f"{act.seal} is not a key of this platform", code="platform.key.unknown"
-                )
-            if pk.alg != act.alg:
-                raise InvalidStatementError(
-                    f"statement says {act.alg}, platform key is {pk.alg}",
-                    code="statement.alg.mismatch",
-                )
-            return rules.signer_key(pk.alg, pk.spki, act.subject), None
-        if role is rules.SignerRole.PLATFORM:
-            raise NotAuthorisedError(
-                f"{act.kind} must be signed by the platform key", code="authority.platform_required"
-            )
-        seal = ws.seal(act.seal)
-        if seal is None:
-            raise SealRefusedError(
-                f"seal {act.seal!r} is not known to this ledger", code="seal.unknown"
-            )
-        if seal.alg != act.alg:
-            raise InvalidStatementError(
-                f"statement says {act.alg}, seal {seal.code} is {seal.alg}",
-                code="statement.alg.mismatch",
-            )
-        return rules.signer_key(seal.alg, seal.public_key, act.subject), seal
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def _load(self, aggregate_id: UUID) -> LedgerAggregate | None:
-        try:
-            agg: Any = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        except StoredRecordError:
-            raise
-        except Exception:  # the rows decode but the domain cannot apply them: say which
-            self._replay_rows(aggregate_id, self.recorder.select_events(aggregate_id))
-            raise
-        assert isinstance(agg, LedgerAggregate)
-        return agg
-
-    def _load_many(self, aggregate_ids: list[UUID]) -> dict[UUID, LedgerAggregate]:
-        recorder: Any = self.recorder
-        found = recorder.select_many(aggregate_ids)
-        return {i: self._replay_rows(i, events) for i, events in found.items()}
-
-    def _replay_rows(self, aggregate_id: UUID, rows: Sequence[Any]) -> LedgerAggregate:
-        """Replay stored rows; a row the domain cannot apply is a StoredRecordError.
-
-        A record can be canonical and still not fit its row, e.g. another event's
-        statement re-encoded under this topic: the event's apply then fails.
-        """
-        agg: Any = None
-        for row in rows:
-            event = self.mapper.to_domain_event(row)
-            try:
-                agg = replay([event], agg)
-            except Exception as e:
-                raise StoredRecordError(
-                    f"stored event of aggregate {aggregate_id} version {row.originator_version} "
-                    f"does not apply to its aggregate: {e!r}",
-                    aggregate_id=aggregate_id,
-                    version=row.originator_version,
-                ) from None
-        assert isinstance(agg, LedgerAggregate)
-        return agg
-
-    def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
-        agg = self._load(aggregate_id)
-        if agg is None or not isinstance(agg, cls):
-            raise NotFoundError(f"{what} does not exist in this ledger", subject=what)
-        return agg
-
-    def get_seal(self, code: str) -> Seal:
-        """The seal with ``code``."""
-        return self._get(Seal, Seal.id_for(code), f"seal {code}")  # type: ignore[no-any-return]
-
-    def get_license_type(self, code: str) -> LicenseType:
-        """The license type with ``code``."""
-        return self._get(  # type: ignore[no-any-return]
-            LicenseType, LicenseType.id_for(code), f"license type {code}"
-        )
-
-    def template_binding(self, type_code: str) -> dict[str, Any]:
-        """The template binding (``template_version``, ``template_digest``) an issuance or
-        amendment of a ``type_code`` license signed now must carry.
-
-        Raises:
-            NotFoundError: no such license type.
-        """
-        return self.get_license_type(type_code).binding()
-
-    def license_file(self, sha256: bytes) -> LicenseFile | None:
-        """The license file recorded with SHA-256 digest ``sha256``, or ``None``."""
-        agg = self._load(LicenseFile.id_for(sha256))
-        return agg if isinstance(agg, LicenseFile) else None
-
-    def get_license(self, identifier: str) -> License:
-        """The license with ``identifier`` (any version of it)."""
-        lid = parse_license_id(identifier)
-        return self._get(License, License.id_for(lid), f"license {identifier}")  # type: ignore[no-any-return]
-
-    def history(self, aggregate_id: UUID) -> list[PositionedRecord]:
-        """The aggregate's stored records, verbatim, with their global positions."""
-        recorder: Any = self.recorder
-        return [
-            PositionedRecord(position=pos, record=bytes(stored.state))
-            for pos, stored in recorder.select_positioned(aggregate_id)
-        ]
-
-    def replayed_history(
-        self, aggregate_id: UUID
-    ) -> tuple[LedgerAggregate | None, list[PositionedRecord]]:
-        """The aggregate replayed from its stored rows and those rows verbatim with their
-        positions, from one read. A row the domain cannot apply raises StoredRecordError."""
-        recorder: Any = self.recorder
-        rows = recorder.select_positioned(aggregate_id)
-        if not rows:
-            return None, []
-        agg = self._replay_rows(aggregate_id, [stored for _, stored in rows])
-        return agg, [PositionedRecord(position=p, record=bytes(s.state)) for p, s in rows]
-
-    def notifications(self, start: int = 1, page: int = 1000) -> Iterator[Notification]:
-        """Every stored event in global order, read page by page (streams)."""
-        next_id = start
-        while True:
-            try:
-                items = self.recorder.select_notifications(next_id, page)
-            except ValueError:  # a row the recorder cannot read, e.g. a non-hex id column (D2)
-                raise self._unreadable_row(next_id, page) from None
-            if not items:
-                return
-            yield from items
-            next_id = items[-1].id + 1
-
-    def _unreadable_row(self, start: int, page: int) -> StoredRecordError:
-        """The StoredRecordError naming the first row from ``start`` the recorder refuses."""
-        for position in range(start, start + page):
-            try:
-                self.recorder.select_notifications(position, 1, stop=position)
-            except ValueError as e:
-                return StoredRecordError(
-                    f"the stored event at position {position} cannot be read: expected "
-                    f"a hexadecimal aggregate id and an integer version, found a row that "
-                    f"gives {type(e).__name__}: {e} (run `elicense log audit`)",
-                    aggregate_id=None,
-                    version=0,
-                )
-        return StoredRecordError(  # pragma: no cover - the page failed, so one row does
-            f"a stored event from position {start} cannot be read", aggregate_id=None, version=0
-        )
-
-    def max_position(self) -> int:
-        """The position of the newest recorded event (0 when empty)."""
-        return self.recorder.max_notification_id() or 0

@@ -46,9 +46,9 @@ from elicense.log.evidence import LogSource
 from elicense.log.heads import HEAD_STATUS
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
+from elicense.merkle_cache import ProvenTree, check_inclusion
 from elicense.record import PositionedRecord, decode_record
 from elicense.verdict import VerdictBuilder
-from elicense.verify.logpath import ProvenTree, check_inclusion
 
 __all__ = ["LedgerLog"]
 
@@ -82,7 +82,7 @@ class LedgerLog:
         if newest is not None and newest.signed == signed:
             return newest.checkpoint, newest.tree
         cp = CheckpointVerifier(trust.platform_key, trust.origin).verify(signed)
-        return cp, ProvenTree(cp, 0)
+        return cp, ProvenTree(cp.tree_size, cp.root_hash, algorithm=cp.algorithm)
 
     def _newest_checkpoint(self, trust: Any) -> _Newest | None:
         material = self.log.trust_material()
@@ -126,7 +126,7 @@ class LedgerLog:
         record = events[n].record
         version = n + 1
         try:
-            check_inclusion(tree, tree.new(b"\x00" + record).digest(), ev.leaf_index, ev.proof)
+            check_inclusion(tree, tree.algorithm.leaf(record), ev.leaf_index, ev.proof)
         except ProofError:
             b.error(
                 "log.inclusion.invalid",

@@ -47,10 +47,10 @@ of its own misbehaviour, which ``elicense log audit`` (consistency proofs)
 exposes; the verifier takes the platform's word here as it does for status.
 
 **Speed.** Documents are decoded into lean views; a valid verdict is built
-directly. Proven subtrees are cached per checkpoint: the node at level
-``L = depth − cache_bits`` on a leaf's path and the proof hashes above it are
-kept once a proof verified, so a later proof through the same node hashes
-``L`` levels and compares the rest byte for byte (every byte of every proof
+directly. Proven subtrees are cached per checkpoint (:mod:`elicense.merkle_cache`):
+the node at level ``L = depth − cache_bits`` on a leaf's path and the proof hashes
+above it are kept once a proof verified, so a later proof through the same node
+hashes ``L`` levels and compares the rest byte for byte (every byte of every proof
 is still checked). See benchmarks/log.py for the cost against bare hashing.
 """
 
@@ -69,6 +69,7 @@ from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
 from elicense.log.heads import HEAD_STATUS
 from elicense.log.statusdoc import LoadedStatusList, load_ietf_list
 from elicense.log.statuslist import Status
+from elicense.merkle_cache import ProvenTree, check_inclusion
 from elicense.record import GENESIS_HASH
 from elicense.verdict import Outcome, Verdict, VerdictBuilder
 
@@ -76,8 +77,6 @@ __all__ = [
     "DEFAULT_CACHE_BITS",
     "DEFAULT_MAX_CHECKPOINT_AGE",
     "LogPath",
-    "ProvenTree",
-    "check_inclusion",
     "verify_log_path",
 ]
 
@@ -130,22 +129,6 @@ class _Failure(Exception):
         self.error = error
 
 
-class ProvenTree:
-    """What the hot path keeps per verified checkpoint: its hash, its summary for the
-    verdict, and its proven nodes at one level, each with the proof hashes above it."""
-
-    __slots__ = ("entries", "level", "limit", "new", "root", "size", "summary", "width")
-
-    def __init__(self, cp: Checkpoint, bits: int) -> None:
-        algorithm = cp.algorithm
-        self.new, self.width = algorithm._new, algorithm.digest_size
-        self.size, self.root = cp.tree_size, cp.root_hash
-        self.summary = cp.summary()
-        self.level = max(0, cp.tree_size.bit_length() - bits) if bits else cp.tree_size.bit_length()
-        self.limit = 1 << bits if bits else 0
-        self.entries: dict[int, bytes] = {}
-
-
 class LogPath:
     """The log material of one trust source, verified once, and the caches of the hot path.
 
@@ -171,7 +154,7 @@ class LogPath:
         self.status: LoadedStatusList | None = None
         self.status_checkpoint: Checkpoint | None = None
         self.problem: TrustError | None = None
-        self._trees: dict[bytes, ProvenTree] = {}
+        self._trees: dict[bytes, tuple[ProvenTree, dict[str, Any]]] = {}  # and its summary
         bundle = getattr(trust, "bundle", None)
         signed = getattr(bundle, "checkpoint", None)
         if bundle is None or signed is None:
@@ -253,13 +236,17 @@ class LogPath:
                 _seals_incomplete(sorted(used - filed))
         if not rec.topic.startswith(_PREFIX):
             raise _Failure("log.record.not_license", f"newest record is a {rec.topic}")
-        tree = self._trees.get(cp.root_hash)
-        if tree is None:
+        proven = self._trees.get(cp.root_hash)
+        if proven is None:
             if len(self._trees) >= 4:
                 self._trees.clear()
-            tree = self._trees[cp.root_hash] = ProvenTree(cp, self.cache_bits)
+            tree = ProvenTree(
+                cp.tree_size, cp.root_hash, algorithm=cp.algorithm, cache_bits=self.cache_bits
+            )
+            proven = self._trees[cp.root_hash] = (tree, cp.summary())
+        tree, summary = proven
         try:
-            check_inclusion(tree, tree.new(b"\x00" + newest).digest(), ev.leaf_index, ev.proof)
+            check_inclusion(tree, tree.algorithm.leaf(newest), ev.leaf_index, ev.proof)
         except ProofError as e:
             raise _Failure(e.code, str(e)) from None
         if doc.license != current:
@@ -286,14 +273,14 @@ class LogPath:
                 f"the document says entry {ref.index} of {ref.list}, leaf {ev.leaf_index} "
                 f"is entry {slot}",
             )
-        return self._judge(doc, rec, act, tree, status, slot, valid_until, at)
+        return self._judge(doc, rec, act, summary, status, slot, valid_until, at)
 
     def _judge(
         self,
         doc: Any,
         rec: _Record,
         act: _Statement,
-        tree: ProvenTree,
+        summary: dict[str, Any],
         status: int,
         slot: int,
         valid_until: date | None,
@@ -336,7 +323,7 @@ class LogPath:
             "path": "log",
             "log_index": doc.log.leaf_index,  # proven; the claimed position is not
             "version": rec.version,
-            "checkpoint": tree.summary,
+            "checkpoint": summary,
             "status_checkpoint": self._status_summary,
             "checkpoint_age_seconds": round(age.total_seconds(), 3),
             "status_list": self.status.list_id,
@@ -377,52 +364,6 @@ class LogPath:
         b.status = status.value
         b.evidence.update(path="log", log_index=doc.log.leaf_index, status_code=status.code)
         return b.build()
-
-
-_LEADS = "inclusion proof for leaf %d of %d does not lead to the checkpoint's root"
-
-
-def check_inclusion(tree: ProvenTree, leaf: bytes, index: int, proof: bytes) -> None:
-    """RFC 9162 §2.1.3.2 for a concatenated proof, through the proven-subtree cache.
-
-    Raises:
-        ProofError: ``log.proof.malformed`` or ``log.inclusion.invalid``.
-    """
-    size, width = tree.size, tree.width
-    if type(index) is not int or not 0 <= index < size:
-        raise ProofError(f"leaf index must be below the tree size {size}, found {index!r}")
-    inner = (index ^ (size - 1)).bit_length()
-    count = inner + (index >> inner).bit_count()
-    if len(proof) != width * count:
-        raise ProofError(
-            f"inclusion proof for leaf {index} of {size} must have {count} hashes "
-            f"({width * count} bytes), found {len(proof)} bytes"
-        )
-    level = tree.level if tree.level <= inner else inner  # the cache needs a perfect node
-    new, h, bits = tree.new, leaf, index
-    for k in range(0, level * width, width):
-        p = proof[k : k + width]
-        h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
-        bits >>= 1
-    above = proof[level * width :]
-    cached = level == tree.level and tree.limit
-    if cached:
-        known = tree.entries.get(bits)
-        if known is not None:
-            if known != h + above:
-                raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-            return
-    node = h
-    for k in range(level * width, inner * width, width):
-        p = proof[k : k + width]
-        h = new(b"\x01" + p + h).digest() if bits & 1 else new(b"\x01" + h + p).digest()
-        bits >>= 1
-    for k in range(inner * width, len(proof), width):
-        h = new(b"\x01" + proof[k : k + width] + h).digest()
-    if h != tree.root:
-        raise ProofError(_LEADS % (index, size), code="log.inclusion.invalid")
-    if cached and len(tree.entries) < tree.limit:
-        tree.entries[index >> level] = node + above
 
 
 def _seals_incomplete(missing: Any) -> None:

@@ -20,8 +20,8 @@ CODES: Final[dict[str, Code]] = {
     "authority.not_defining_authority": Code(
         "ledger",
         "refusal",
-        "a type.define or type.revise signed by a seal of another department than the type "
-        "code's defining authority",
+        "a type.define, revise or retire signed by a seal of another department than the type's"
+        " defining authority",
     ),
     "authority.not_user": Code(
         "ledger",
@@ -46,7 +46,8 @@ CODES: Final[dict[str, Code]] = {
     "seal.annex.invalid": Code(
         "ledger",
         "refusal",
-        "a seal.file's SES_Seal annex does not parse, or does not match the seal being filed",
+        "a seal.file's SES_Seal annex does not parse, or does not fit the seal (maker key, seal"
+        " id, certificate, validity)",
     ),
     "seal.annex.unsupported": Code(
         "ledger",
@@ -79,7 +80,7 @@ CODES: Final[dict[str, Code]] = {
     "statement.fields.invalid": Code(
         "ledger",
         "refusal",
-        "a license.issue or license.amend whose fields do not fit the type's schema",
+        "a license.issue, amend or renew whose fields or validity do not fit the license type",
     ),
     "statement.key.invalid": Code(
         "ledger", "refusal", "a statement carries a public key that does not decode"

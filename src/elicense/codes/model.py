@@ -14,13 +14,23 @@ Area = Literal["verify", "ledger", "log", "ofd", "ses", "pdf", "http", "reuse", 
 """Where a code comes from; each area's codes are documented in one file of docs/."""
 
 Kind = Literal[
-    "check", "error", "indeterminate", "warning", "info", "refusal", "raised", "problem", "cli"
+    "check",
+    "error",
+    "indeterminate",
+    "warning",
+    "info",
+    "refusal",
+    "reason",
+    "raised",
+    "problem",
+    "cli",
 ]
 """How a code reaches its reader:
 
 - ``check``: a passed check, in ``Verdict.checked``;
 - ``error``, ``indeterminate``, ``warning``, ``info``: a finding of that severity;
 - ``refusal``: the ledger refuses a statement (``RefusedError.code``), nothing recorded;
+- ``reason``: the reason a use is recorded as refused (``Receipt.refused``);
 - ``raised``: the ``.code`` of another error a library call raises;
 - ``problem``: an HTTP problem code only the service (``elicense_http``) emits;
 - ``cli``: an ``elicense … --json`` error code for an error without a code of its own.
@@ -44,6 +54,7 @@ KINDS: Final[tuple[Kind, ...]] = (
     "warning",
     "info",
     "refusal",
+    "reason",
     "raised",
     "problem",
     "cli",

@@ -16,32 +16,32 @@ CODES: Final[dict[str, Code]] = {
         "raised",
         "another worker applied events to the SQL read model first; nothing was written",
     ),
-    "use.consent.expired": Code("reuse", "refusal", "the consent expired before the ledger's time"),
-    "use.consent.missing": Code("reuse", "refusal", "the use names no consent"),
+    "use.consent.expired": Code("reuse", "reason", "the consent expired before the ledger's time"),
+    "use.consent.missing": Code("reuse", "reason", "the use names no consent"),
     "use.consent.other_department": Code(
-        "reuse", "refusal", "the consent authorises another department"
+        "reuse", "reason", "the consent authorises another department"
     ),
-    "use.consent.other_item": Code("reuse", "refusal", "the consent is for another service item"),
+    "use.consent.other_item": Code("reuse", "reason", "the consent is for another service item"),
     "use.consent.other_license": Code(
-        "reuse", "refusal", "the consent does not cover this license (holder, type, license)"
+        "reuse", "reason", "the consent does not cover this license (holder, type, license)"
     ),
-    "use.consent.unknown": Code("reuse", "refusal", "the consent named does not exist"),
-    "use.consent.withdrawn": Code("reuse", "refusal", "the holder withdrew the consent"),
+    "use.consent.unknown": Code("reuse", "reason", "the consent named does not exist"),
+    "use.consent.withdrawn": Code("reuse", "reason", "the holder withdrew the consent"),
     "use.fields.not_listed": Code(
-        "reuse", "refusal", "the use asks for fields the sharing list does not grant"
+        "reuse", "reason", "the use asks for fields the sharing list does not grant"
     ),
-    "use.license.cancelled": Code("reuse", "refusal", "the license is cancelled (注销)"),
+    "use.license.cancelled": Code("reuse", "reason", "the license is cancelled (注销)"),
     "use.license.expired": Code(
-        "reuse", "refusal", "the license is expired (失效, or past its validity)"
+        "reuse", "reason", "the license is expired (失效, or past its validity)"
     ),
     "use.license.not_found": Code(
-        "reuse", "refusal", "the license (or the holder's license of the type) does not exist"
+        "reuse", "reason", "the license (or the holder's license of the type) does not exist"
     ),
-    "use.license.other": Code("reuse", "refusal", "the license's status is other (其他)"),
-    "use.license.revoked": Code("reuse", "refusal", "the license is revoked (吊销)"),
-    "use.license.suspended": Code("reuse", "refusal", "the license is suspended (暂扣)"),
-    "use.license.transferred": Code("reuse", "refusal", "the license is transferred (转出)"),
-    "use.license.withdrawn": Code("reuse", "refusal", "the license is withdrawn (撤销)"),
+    "use.license.other": Code("reuse", "reason", "the license's status is other (其他)"),
+    "use.license.revoked": Code("reuse", "reason", "the license is revoked (吊销)"),
+    "use.license.suspended": Code("reuse", "reason", "the license is suspended (暂扣)"),
+    "use.license.transferred": Code("reuse", "reason", "the license is transferred (转出)"),
+    "use.license.withdrawn": Code("reuse", "reason", "the license is withdrawn (撤销)"),
     "use.resolution.unavailable": Code(
         "reuse",
         "raised",
@@ -49,10 +49,10 @@ CODES: Final[dict[str, Code]] = {
         "projection)",
     ),
     "use.sharing.item_not_listed": Code(
-        "reuse", "refusal", "the department is listed, but not for this service item"
+        "reuse", "reason", "the department is listed, but not for this service item"
     ),
     "use.sharing.not_listed": Code(
-        "reuse", "refusal", "the department is not on the type's sharing list"
+        "reuse", "reason", "the department is not on the type's sharing list"
     ),
 }
 """reuse code → its entry."""

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TREES = (ROOT / "src" / "elicense", ROOT / "adapters")
 WIRE = ROOT / "src" / "elicense" / "wire.py"
+CATALOGUE_DIR = ROOT / "src" / "elicense" / "codes"
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 BUILDERS = frozenset({"error", "indeterminate", "warning", "info", "passed"})
@@ -54,13 +55,21 @@ EXCLUDED: dict[str, str] = {
 }
 """Dotted constants in module tables that are not codes: constant → why not."""
 
+_AUTH_SEAL = 'elicense_http/auth.py: "auth." + the seal.* code of domain/seal.py seal_refusal'
 COMPOSED: dict[str, str] = {
     "view.signature": "reuse/verification.py: f\"{what}.signature\" with what='view'",
     "copy.signature": "reuse/verification.py: f\"{what}.signature\" with what='copy'",
     "view.signature.invalid": "reuse/verification.py: f\"{what}.signature.invalid\", 'view'",
     "copy.signature.invalid": "reuse/verification.py: f\"{what}.signature.invalid\", 'copy'",
+    "auth.seal.unknown": _AUTH_SEAL,
+    "auth.seal.not_filed": _AUTH_SEAL,
+    "auth.seal.suspended": _AUTH_SEAL,
+    "auth.seal.revoked": _AUTH_SEAL,
+    "auth.seal.compromised": _AUTH_SEAL,
+    "auth.seal.expired": _AUTH_SEAL,
+    "auth.seal.not_yet_valid": _AUTH_SEAL,
 }
-"""Codes built from a variable first segment, which a pattern cannot credit: code → how.
+"""Codes built from a variable, which a loose pattern cannot credit: code → how.
 
 Each must still match a scanned pattern, so the entry goes when the f-string does."""
 
@@ -240,8 +249,13 @@ def scan_source(
 
 
 def scan(paths: Iterable[Path] | None = None) -> Scan:
-    """The codes the whole library emits (every module but :mod:`elicense.wire`)."""
-    chosen = [p for p in (sources() if paths is None else paths) if p != WIRE]
+    """The codes the whole library emits: every module but :mod:`elicense.wire` and the
+    catalogue itself (which would otherwise vouch for its own entries)."""
+    chosen = [
+        p
+        for p in (sources() if paths is None else paths)
+        if p != WIRE and not p.is_relative_to(CATALOGUE_DIR)
+    ]
     texts = {p: p.read_text(encoding="utf-8") for p in chosen}
     params = code_params(texts.values())
     wire = wire_names()
@@ -253,14 +267,16 @@ def scan(paths: Iterable[Path] | None = None) -> Scan:
 
 
 def credited(found: Scan, catalogue: Iterable[str]) -> set[str]:
-    """The catalogue codes the scan shows emitted: literally; through a pattern whose
-    text before its first placeholder is not empty (``ofd.container.{code}``); or
-    composed (:data:`COMPOSED`) when a pattern matches them."""
+    """The catalogue codes the scan shows emitted: literally; through a pattern that
+    starts with literal text and holds at least two literal dots
+    (``ofd.container.{code}``, ``ses.{part}.cert.{c}``); or composed
+    (:data:`COMPOSED`) when any pattern matches them."""
     codes = set(catalogue)
     out = codes & set(found.codes)
     for pat in found.patterns:
         rx = re.compile(pat)
-        anchored = not pat.startswith("[")
+        literal = re.sub(r"\[a-z0-9_\.\]\+", "", pat)
+        anchored = not pat.startswith("[") and literal.count("\\.") >= 2
         for c in codes:
             if rx.fullmatch(c) and (anchored or c in COMPOSED):
                 out.add(c)

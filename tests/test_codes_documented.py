@@ -67,6 +67,7 @@ def test_scan_finds_known_codes() -> None:
     assert known <= set(found.codes), sorted(known - set(found.codes))
     assert any(p.startswith("ofd\\.container\\.") for p in found.patterns)
     assert len(found.codes) > 300
+    assert not any(w.startswith("src/elicense/codes/") for ws in found.codes.values() for w in ws)
 
 
 def test_every_emitted_code_is_catalogued() -> None:

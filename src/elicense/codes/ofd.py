@@ -97,20 +97,32 @@ CODES: Final[dict[str, Code]] = {
     "ofd.sign.cert": Code(
         "ofd", "check", "the digital signer's certificate is trusted and valid then"
     ),
-    "ofd.sign.cert.expired": Code("ofd", "error", "it expired before the judging time"),
+    "ofd.sign.cert.expired": Code(
+        "ofd", "error", "the digital signer's certificate expired before the judging time"
+    ),
     "ofd.sign.cert.issuer_signature.invalid": Code(
-        "ofd", "error", "it names a trusted issuer whose key did not sign it"
+        "ofd",
+        "error",
+        "the digital signer's certificate names a trusted issuer whose key did not sign it",
     ),
     "ofd.sign.cert.issuer_signature.unsupported": Code(
-        "ofd", "indeterminate", "its issuer's signature cannot be checked here"
+        "ofd",
+        "indeterminate",
+        "the digital signer's certificate's issuer signature cannot be checked here",
     ),
     "ofd.sign.cert.malformed": Code(
         "ofd", "error", "the digital signer's certificate does not parse"
     ),
-    "ofd.sign.cert.nonconformant": Code("ofd", "warning", "it is not strictly DER; read leniently"),
-    "ofd.sign.cert.not_yet_valid": Code("ofd", "error", "it was not yet valid at the judging time"),
+    "ofd.sign.cert.nonconformant": Code(
+        "ofd", "warning", "the digital signer's certificate is not strictly DER; read leniently"
+    ),
+    "ofd.sign.cert.not_yet_valid": Code(
+        "ofd", "error", "the digital signer's certificate was not yet valid at the judging time"
+    ),
     "ofd.sign.cert.untrusted": Code(
-        "ofd", "indeterminate", "it is neither an anchor nor issued by one"
+        "ofd",
+        "indeterminate",
+        "the digital signer's certificate is neither a trust anchor nor issued by one",
     ),
     "ofd.sign.data": Code("ofd", "check", "a CMS signature's content is SM3(`Signature.xml`)"),
     "ofd.sign.data.mismatch": Code(

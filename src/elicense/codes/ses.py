@@ -47,10 +47,12 @@ CODES: Final[dict[str, Code]] = {
         "ses", "error", "the maker certificate had expired at the judging time"
     ),
     "ses.seal.cert.issuer_signature.invalid": Code(
-        "ses", "error", "it names an anchor as issuer but the anchor's key does not verify it"
+        "ses",
+        "error",
+        "the maker certificate names an anchor as issuer, but the anchor's key does not verify it",
     ),
     "ses.seal.cert.issuer_signature.unsupported": Code(
-        "ses", "indeterminate", "its signature algorithm cannot be checked here"
+        "ses", "indeterminate", "the maker certificate's signature algorithm cannot be checked here"
     ),
     "ses.seal.cert.key_mismatch": Code(
         "ses", "error", "the maker certificate's key is not of the seal's algorithm"
@@ -85,13 +87,15 @@ CODES: Final[dict[str, Code]] = {
         "ses", "error", "the v5 seal's `timeStamp` does not parse as a CMS/TSTInfo token"
     ),
     "ses.seal.timestamp.mismatch": Code(
-        "ses", "error", "its imprint is not the digest of `signedValue`"
+        "ses", "error", "the v5 seal's timestamp imprint is not the digest of `signedValue`"
     ),
     "ses.seal.timestamp.unsupported": Code(
-        "ses", "indeterminate", "its hash or signature algorithm is not supported"
+        "ses",
+        "indeterminate",
+        "the v5 seal's timestamp uses a hash or signature algorithm that is not supported",
     ),
     "ses.seal.timestamp.untrusted": Code(
-        "ses", "indeterminate", "the TSA certificate is not trusted (or not found)"
+        "ses", "indeterminate", "the v5 seal's TSA certificate is not trusted (or not found)"
     ),
     "ses.seal.validity": Code("ses", "check", "the judging time is inside the seal's window"),
     "ses.signature": Code("ses", "check", "the signer's signature verified"),
@@ -102,10 +106,14 @@ CODES: Final[dict[str, Code]] = {
         "ses", "error", "the signer certificate had expired at the judging time"
     ),
     "ses.signature.cert.issuer_signature.invalid": Code(
-        "ses", "error", "it names an anchor as issuer but does not verify under it"
+        "ses",
+        "error",
+        "the signer certificate names an anchor as issuer, but does not verify under it",
     ),
     "ses.signature.cert.issuer_signature.unsupported": Code(
-        "ses", "indeterminate", "its signature algorithm cannot be checked here"
+        "ses",
+        "indeterminate",
+        "the signer certificate's signature algorithm cannot be checked here",
     ),
     "ses.signature.cert.key_mismatch": Code(
         "ses", "error", "the signer certificate's key is not of the signature's algorithm"
@@ -157,13 +165,15 @@ CODES: Final[dict[str, Code]] = {
         "ses", "error", "the signature's `timeStamp` does not parse as a CMS/TSTInfo token"
     ),
     "ses.signature.timestamp.mismatch": Code(
-        "ses", "error", "its imprint is not the digest of the signature value"
+        "ses", "error", "the signature's timestamp imprint is not the digest of the signature value"
     ),
     "ses.signature.timestamp.unsupported": Code(
-        "ses", "indeterminate", "its hash or signature algorithm is not supported"
+        "ses",
+        "indeterminate",
+        "the signature's timestamp uses a hash or signature algorithm that is not supported",
     ),
     "ses.signature.timestamp.untrusted": Code(
-        "ses", "indeterminate", "the TSA certificate is not trusted (or not found)"
+        "ses", "indeterminate", "the signature's TSA certificate is not trusted (or not found)"
     ),
     "ses.signature.version_mismatch": Code(
         "ses", "warning", "`TBS_Sign.version` differs from the structure's version"

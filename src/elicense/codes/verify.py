@@ -37,7 +37,8 @@ CODES: Final[dict[str, Code]] = {
     "copy.in_force": Code(
         "verify",
         "check",
-        "`copy.expired` (invalid, status `expired`), `copy.not_yet_valid` (indeterminate)",
+        "judged inside the annotated copy's validity: made before, and not expired at, the time"
+        " judged",
     ),
     "copy.not_yet_valid": Code(
         "verify", "indeterminate", "judged before the copy was made (check the clock)"
@@ -48,7 +49,11 @@ CODES: Final[dict[str, Code]] = {
     "copy.signature.invalid": Code(
         "verify", "error", "the platform's signature over the annotated copy does not verify"
     ),
-    "document.canonical": Code("verify", "check", "`document.noncanonical`, `document.malformed`"),
+    "document.canonical": Code(
+        "verify",
+        "check",
+        "the document's bytes are the canonical encoding of its content, every byte decoded",
+    ),
     "document.format.unknown": Code(
         "verify", "error", "neither JSON, an identifier, nor a registered binary format"
     ),
@@ -70,7 +75,9 @@ CODES: Final[dict[str, Code]] = {
     "document.noncanonical": Code(
         "verify", "error", "decodes, but the bytes are not the canonical encoding"
     ),
-    "document.origin": Code("verify", "check", "`document.origin.mismatch`"),
+    "document.origin": Code(
+        "verify", "check", "the view or annotated copy is of the trusted ledger"
+    ),
     "document.origin.mismatch": Code(
         "verify", "error", "the document is from another ledger than the trust's"
     ),
@@ -98,7 +105,7 @@ CODES: Final[dict[str, Code]] = {
     "history.aggregate.mismatch": Code(
         "verify", "error", "the records belong to more than one aggregate"
     ),
-    "history.empty": Code("verify", "error", "no records"),
+    "history.empty": Code("verify", "error", "the document holds no records"),
     "history.order": Code("verify", "error", "versions not 1, 2, … or positions not increasing"),
     "history.start": Code(
         "verify", "error", "the history does not start with `license.issue` of version 001"

@@ -141,6 +141,7 @@ class PlantedError(Exception):
     def __init__(self, code: str, message: str) -> None: ...
 
 PLANTED_CODES = {"planted.table.entry": "a table"}
+DEFAULT_CODE = "planted.constant"
 PLANTED_KIND = "planted.not.a.code.json"
 
 def check(b, ok):
@@ -155,6 +156,7 @@ def refuse():
     found = scan_source(planted, "planted.py", params=params)
     expected = {
         "planted.table.entry",
+        "planted.constant",
         "planted.finding.invalid",
         "planted.raised.code",
         "planted.keyword",

@@ -49,10 +49,10 @@ CODES: Final[dict[str, Code]] = {
         "a seal.file's SES_Seal annex does not parse, or does not fit the seal (maker key, seal"
         " id, certificate, validity)",
     ),
-    "seal.annex.unsupported": Code(
+    "seal.annex.missing": Code(
         "ledger",
         "refusal",
-        "a seal.file carries an SES_Seal annex but no GB/T 38540 support is loaded",
+        "a seal.file without the seal's GB/T 38540 SES_Seal annex (the ledger requires it)",
     ),
     "seal.key.mismatch": Code(
         "ledger", "refusal", "a seal.file names another key id than the seal's key"

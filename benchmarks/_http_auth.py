@@ -18,9 +18,9 @@ import msgspec
 
 from elicense.codec import utc_now
 from elicense.ledger.application import Ledger
-from elicense.reuse.scenario import SHARING, ReuseCity
 from elicense.reuse.service import ReuseService
-from elicense.scenario import City
+from elicense_demo.reuse_scenario import SHARING, ReuseCity
+from elicense_demo.scenario import City
 from elicense_http.httpsig import sign_request
 
 _LUA = """

@@ -17,8 +17,8 @@ from pathlib import Path
 from elicense import ConflictError, Ledger
 from elicense.acts import SuspendLicense
 from elicense.codec import canonical
-from elicense.scenario import LICENSE_TYPES, City
 from elicense.statement import decode_signed
+from elicense_demo.scenario import LICENSE_TYPES, City
 
 
 def main() -> None:

@@ -19,9 +19,9 @@ import msgspec
 from elicense.acts import decode_statement
 from elicense.codec import utc_now
 from elicense.ledger.application import Ledger
-from elicense.reuse.scenario import SHARING, ReuseCity
 from elicense.reuse.service import ReuseService
-from elicense.scenario import City
+from elicense_demo.reuse_scenario import SHARING, ReuseCity
+from elicense_demo.scenario import City
 from elicense_http.httpsig import sign_request
 
 _LUA = """

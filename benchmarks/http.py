@@ -56,7 +56,7 @@ from elicense.acts import decode_statement  # noqa: E402 - after the path fix ab
 from elicense.codec import canonical  # noqa: E402 - after the path fix above
 from elicense.ledger.application import Ledger  # noqa: E402 - after the path fix above
 from elicense.ledger.export import export_license  # noqa: E402 - after the path fix above
-from elicense.scenario import LICENSE_TYPES, City  # noqa: E402 - after the path fix above
+from elicense_demo.scenario import LICENSE_TYPES, City  # noqa: E402 - after the path fix above
 
 BATCH = 100
 _LUA = """

@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
 
 from _common import drop_schema, emit, machine, postgres_schema
 
 from elicense.ledger.application import Ledger
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 
 BATCH = 100
 

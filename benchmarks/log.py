@@ -64,9 +64,9 @@ from elicense.log.statusdoc import build_status_lists, sign_status_list  # noqa:
 from elicense.log.statuslist import SlotMap, capacity_for  # noqa: E402
 from elicense.merkle import SHA256  # noqa: E402
 from elicense.merkle_nodes import Frontier, stored_inclusion_proof  # noqa: E402
-from elicense.scenario import LICENSE_TYPES, City  # noqa: E402
 from elicense.verify.logpath import LogPath  # noqa: E402
 from elicense.verify.verifier import Verifier  # noqa: E402
+from elicense_demo.scenario import LICENSE_TYPES, City  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 

@@ -39,9 +39,9 @@ from _common import drop_schema, emit, machine, postgres_schema
 from elicense.acts import Signed, decode_statement
 from elicense.codec import utc_now
 from elicense.ledger.application import Ledger
-from elicense.reuse.scenario import SHARING, ReuseCity
 from elicense.reuse.service import ReuseService
-from elicense.scenario import City
+from elicense_demo.reuse_scenario import SHARING, ReuseCity
+from elicense_demo.scenario import City
 
 BATCH = 100
 BASE = 2_000  # licenses that the measured uses use

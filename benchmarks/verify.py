@@ -29,20 +29,21 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adapters"))
 
 from _common import emit, interleaved, machine
 
 from elicense import acts
 from elicense.acts import decode_statement
 from elicense.codec import ENCODER
+from elicense.documents import decode_document, history_digest
 from elicense.ledger.application import Ledger
 from elicense.ledger.export import SealCache, export_license, export_trust_bundle
 from elicense.record import decode_record
-from elicense.scenario import LICENSE_TYPES, City
-from elicense.documents import decode_document, history_digest
 from elicense.verify.history import _head, _record
 from elicense.verify.verifier import Verifier, _doc_view
 from elicense.wire import signing_input
+from elicense_demo.scenario import LICENSE_TYPES, City
 
 KS = (1, 2, 3, 5)
 

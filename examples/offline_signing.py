@@ -17,7 +17,7 @@ from pathlib import Path
 from elicense import ConflictError, Ledger
 from elicense.acts import SuspendLicense, decode_signed
 from elicense.codec import canonical
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 
 
 def main() -> None:

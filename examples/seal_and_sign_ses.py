@@ -15,7 +15,7 @@ from elicense import generate_key
 from elicense.codec import utc_now
 from elicense.crypto import ses
 from elicense.crypto.x509issue import issue_certificate
-from elicense.demo import default_alg
+from elicense_demo.run import default_alg
 
 
 def main() -> None:

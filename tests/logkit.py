@@ -24,7 +24,7 @@ from elicense.log.statusdoc import build_status_lists, sign_status_list
 from elicense.log.statuslist import SlotMap, capacity_for
 from elicense.merkle import SHA256
 from elicense.merkle_nodes import Frontier, MemoryNodeStore, stored_inclusion_proof
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 
 __all__ = ["KINDS", "MemoryLog", "build_ledger", "bundle_for"]
 

@@ -21,7 +21,7 @@ from elicense.cli import main
 from elicense.codec import canonical
 from elicense.errors import StorageError
 from elicense.ledger.application import Ledger
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 from race_support import open_and_write
 
 PROCESSES = 8

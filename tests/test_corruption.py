@@ -33,7 +33,7 @@ import msgspec
 import pytest
 
 from elicense.log.audit import AuditFinding, AuditReport
-from elicense.scenario import City
+from elicense_demo.scenario import City
 from elicense_sql.connection import Dialect, SqlStore
 from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog

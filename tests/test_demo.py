@@ -80,7 +80,7 @@ def test_log_sample_is_independent_of_the_lifecycle_picks() -> None:
     population size): otherwise it would hold only amended licenses and read all valid."""
     import random
 
-    from elicense.cli._log_demo import log_sample
+    from elicense_demo.log_phase import log_sample
 
     ids = [f"L{i}" for i in range(20_000)]
     lifecycle = random.Random(2026).sample(ids, k=1_300)

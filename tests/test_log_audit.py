@@ -14,7 +14,7 @@ from elicense.cli import main
 from elicense.codec import canonical
 from elicense.crypto.keys import write_key_file
 from elicense.log.audit import AuditReport
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 from elicense_sql.events import EventTable
 from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog

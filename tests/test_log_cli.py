@@ -10,7 +10,7 @@ import pytest
 from elicense.cli import main
 from elicense.crypto.keys import write_key_file
 from elicense.merkle import SHA256, verify_consistency, verify_inclusion
-from elicense.scenario import City
+from elicense_demo.scenario import City
 from logkit import build_ledger
 
 

@@ -25,9 +25,9 @@ from elicense.log.statusdoc import (
     sign_status_list,
 )
 from elicense.log.statuslist import Status, StatusArray
-from elicense.scenario import LICENSE_TYPES, City
 from elicense.verdict import Outcome, Verdict
 from elicense.verify.verifier import Verifier
+from elicense_demo.scenario import LICENSE_TYPES, City
 from logkit import MemoryLog, build_ledger, bundle_for
 
 NOW = datetime.now(UTC)

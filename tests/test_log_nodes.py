@@ -19,8 +19,8 @@ from elicense.cli import main
 from elicense.log.audit import AuditReport
 from elicense.merkle import verify_inclusion
 from elicense.merkle_nodes import inclusion_plan
-from elicense.scenario import City
 from elicense.verify.verifier import Verifier
+from elicense_demo.scenario import City
 from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog
 from elicense_sql.log_store import SqlLogStore, chunk_key

@@ -22,8 +22,8 @@ from elicense.log.checkpoint import CheckpointVerifier
 from elicense.log.statusdoc import ListKind, StatusListDocument, load_status_list
 from elicense.log.statuslist import Status, StatusArray, w3c_bit
 from elicense.merkle import SHA256, root, verify_consistency, verify_inclusion
-from elicense.scenario import City
 from elicense.verify.verifier import Verifier
+from elicense_demo.scenario import City
 from elicense_sql.connection import SqlStore
 from elicense_sql.events import EventTable
 from elicense_sql.follower import LogFollower

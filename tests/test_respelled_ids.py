@@ -24,7 +24,7 @@ from elicense.cli import main
 from elicense.errors import RefusedError
 from elicense.ledger.mapper import StoredRecordError
 from elicense.log.audit import AuditReport
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 from elicense_sql.follower import LogFollower
 from elicense_sql.log_proofs import SqlLog
 from elicense_sql.log_store import SqlLogStore

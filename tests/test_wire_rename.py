@@ -25,7 +25,7 @@ import elicense.signatory as signatory
 from elicense import acts
 from elicense.domain.base import LedgerAggregate
 from elicense.ledger.application import Ledger
-from elicense.scenario import LICENSE_TYPES, City
+from elicense_demo.scenario import LICENSE_TYPES, City
 
 ticks = itertools.count()
 def clock():

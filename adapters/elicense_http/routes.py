@@ -16,8 +16,8 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response.base import ASGIResponse
 
-from elicense.verdict import Verdict
 from elicense.documents import SignedBundle
+from elicense.verdict import Verdict
 from elicense_http.messages import Health, SubmitRequest, SubmitResponse
 from elicense_http.problems import PROBLEM_JSON, Problem, ProblemRefusal, ServiceError
 from elicense_http.service import Service

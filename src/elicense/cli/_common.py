@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,6 +23,7 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_NO",
     "EXIT_OK",
+    "PlainProgress",
     "UsageError",
     "add_json_flag",
     "add_key_flags",
@@ -178,14 +180,20 @@ def parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
     return out
 
 
-def progress(total: int | None, desc: str, args: argparse.Namespace) -> Any:
-    """A progress bar on stderr (hidden with --json or when stderr is not a terminal)."""
-    from tqdm import tqdm
+def progress(total: int | None, desc: str, args: argparse.Namespace, unit: str = " st") -> Any:
+    """A progress bar on stderr (hidden with --json or when stderr is not a terminal).
 
+    ``tqdm`` draws it when installed (the ``demo`` extra installs it); without it,
+    plain lines (:class:`PlainProgress`)."""
+    hidden = bool(getattr(args, "json", False)) or not sys.stderr.isatty()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return PlainProgress(total, desc, unit, hidden=hidden)
     return tqdm(
         total=total,
         desc=desc,
-        unit=" st",
+        unit=unit,
         file=sys.stderr,
         disable=True if getattr(args, "json", False) else None,
         leave=False,
@@ -202,3 +210,32 @@ def render_verdict(v: Verdict, name: str) -> str:
     if v.checked:
         lines.append(f"  passed: {', '.join(v.checked)}")
     return "\n".join(lines)
+
+
+class PlainProgress:
+    """Progress without ``tqdm``: a line on stderr at most every two seconds."""
+
+    EVERY = 2.0
+
+    def __init__(self, total: int | None, desc: str, unit: str, *, hidden: bool) -> None:
+        self.total, self.desc, self.unit, self.hidden = total, desc, unit, hidden
+        self.n = 0
+        self._last = time.monotonic()
+
+    def update(self, n: int = 1) -> None:
+        """Count ``n`` more; print a line when the last is old enough."""
+        self.n += n
+        now = time.monotonic()
+        if not self.hidden and now - self._last >= self.EVERY:
+            self._last = now
+            of = f"/{self.total:,}" if self.total is not None else ""
+            print(f"{self.desc}: {self.n:,}{of}{self.unit}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Nothing to clear: the lines stay."""
+
+    def __enter__(self) -> PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -34,8 +34,8 @@ from elicense.errors import UnsupportedAlgorithmError
 from elicense.ledger.application import Ledger
 from elicense.ledger.export import SealCache, export_license, sign_bundle, trust_bundle
 from elicense.lifecycle import LicenseStatus, RevocationReason
-from elicense.scenario import APPROVAL_TYPES, LICENSE_TYPES, City, TypeSpec
 from elicense.verify.verifier import Verifier
+from elicense_demo.scenario import APPROVAL_TYPES, LICENSE_TYPES, City, TypeSpec
 
 __all__ = ["CITY_APPROVALS", "CITY_LICENSES", "DemoReport", "default_alg", "run_demo"]
 
@@ -225,10 +225,11 @@ def run_demo(
     """Run the demo into ``directory`` (created); return what it did and measured.
 
     ``reuse(ledger, city, trust bundle, directory)``, when given, runs last (the
-    reuse phase, :func:`elicense.reuse.demo.run_reuse_phase`, wired by the CLI)
-    and its report is kept in ``DemoReport.reuse``. ``log(ledger, city, license
-    identifiers, directory)``, when given, runs after it (the transparency-log
-    phase, wired by the CLI to the SQL log store); its report is ``DemoReport.log``.
+    reuse phase, :func:`elicense_demo.reuse_run.run_reuse_phase`, wired by
+    :mod:`elicense_demo.reuse_phase`) and its report is kept in ``DemoReport.reuse``.
+    ``log(ledger, city, license identifiers, directory)``, when given, runs after it
+    (the transparency-log phase, :mod:`elicense_demo.log_phase`, wired to the SQL log
+    store); its report is ``DemoReport.log``.
     """
     alg = alg or default_alg()
     approvals = licenses * CITY_APPROVALS // CITY_LICENSES if approvals is None else approvals

@@ -1,7 +1,7 @@
 """The reuse phase of ``elicense demo``, wired to the SQL read model, and its text.
 
-Kept apart from :mod:`elicense.cli.demo` so the demo command only gains a
-flag and two calls; the phase itself is :func:`elicense.reuse.demo.run_reuse_phase`.
+Kept apart from :mod:`elicense_demo.cli` so the demo command only gains a
+flag and two calls; the phase itself is :func:`elicense_demo.reuse_run.run_reuse_phase`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ on two cores; with ``--alg ecdsa-p256-sha256`` they take about 45 s."""
 
 
 def reuse_phase(args: argparse.Namespace, tick: Any) -> Any:
-    """The reuse phase as a ``run_demo(reuse=…)`` hook (the CLI is the composition root)."""
+    """The reuse phase as a ``run_demo(reuse=…)`` hook, wired to :mod:`elicense_sql`."""
 
     def phase(ledger: Any, city: Any, trust: Any, directory: Any) -> dict[str, Any]:
-        from elicense.reuse.demo import run_reuse_phase
+        from elicense_demo.reuse_run import run_reuse_phase
         from elicense_sql import SqlStore
         from elicense_sql.reuse import ReuseProjection
 

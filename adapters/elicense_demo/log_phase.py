@@ -31,7 +31,7 @@ def log_sample(ids: list[str], seed: int, k: int = SAMPLE) -> list[str]:
 
 
 def log_phase(seed: int) -> Any:
-    """The log phase as a ``run_demo(log=…)`` hook (the CLI is the composition root)."""
+    """The log phase as a ``run_demo(log=…)`` hook, wired to :mod:`elicense_sql`."""
 
     def phase(ledger: Any, city: Any, ids: list[str], directory: Path) -> dict[str, Any]:
         from elicense.ledger.export import SealCache, export_license, export_trust_bundle

@@ -2,7 +2,8 @@
 
 After the city's licenses are issued and its lifecycle acts recorded:
 
-1. the defining departments grant the sharing lists of :data:`~elicense.reuse.scenario.SHARING`;
+1. the defining departments grant the sharing lists of
+   :data:`~elicense_demo.reuse_scenario.SHARING`;
 2. holders consent (platform-signed, after 人脸识别 / 电子营业执照) and user
    departments use their licenses — ``uses`` of them recorded as used (the
    seeds' 43,543 by default here; the CLI's default run asks for 10,000),
@@ -19,8 +20,8 @@ After the city's licenses are issued and its lifecycle acts recorded:
 Statements are generated and signed in another process (the department
 systems and the platform's consent app) while the ledger records the
 previous batch, so signing and recording use two cores even with SM2.
-The read model is passed in (:class:`ReadModel`): the library never imports
-the SQL adapter; the CLI, the composition root, does.
+The read model is passed in (:class:`ReadModel`): this module never imports
+the SQL adapter; :mod:`elicense_demo.reuse_phase` wires it in.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ from elicense.acts import Signed, WithdrawConsent, decode_signed
 from elicense.codec import canonical, utc_now
 from elicense.ledger.application import Ledger
 from elicense.lifecycle import LicenseStatus
-from elicense.reuse.scenario import ITEMS, SHARING, ReuseCity, Sharing
 from elicense.reuse.service import ReuseService
 from elicense.reuse.stats import Statistics, replay
-from elicense.scenario import APPROVAL_TYPES, LICENSE_TYPES, City
 from elicense.verify.verifier import Verifier
+from elicense_demo.reuse_scenario import ITEMS, SHARING, ReuseCity, Sharing
+from elicense_demo.scenario import APPROVAL_TYPES, LICENSE_TYPES, City
 
 __all__ = ["SEED_USES", "ReadModel", "ReuseReport", "run_reuse_phase"]
 

@@ -1,7 +1,7 @@
 """Reuse in the demo city: who uses which license types for which service items.
 
 The sharing plan (责任清单 answering the users' 需求清单) of the demo city
-(:mod:`elicense.scenario`): each license type is opened to two or three
+(:mod:`elicense_demo.scenario`): each license type is opened to two or three
 other departments, each for one service item (事项) of its own, seeing the
 fields that item needs. The approval types stay closed, so the city's type
 opening rate (证照开通率) is below one, as on real platforms.
@@ -19,7 +19,7 @@ from datetime import datetime
 
 from elicense.acts import AuthMethod, GrantConsent, HolderKind, RequestUse, ShareType, Signed
 from elicense.ids import HolderCodeKind
-from elicense.scenario import LICENSE_TYPES, City, TypeSpec
+from elicense_demo.scenario import LICENSE_TYPES, City, TypeSpec
 
 __all__ = ["ITEMS", "SHARING", "ReuseCity", "Sharing"]
 
@@ -82,7 +82,7 @@ SHARING: tuple[Sharing, ...] = _plan()
 
 
 class ReuseCity:
-    """Reuse statements for a demo :class:`~elicense.scenario.City`."""
+    """Reuse statements for a demo :class:`~elicense_demo.scenario.City`."""
 
     def __init__(self, city: City) -> None:
         self.city = city

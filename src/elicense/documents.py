@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -361,6 +361,9 @@ AnyDocument = LicenseDocument | TrustBundle | SignedBundle | SignedLicenseView |
 """Every exported document kind: the one union :func:`decode_document` reads."""
 
 
+_DOCUMENT_UNION = cast("type[AnyDocument]", AnyDocument)  # msgspec decodes the union by tag
+
+
 def decode_document(data: bytes) -> AnyDocument:
     """Decode any exported document, insisting on canonical bytes.
 
@@ -368,5 +371,5 @@ def decode_document(data: bytes) -> AnyDocument:
         EncodingError: malformed, unknown ``format``, or fields off their types.
         NonCanonicalError: well-formed but not the canonical encoding.
     """
-    document: AnyDocument = decode_canonical(data, AnyDocument, what="document")
+    document: AnyDocument = decode_canonical(data, _DOCUMENT_UNION, what="document")
     return document

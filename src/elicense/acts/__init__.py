@@ -36,7 +36,7 @@ ledger checks identifiers, schemas and authority (:mod:`elicense.ledger.rules`).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Final
+from typing import Final, cast
 
 from elicense.acts.base import PLATFORM_PREFIX, Signed, Statement, check_order
 from elicense.acts.ledger import EstablishLedger
@@ -152,6 +152,9 @@ KINDS: Final[dict[str, type[Statement]]] = {cls.kind: cls for cls in AnyStatemen
 """Statement kind (its wire name, e.g. ``license.issue``) → its class."""
 
 
+_STATEMENT_UNION = cast("type[Statement]", AnyStatement)  # msgspec decodes the union by tag
+
+
 def kinds() -> dict[str, type[Statement]]:
     """The statement kinds, by wire name (a copy of :data:`KINDS`)."""
     return dict(KINDS)
@@ -165,7 +168,7 @@ def decode_statement(data: bytes) -> Statement:
         EncodingError: malformed, unknown kind, or fields off their types.
         NonCanonicalError: well-formed but not the canonical encoding.
     """
-    statement: Statement = decode_canonical(data, AnyStatement, what="statement")
+    statement: Statement = decode_canonical(data, _STATEMENT_UNION, what="statement")
     return statement
 
 

@@ -14,7 +14,7 @@ from elicense import acts, wire
 from elicense.acts import decode_statement
 from elicense.crypto.gm import sm3
 from elicense.errors import ConflictError, DuplicateError, NotAuthorisedError, RefusedError
-from elicense.ledger import rules
+from elicense.ledger.rules import licenses
 from elicense.verify.verifier import Verifier
 from support import World, bundle_time, restate
 
@@ -85,7 +85,7 @@ def test_verifier_detects_a_forged_binding(world: World, monkeypatch: pytest.Mon
     honest = world.issue(dept, type_code, 2)
     forged = restate(honest, dept.key, template_digest=b"\x01" * 32)
     # an operator whose ledger skips the check records it anyway
-    monkeypatch.setattr(rules, "_require_template", lambda ltype, act: None)
+    monkeypatch.setattr(licenses, "_require_template", lambda ltype, act: None)
     world.submit(forged)
     world.submit(honest := world.issue(dept, type_code, 3))
     bundle = world.bundle()

@@ -15,13 +15,13 @@ bytes the chain hashed.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
 from elicense.acts import Signed, Statement, decode_statement
+from elicense.domain.state import ID_NAMESPACE, deterministic_id
 from elicense.record import GENESIS_HASH, EventRecord, record_hash
 
 __all__ = [
@@ -31,9 +31,6 @@ __all__ = [
     "record_bytes",
     "replay",
 ]
-
-ID_NAMESPACE = uuid.UUID("5e3b0c56-6f1e-5c2a-9a57-0e1ce05e0001")
-"""Namespace of deterministic aggregate ids (uuid5), so the store rejects duplicates."""
 
 A = TypeVar("A", bound="LedgerAggregate")
 
@@ -146,12 +143,6 @@ def _topic(cls: Any) -> str:
         # Never let eventsourcing fall back to a Python path in stored bytes.
         raise TypeError(f"{cls.__qualname__} has no wire name (TOPIC) in elicense.wire")
     return topic
-
-
-@lru_cache(maxsize=65536)  # uuid5 is a SHA-1 and an object; ids are asked for repeatedly
-def deterministic_id(kind: str, key: str) -> uuid.UUID:
-    """The aggregate id of the ``kind`` aggregate with natural key ``key``."""
-    return uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}")
 
 
 def replay(events: Any, aggregate: Any = None) -> Any:

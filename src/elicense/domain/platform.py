@@ -12,25 +12,13 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from elicense import wire
-from elicense.acts import EstablishLedger, Signed
-from elicense.crypto.suites import key_id
-from elicense.domain.base import LedgerAggregate, deterministic_id
+from elicense.acts import Signed
+from elicense.domain.base import LedgerAggregate
+from elicense.domain.state import deterministic_id
+from elicense.domain.state import platform as state
+from elicense.domain.state.platform import PlatformKey
 
 __all__ = ["Platform", "PlatformKey"]
-
-
-class PlatformKey:
-    """One platform public key: algorithm and DER SubjectPublicKeyInfo."""
-
-    __slots__ = ("alg", "key_id", "spki")
-
-    def __init__(self, alg: str, spki: bytes) -> None:
-        self.alg = alg
-        self.spki = spki
-        self.key_id = key_id(spki)
-
-    def __repr__(self) -> str:
-        return f"PlatformKey({self.alg}, {self.key_id})"
 
 
 class Platform(LedgerAggregate):
@@ -57,9 +45,4 @@ class Platform(LedgerAggregate):
         TOPIC = wire.PLATFORM_ESTABLISHED
 
         def apply(self, platform: Platform) -> None:
-            act = self.act
-            assert isinstance(act, EstablishLedger)
-            platform.origin = act.origin
-            platform.name = act.name
-            key = PlatformKey(act.alg, act.platform_key)
-            platform.keys = {key.key_id: key}
+            state.established(platform, self.act, self.statement, self.annex)

@@ -24,6 +24,8 @@ from elicense.domain.seal import Seal
 from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
 from elicense.ledger.mapper import StoredRecordError
+from elicense.ledger.payloads import license_slots
+from elicense.log.slots import LicenseSlots
 from elicense.record import PositionedRecord
 
 __all__ = ["LedgerReads"]
@@ -162,3 +164,8 @@ class LedgerReads(Application[UUID]):
     def max_position(self) -> int:
         """The position of the newest recorded event (0 when empty)."""
         return self.recorder.max_notification_id() or 0
+
+    def license_slots(self) -> LicenseSlots:
+        """Every license identifier's status slot as of the newest event
+        (:func:`elicense.ledger.payloads.license_slots`: replayed once, then kept up)."""
+        return license_slots(self)

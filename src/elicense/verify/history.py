@@ -28,8 +28,8 @@ from typing import Annotated, Any
 import msgspec
 
 from elicense.acts import PLATFORM_PREFIX
-from elicense.domain.license_type import issue_refusal, template_refusal
-from elicense.domain.seal import seal_refusal
+from elicense.domain.state.license_type import issue_refusal, template_refusal
+from elicense.domain.state.seal import seal_refusal
 from elicense.errors import ElicenseError, InvalidStatementError, NotFoundError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
 from elicense.lifecycle import EVENT_OF_KIND, LicenseStatus, RevocationReason, next_status

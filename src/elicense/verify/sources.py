@@ -20,6 +20,7 @@ from elicense.documents import (
     decode_document,
     history_digest,
 )
+from elicense.domain.state import deterministic_id
 from elicense.errors import ElicenseError, TrustError
 from elicense.lifecycle import LicenseStatus
 from elicense.verify.trust import (
@@ -188,12 +189,7 @@ class LedgerTrust:
     issued_at: datetime | None = None
 
     def __init__(self, ledger: Any) -> None:
-        from elicense.domain.license_type import LicenseType
-        from elicense.domain.seal import Seal
-
         self._ledger = ledger
-        self._seal_id = Seal.id_for
-        self._type_id = LicenseType.id_for
         self.origin: str = ledger.origin
         self.as_of: int = ledger.max_position()
         self._platform = {kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()}
@@ -211,7 +207,7 @@ class LedgerTrust:
 
     def _seal_timeline(self, code: str) -> Timeline | None:
         if code not in self._seals:
-            events = self._ledger.history(self._seal_id(code))
+            events = self._ledger.history(deterministic_id("seal", code))
             self._seals[code] = _named(code, seal_timeline, events, self._platform)
         return self._seals[code]
 
@@ -229,21 +225,19 @@ class LedgerTrust:
     def type_at(self, code: str, position: int) -> TypeSnapshot | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
         if code not in self._types:
-            events = self._ledger.history(self._type_id(code))
+            events = self._ledger.history(deterministic_id("type", code))
             self._types[code] = _named(code, type_timeline, events, self.seal_at)
         tl = self._types[code]
         return tl.at(position) if tl is not None else None
 
     def seal_events(self, code: str) -> tuple[Any, ...] | None:
         """The seal's records as the ledger has them."""
-        events = self._ledger.history(self._seal_id(code))
+        events = self._ledger.history(deterministic_id("seal", code))
         return tuple(events) if events else None
 
     def _slots(self) -> Any:
         if self._license_slots is None:
-            from elicense.ledger.payloads import license_slots
-
-            self._license_slots = license_slots(self._ledger)
+            self._license_slots = self._ledger.license_slots()
         return self._license_slots
 
     def slot_status(self, slot: int) -> tuple[str, datetime] | None:
@@ -260,7 +254,6 @@ class LedgerTrust:
 
     def license_status(self, key: str) -> StatusEntry | None:
         """The ledger's status entry for license ``key``, computed from its records."""
-        from elicense.domain.base import deterministic_id
         from elicense.verdict import VerdictBuilder
         from elicense.verify.history import check_license_history
 

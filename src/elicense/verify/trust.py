@@ -5,9 +5,10 @@ type) *at the statement's position* in the ledger's global order. A
 :class:`Timeline` holds an aggregate's state after each of its events, keyed
 by position, so "the seal at position p" is a binary search.
 
-Timelines are built by replaying the domain aggregates themselves over the
-verbatim records (so the verifier and the ledger cannot disagree on what an
-event does), checking each record's canonical form, hash chain and signature
+Timelines are built by replaying the verbatim records through the folds the
+domain aggregates apply themselves (:mod:`elicense.domain.state`, so the
+verifier and the ledger cannot disagree on what an event does, and the
+verifier needs no eventsourcing), checking each record's canonical form, hash chain and signature
 once, when the trust is loaded — never per verified license.
 
 Two sources implement :class:`TrustView`: a signed trust bundle (offline,
@@ -23,12 +24,11 @@ from typing import Any, Protocol
 
 import msgspec
 
+from elicense import wire
 from elicense.acts import PLATFORM_PREFIX, decode_statement
 from elicense.crypto.suites import PublicKey, public_key
-from elicense.domain.catalog import event_from_record
-from elicense.domain.license_type import LicenseType
-from elicense.domain.platform import Platform
-from elicense.domain.seal import Seal, SealStatus
+from elicense.domain.state import CREATES, FOLDS, State
+from elicense.domain.state.seal import SealStatus
 from elicense.errors import ElicenseError
 from elicense.record import GENESIS_HASH, PositionedRecord, decode_record, record_hash
 from elicense.wire import signing_input
@@ -43,6 +43,15 @@ __all__ = [
     "seal_timeline",
     "type_timeline",
 ]
+
+
+_PLATFORM_EVENTS = frozenset({wire.PLATFORM_ESTABLISHED})
+_SEAL_EVENTS = frozenset(
+    {wire.SEAL_MADE, wire.SEAL_FILED, wire.SEAL_SUSPENDED, wire.SEAL_REINSTATED, wire.SEAL_REVOKED}
+)
+_TYPE_EVENTS = frozenset(
+    {wire.TYPE_DEFINED, wire.TYPE_REVISED, wire.TYPE_RETIRED, wire.TYPE_SHARED, wire.TYPE_UNSHARED}
+)
 
 
 class TimelineError(ElicenseError, ValueError):
@@ -128,11 +137,19 @@ class TrustView(Protocol):
 
 def _replay(
     events: Sequence[PositionedRecord],
+    kinds: frozenset[str],
     key_for: Callable[[Any, Any, int], PublicKey | None],
     snapshot: Callable[[Any], Any],
 ) -> Timeline:
-    """Replay verbatim records, checking each once; snapshot the state after each."""
+    """Replay verbatim records, checking each once; snapshot the state after each.
+
+    Each record's event must be one of ``kinds`` (the aggregate's events), caused by
+    its statement's kind, a creating event exactly at version 1, all of one aggregate
+    id; its fold (:data:`elicense.domain.state.FOLDS`) is what the ledger's aggregate
+    applies too.
+    """
     agg: Any = None
+    aggregate_id = None
     prev_hash = GENESIS_HASH
     positions: list[int] = []
     states: list[Any] = []
@@ -162,8 +179,16 @@ def _replay(
                 code="statement.signature.invalid",
                 version=n,
             )
+        problem = _event_problem(rec.topic, act.kind, kinds, n)
+        if problem is None and aggregate_id is not None and rec.aggregate_id != aggregate_id:
+            problem = f"record of aggregate {rec.aggregate_id} in the history of {aggregate_id}"
+        if problem is not None:
+            raise TimelineError(problem, code="record.invalid", version=n)
+        aggregate_id = rec.aggregate_id
+        if agg is None:
+            agg = State()
         try:
-            agg = event_from_record(rec, pr.record).mutate(agg)
+            FOLDS[rec.topic](agg, act, rec.statement, rec.annex)
         except Exception as e:  # a record the domain cannot apply
             raise TimelineError(f"{act.kind}: {e}", code="record.invalid", version=n) from None
         prev_hash = record_hash(pr.record)
@@ -177,6 +202,19 @@ def _replay(
     return Timeline(positions, states)
 
 
+def _event_problem(topic: str, kind: str, kinds: frozenset[str], version: int) -> str | None:
+    """Why event ``topic`` of statement ``kind`` cannot be this history's ``version``-th."""
+    if topic not in kinds:
+        if ":" in topic:
+            return f"record topic {topic!r} is wire format v1; this verifier reads {wire.VERSION}"
+        return f"event {topic!r} is not an event of this history"
+    if kind not in wire.EVENTS[topic]:
+        return f"event {topic!r} cannot record a {kind} statement"
+    if (topic in CREATES) != (version == 1):
+        return f"event {topic!r} at version {version}"
+    return None
+
+
 def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey]:
     """The platform keys established by the platform's records (self-signed)."""
 
@@ -186,7 +224,7 @@ def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey
             return public_key(act.alg, spki)
         return None if agg is None else _platform_key(agg, act)
 
-    timeline = _replay(history, key_for, lambda p: dict(p.keys))
+    timeline = _replay(history, _PLATFORM_EVENTS, key_for, lambda p: dict(p.keys))
     if not timeline.states or not isinstance(timeline.latest, dict):
         raise TimelineError("no platform records", code="trust.platform.missing", version=0)
     try:
@@ -195,7 +233,7 @@ def platform_keys_of(history: Sequence[PositionedRecord]) -> dict[str, PublicKey
         raise TimelineError(f"platform key: {e}", code="record.invalid", version=0) from None
 
 
-def _platform_key(platform: Platform, act: Any) -> PublicKey | None:
+def _platform_key(platform: Any, act: Any) -> PublicKey | None:
     if not act.seal.startswith(PLATFORM_PREFIX):
         return None
     k = platform.keys.get(act.seal[len(PLATFORM_PREFIX) :])
@@ -215,7 +253,7 @@ def seal_timeline(
             return None
         return platform_keys.get(act.seal[len(PLATFORM_PREFIX) :])
 
-    def snap(seal: Seal) -> SealSnapshot:
+    def snap(seal: Any) -> SealSnapshot:
         return SealSnapshot(
             code=seal.code,
             department=seal.department,
@@ -227,7 +265,7 @@ def seal_timeline(
             compromised_since=seal.compromised_since,
         )
 
-    timeline = _replay(history, key_for, snap)
+    timeline = _replay(history, _SEAL_EVENTS, key_for, snap)
     # A compromise reaches back: entries recorded since compromised_since are untrusted even
     # though they precede the revocation, so every state carries the latest compromise time.
     latest = timeline.latest
@@ -250,7 +288,7 @@ def type_timeline(
             return None
         return seal.key  # type: ignore[no-any-return]
 
-    def snap(t: LicenseType) -> TypeSnapshot:
+    def snap(t: Any) -> TypeSnapshot:
         return TypeSnapshot(
             code=t.code,
             retired=t.retired,
@@ -260,4 +298,4 @@ def type_timeline(
             template_digest=t.template_digest,
         )
 
-    return _replay(history, key_for, snap)
+    return _replay(history, _TYPE_EVENTS, key_for, snap)

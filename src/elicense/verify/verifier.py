@@ -670,7 +670,7 @@ class Verifier:
             if entry is not None:
                 b.status = LicenseStatus.from_code(entry.status).value
             return b.build()
-        from elicense.domain.base import deterministic_id
+        from elicense.domain.state import deterministic_id
 
         ledger: Any = self._trust
         events = ledger.history(deterministic_id("license", lid.key))

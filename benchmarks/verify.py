@@ -41,7 +41,8 @@ from elicense.ledger.application import Ledger
 from elicense.ledger.export import SealCache, export_license, export_trust_bundle
 from elicense.record import decode_record
 from elicense.verify.history import _head, _record
-from elicense.verify.verifier import Verifier, _doc_view
+from elicense.verify.inputs import doc_view
+from elicense.verify.verifier import Verifier
 from elicense.wire import signing_input
 from elicense_demo.scenario import LICENSE_TYPES, City
 
@@ -86,7 +87,7 @@ def _format_floor(docs: list[bytes], items: list[tuple[Any, bytes, bytes]]) -> i
     the verifier's own decoders and digest, none of its checks."""
     it = iter(items)
     for data in docs:
-        view = _doc_view.decode(data)
+        view = doc_view.decode(data)
         assert ENCODER.encode(view) == data
         for pr in view.events:
             rec = _record.decode(pr.record)

@@ -601,16 +601,12 @@ def test_verify_many_keeps_input_order_and_equals_verify(sc: Scenario) -> None:
     assert verifier.verify_many(inputs, at=sc.at) == [verifier.verify(d, at=sc.at) for d in inputs]
 
 
-def test_verify_many_on_worker_processes_equals_verify(
-    sc: Scenario, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_verify_many_on_worker_processes_equals_verify(sc: Scenario) -> None:
     """verify_many on worker processes (this process takes a share) returns the verdicts
     verify gives one by one, in input order — findings, status and evidence included."""
-    import elicense.verify.verifier as verifier_module
-
-    monkeypatch.setattr(verifier_module, "_PROCESS_MIN", 2)
     inputs: list[Any] = [*sc.docs.values(), b"garbage", *sc.docs.values()] * 3
     with Verifier.from_bundle(sc.bundle, platform_keys=[sc.world.pem()], workers=2) as verifier:
+        verifier.process_min = 2
         many = verifier.verify_many(inputs, at=sc.at)
         assert verifier._processes is not None  # the process path was taken
         assert many == [verifier.verify(d, at=sc.at) for d in inputs]
@@ -765,10 +761,10 @@ def test_hot_path_view_reencodes_documents_exactly(sc: Scenario) -> None:
     verification never falls back to the slow general decode (a performance regression that
     no verdict would show)."""
     from elicense.codec import ENCODER
-    from elicense.verify.verifier import _doc_view
+    from elicense.verify.inputs import doc_view
 
     for name, document in sc.docs.items():
-        assert ENCODER.encode(_doc_view.decode(document)) == document, name
+        assert ENCODER.encode(doc_view.decode(document)) == document, name
 
 
 def test_exporting_an_unknown_license_is_not_found(sc: Scenario) -> None:

@@ -24,11 +24,11 @@ raises past :meth:`Verifier.verify`. Inputs recognised:
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from datetime import date, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +38,35 @@ from elicense import wire
 from elicense.codec import ENCODER, utc_now
 from elicense.crypto.suites import get_suite
 from elicense.documents import (
-    LICENSE_DOCUMENT,
-    History,
     LicenseDocument,
     SignedAnnotatedCopy,
     SignedLicenseView,
     decode_document,
 )
 from elicense.errors import ElicenseError, EncodingError, NonCanonicalError
-from elicense.ids import parse_license_id
-from elicense.lifecycle import LicenseStatus
-from elicense.log.evidence import LogEvidence, LogSource
-from elicense.ofd import is_ofd
-from elicense.record import PositionedRecord
+from elicense.log.evidence import LogSource
 from elicense.verdict import Verdict, VerdictBuilder
 from elicense.verify import views
-from elicense.verify.history import HistoryState, check_license_history, split_identifier
+from elicense.verify.history import check_license_history, split_identifier
+from elicense.verify.inputs import (
+    DOC_PREFIX,
+    FILE_FORMATS,
+    DocView,
+    doc_view,
+    format_version,
+    is_file,
+)
+from elicense.verify.judgment import (
+    check_trust_age,
+    judge_status,
+    names_current_identifier,
+    status_against_trust,
+)
+from elicense.verify.ledgerlog import LedgerLog
 from elicense.verify.logpath import verify_log_path
+from elicense.verify.online import verify_identifier
+from elicense.verify.parallel import PROCESS_MIN, BundleWorkers
+from elicense.verify.seals import SealSections
 from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
 from elicense.verify.trust import TimelineError
 
@@ -63,74 +75,6 @@ __all__ = ["DEFAULT_MAX_AGE", "Verifier"]
 DEFAULT_MAX_AGE = timedelta(hours=24)
 """How old a trust bundle (and, with the log, a checkpoint) may be before
 verdicts become indeterminate: departments are expected to refresh daily."""
-
-
-class _DocView(
-    msgspec.Struct,
-    frozen=True,
-    kw_only=True,
-    omit_defaults=True,
-    forbid_unknown_fields=True,
-    tag_field="format",
-    tag=LICENSE_DOCUMENT,
-):
-    """A license document as the hot path reads it: the seal section kept raw.
-
-    Field for field and option for option the same as :class:`LicenseDocument`,
-    so re-encoding a view gives the document's canonical bytes (a difference
-    would silently send every document down the slow general path; a test
-    guards it).
-    """
-
-    origin: str
-    license: str
-    events: tuple[PositionedRecord, ...]
-    seals: msgspec.Raw
-    log: LogEvidence | None = None
-
-
-_doc_view = msgspec.json.Decoder(_DocView)
-
-_WORKER: list[Verifier] = []
-
-
-def _start_worker(
-    bundle: bytes, keys: list[bytes], max_age: timedelta, max_checkpoint_age: timedelta | None
-) -> None:
-    """Process-pool initializer: load the trust bundle once per worker."""
-    _WORKER[:] = [
-        Verifier.from_bundle(
-            bundle,
-            platform_keys=keys,
-            max_age=max_age,
-            workers=1,
-            max_checkpoint_age=max_checkpoint_age,
-        )
-    ]
-
-
-def _verify_in_worker(docs: list[Any], at: datetime) -> bytes:
-    # One msgpack blob per chunk: far cheaper to send back than pickled Structs.
-    return msgspec.msgpack.encode([_WORKER[0].verify(d, at=at) for d in docs])
-
-
-_verdicts = msgspec.msgpack.Decoder(list[Verdict])
-
-_PROCESS_MIN = 256
-"""Documents below which verify_many does not start worker processes (spawning
-costs about a second; an already running pool is used for any batch)."""
-
-
-_seal_histories = msgspec.json.Decoder(tuple[History, ...])
-_DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
-
-
-def _is_file(text: str) -> bool:
-    """Whether ``text`` names a file; text no file can be named by is not one."""
-    try:
-        return Path(text).is_file()
-    except (OSError, ValueError):  # a name too long for the file system, a NUL in it
-        return False
 
 
 class Verifier:
@@ -146,6 +90,9 @@ class Verifier:
             path (default ``max_age``; see :mod:`elicense.verify.logpath`).
     """
 
+    process_min = PROCESS_MIN
+    """Documents below which :meth:`verify_many` starts no worker processes."""
+
     def __init__(
         self,
         trust: BundleTrust | Any,
@@ -158,10 +105,10 @@ class Verifier:
         self.max_age = max_age
         self.max_checkpoint_age = max_checkpoint_age or max_age
         self.workers = workers or os.cpu_count() or 1
-        self._seal_sections: dict[bytes, tuple[bytes, frozenset[str]]] = {}
-        self._recipe: tuple[bytes, list[bytes], timedelta] | None = None
-        self._processes: ProcessPoolExecutor | None = None
-        self._ledger_log: Any = None
+        self._seal_sections = SealSections()
+        self._recipe: Callable[[], Verifier] | None = None
+        self._processes: BundleWorkers | None = None
+        self.ledger_log: LedgerLog | None = None
 
     @classmethod
     def from_bundle(
@@ -190,7 +137,14 @@ class Verifier:
         verifier = cls(
             trust, max_age=max_age, workers=workers, max_checkpoint_age=max_checkpoint_age
         )
-        verifier._recipe = (data, [k.spki for k in pinned.values()], max_age)
+        verifier._recipe = functools.partial(
+            cls.from_bundle,
+            data,
+            platform_keys=[k.spki for k in pinned.values()],
+            max_age=max_age,
+            workers=1,
+            max_checkpoint_age=max_checkpoint_age,
+        )
         return verifier
 
     @classmethod
@@ -209,10 +163,13 @@ class Verifier:
         """
         verifier = cls(ledger, workers=workers)
         if log is not None:
-            from elicense.verify.ledgerlog import LedgerLog
-
-            verifier._ledger_log = LedgerLog(log)
+            verifier.ledger_log = LedgerLog(log)
         return verifier
+
+    @property
+    def source(self) -> Any:
+        """What this verifier was built on: the loaded trust bundle, or the live ledger."""
+        return self._trust
 
     @property
     def trust(self) -> Any:
@@ -272,28 +229,12 @@ class Verifier:
             return [self.verify(d, at=at) for d in docs]
         size = max(1, min(256, len(docs) // (self.workers * 4)))
         chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
-        if self._recipe is not None and (self._processes is not None or len(docs) >= _PROCESS_MIN):
+        if self._recipe is not None and (
+            self._processes is not None or len(docs) >= self.process_min
+        ):
             if self._processes is None:
-                self._processes = ProcessPoolExecutor(
-                    self.workers - 1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_worker,
-                    initargs=(*self._recipe, self.max_checkpoint_age),
-                )
-            # This process verifies every workers-th chunk itself while the worker
-            # processes take the rest: as many verifiers as cores, none idle.
-            mine = range(0, len(chunks), self.workers)
-            futures = {
-                i: self._processes.submit(_verify_in_worker, c, at)
-                for i, c in enumerate(chunks)
-                if i % self.workers
-            }
-            done = {i: [self.verify(d, at=at) for d in chunks[i]] for i in mine}
-            return [
-                v
-                for i in range(len(chunks))
-                for v in (done[i] if i in done else _verdicts.decode(futures[i].result()))
-            ]
+                self._processes = BundleWorkers(self.workers, self._recipe)
+            return self._processes.verify(chunks, at, lambda c: [self.verify(d, at=at) for d in c])
         if not self._threads_parallel():
             return [self.verify(d, at=at) for d in docs]
         # ThreadPoolExecutor.map ignores chunksize: submit explicit chunks so a
@@ -333,12 +274,12 @@ class Verifier:
         if isinstance(document, str):
             text = document.strip()
             if text.startswith("1.2.156."):
-                return self._verify_identifier(text, at)
+                return verify_identifier(self, text, at)
             if text[:8].upper() == "HTTPS://" and "/V/" in text:
                 return self._verify_payload(text, at)
             if text.startswith("{"):
                 return self._verify_bytes(text.encode(), at)
-            if len(text) < 4096 and _is_file(text):
+            if len(text) < 4096 and is_file(text):
                 return self._verify_path(Path(text), at)
             b = VerdictBuilder()
             b.error("document.format.unknown", "text is neither an identifier, JSON nor a file")
@@ -361,9 +302,9 @@ class Verifier:
         return self._verify_bytes(data, at)
 
     def _verify_bytes(self, data: bytes, at: datetime) -> Verdict:
-        if data.startswith(_DOC_PREFIX):
+        if data.startswith(DOC_PREFIX):
             try:
-                view = _doc_view.decode(data)
+                view = doc_view.decode(data)
             except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
                 view = None  # the general path below reports precisely
             if view is not None and ENCODER.encode(view) == data:
@@ -377,7 +318,7 @@ class Verifier:
                 return b.build()
             except ElicenseError as e:
                 b = VerdictBuilder()
-                version = _format_version(data)
+                version = format_version(data)
                 if version is not None and version != wire.VERSION:
                     b.error(
                         "document.version.unsupported",
@@ -404,7 +345,7 @@ class Verifier:
                 text = ""
             if text:
                 return self._verify_payload(text.strip(), at)
-        for matches, verify_file in _FILE_FORMATS:
+        for matches, verify_file in FILE_FORMATS:
             if matches(data):
                 return verify_file(self, data, at)
         b = VerdictBuilder()
@@ -434,21 +375,7 @@ class Verifier:
 
     # -- licenses ------------------------------------------------------------------------------
 
-    def _check_trust_age(self, trust: Any, b: VerdictBuilder, at: datetime) -> None:
-        issued = trust.issued_at
-        if issued is None:
-            return
-        age = at - issued
-        b.evidence["trust_issued_at"] = issued
-        if age > self.max_age:
-            b.indeterminate(
-                "trust.stale",
-                f"trust bundle is {age} old, older than the accepted {self.max_age}",
-            )
-        else:
-            b.passed("trust.fresh")
-
-    def _verify_license_document(self, doc: _DocView | LicenseDocument, at: datetime) -> Verdict:
+    def _verify_license_document(self, doc: DocView | LicenseDocument, at: datetime) -> Verdict:
         trust = self.trust
         if doc.origin != trust.origin:
             b = VerdictBuilder(subject=doc.license)  # seal section unread: canonical unclaimed
@@ -462,7 +389,7 @@ class Verifier:
         # The seal section is in no signature and no log proof: both paths authenticate it
         # here, against the trust source (a cached comparison), or refuse the document.
         b = VerdictBuilder(subject=doc.license)
-        filed = self._document_seals(doc, trust, b)
+        filed = self._seal_sections.check(doc, trust, b)
         if b.failed or filed is None:
             if doc.log is not None:
                 b.evidence["path"] = "log"
@@ -482,261 +409,14 @@ class Verifier:
                 f"the document lacks the filing records of seal(s) {', '.join(missing)}",
             )
             return b.build()
-        if not self._names_current_identifier(doc.license, st):
+        if not names_current_identifier(doc.license, st):
             b.error(
                 "document.license.mismatch",
                 f"document names {doc.license}, its history ends at {st.key} "
                 f"version {st.id_version:03d}",
             )
             return b.build()
-        self._check_trust_age(trust, b, at)
-        status = self._status_against_trust(doc.events, st, trust, b)
-        self._judge_status(st, status, at, b)
+        check_trust_age(trust, self.max_age, b, at)
+        status = status_against_trust(doc.events, st, trust, b)
+        judge_status(st, status, at, b)
         return b.build()
-
-    @staticmethod
-    def _names_current_identifier(text: str, st: HistoryState) -> bool:
-        if st.last_subject_version == st.id_version:
-            return text == st.last_subject  # the current identifier is in a statement
-        try:  # amended or renewed: the current identifier's check char is not in any statement
-            lid = parse_license_id(text)
-        except ElicenseError:
-            return False
-        return lid.conformant and lid.key == st.key and lid.version == st.id_version
-
-    def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str] | None:
-        """The codes of the seals whose filings the document carries, checked
-        against the trust source. A seal section seen before is a dict lookup
-        keyed by its length and ends, then one comparison of the whole section.
-
-        ``None`` when a seal is unknown to the trust source (a bundle older than the
-        seal): its entries cannot be judged, so the verdict is indeterminate, not invalid.
-        """
-        raw = bytes(doc.seals) if isinstance(doc, _DocView) else None
-        if raw is not None:
-            # Hashing a whole section (kilobytes) costs more than comparing it: the key
-            # is cheap, the comparison with the section seen exact.
-            section_key = raw[:64] + raw[-64:] + len(raw).to_bytes(4, "big")
-            seen = self._seal_sections.get(section_key)
-            if seen is not None and seen[0] == raw:
-                b.passed("document.canonical")
-                return seen[1]
-            try:
-                histories: tuple[History, ...] = _seal_histories.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as e:
-                b.error("document.malformed", f"seals: {e}")
-                return frozenset()
-            if ENCODER.encode(histories) != raw:  # the view's re-encoding copies raw verbatim
-                b.error(
-                    "document.noncanonical",
-                    "document: the seal section is not the canonical encoding of its content",
-                )
-                return frozenset()
-        else:
-            histories = doc.seals
-        codes = []
-        unknown = False
-        for h in histories:
-            known = trust.seal_events(h.key)
-            if known is None and h.events and h.events[0].position > trust.as_of:
-                unknown = True
-                b.indeterminate(
-                    "trust.seal.unknown",
-                    f"seal {h.key} is not in the trust source (older than the seal?)",
-                    subject=h.key,
-                )
-            elif known is None:
-                b.error(
-                    "seal.unknown",
-                    f"seal {h.key} is not in the trust source, which covers the positions "
-                    "of the document's records of it",
-                    subject=h.key,
-                )
-            elif known[: len(h.events)] != h.events:
-                b.error(
-                    "document.seal.mismatch",
-                    f"the document's records of seal {h.key} differ from the trusted ones",
-                    subject=h.key,
-                )
-            else:
-                codes.append(h.key)
-        b.passed("document.canonical")  # every byte decoded; the raw section re-encodes exactly
-        if unknown:
-            return None
-        result = frozenset(codes)
-        if raw is not None and len(codes) == len(histories):
-            if len(self._seal_sections) > 4096:
-                self._seal_sections.clear()
-            self._seal_sections[section_key] = (raw, result)
-        return result
-
-    def _status_against_trust(
-        self, events: Any, st: HistoryState, trust: Any, b: VerdictBuilder
-    ) -> LicenseStatus | None:
-        assert st.key is not None
-        assert st.status is not None
-        entry = trust.license_status(st.key)
-        b.evidence["as_of"] = trust.as_of
-        if entry is None:
-            if events[0].position > trust.as_of:
-                b.indeterminate(
-                    "status.unknown",
-                    f"the license was recorded at position {events[0].position}, after the "
-                    f"trust source's newest position {trust.as_of}",
-                    subject=st.key,
-                )
-                return st.status
-            b.error(
-                "license.not_in_ledger",
-                "the trust source does not know this license although it covers its positions",
-                subject=st.key,
-            )
-            return None
-        if entry.version > st.version:
-            b.error(
-                "document.superseded",
-                f"the ledger holds version {entry.version} of this license's history, "
-                f"the document only {st.version}",
-                subject=st.key,
-            )
-            return LicenseStatus.from_code(entry.status)
-        if entry.version < st.version:
-            newer = events[entry.version].position
-            if newer > trust.as_of:
-                b.indeterminate(
-                    "status.stale",
-                    f"the document's version {entry.version + 1} (position {newer}) is newer "
-                    f"than the trust source (position {trust.as_of})",
-                    subject=st.key,
-                )
-                return st.status
-            b.error(
-                "document.history.mismatch",
-                "the document's history differs from the ledger's",
-                subject=st.key,
-            )
-            return None
-        if entry.digest != st.digest:
-            b.error(
-                "document.history.mismatch",
-                "the document's records or positions differ from the ledger's",
-                subject=st.key,
-            )
-            return None
-        b.passed("status.current")
-        return LicenseStatus.from_code(entry.status)
-
-    def _judge_status(
-        self, st: HistoryState, status: LicenseStatus | None, at: datetime, b: VerdictBuilder
-    ) -> None:
-        if status is None:
-            return
-        today: date = at.date()
-        if status is LicenseStatus.VALID and st.valid_until is not None and today > st.valid_until:
-            status = LicenseStatus.EXPIRED
-            b.error(
-                "license.expired",
-                f"the license was valid until {st.valid_until.isoformat()}; judged on "
-                f"{today.isoformat()}",
-            )
-        elif status is not LicenseStatus.VALID:
-            b.error(status.finding, f"the license is {status} ({status.code} {status.label})")
-        else:
-            b.passed("license.status")
-        b.status = status.value
-        b.evidence.update(
-            status_code=status.code,
-            license=st.key,
-            version=st.version,
-            identifier_version=st.id_version,
-            position=st.last_position,
-            seals=st.seals,
-        )
-
-    def _verify_identifier(self, identifier: str, at: datetime) -> Verdict:
-        b = VerdictBuilder(subject=identifier)
-        try:
-            lid = parse_license_id(identifier)
-        except ElicenseError as e:
-            b.error("identifier.invalid", str(e))
-            return b.build()
-        trust = self.trust
-        if not trust.online:
-            entry = trust.license_status(lid.key) if lid.conformant else None
-            b.indeterminate(
-                "document.identifier_only",
-                "an identifier alone proves nothing offline; give the exported document",
-            )
-            if entry is not None:
-                b.status = LicenseStatus.from_code(entry.status).value
-            return b.build()
-        from elicense.domain.state import deterministic_id
-
-        ledger: Any = self._trust
-        events = ledger.history(deterministic_id("license", lid.key))
-        if not events:
-            b.error("license.not_in_ledger", f"license {lid.key} is not in this ledger")
-            return b.build()
-        st = check_license_history(events, trust, b, license_key=lid.key)
-        if b.failed:
-            return b.build()
-        if self._ledger_log is not None:
-            from_log = self._ledger_log.check(events, lid.key, trust, b)
-            if b.failed:
-                b.status = from_log.value if from_log is not None else None
-                return b.build()
-        if lid.version < st.id_version:
-            current = str(msgspec.structs.replace(lid, version=st.id_version))
-            b.evidence["current_identifier"] = current
-            b.error(
-                "license.superseded",
-                f"{identifier} was superseded by version {st.id_version:03d} (变更/延续): "
-                f"{current}",
-            )
-        elif lid.version > st.id_version:
-            b.error(
-                "license.version.unknown",
-                f"the ledger's newest version of {lid.key} is {st.id_version:03d}",
-            )
-        self._judge_status(st, st.status, at, b)
-        return b.build()
-
-
-# -- signed files: the formats a verifier reads besides elicense's own JSON ------------------
-
-
-def _is_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:1024]  # a PDF's header may follow up to 1 KiB of junk
-
-
-def _verify_ofd(verifier: Verifier, data: bytes, at: datetime) -> Verdict:
-    from elicense.ofd.verify import verify_bytes  # the OFD reader loads for OFD input only
-
-    return verify_bytes(verifier, data, at)
-
-
-def _verify_pdf(verifier: Verifier, data: bytes, at: datetime) -> Verdict:
-    from elicense.verify.pdf import verify_bytes  # pyHanko loads for PDF input only
-
-    return verify_bytes(verifier, data, at)
-
-
-_FILE_FORMATS: tuple[
-    tuple[Callable[[bytes], bool], Callable[[Verifier, bytes, datetime], Verdict]], ...
-] = (
-    (is_ofd, _verify_ofd),  # a zip naming OFD.xml: a signed OFD file (GB/T 33190)
-    (_is_pdf, _verify_pdf),  # a license PDF (needs the pdf extra)
-)
-
-
-class _Format(msgspec.Struct):
-    format: str
-
-
-def _format_version(data: bytes) -> str | None:
-    """The version an undecodable document's ``format`` tag names, if it has one."""
-    try:
-        tag = msgspec.json.decode(data, type=_Format).format
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, ValueError):
-        return None
-    return wire.wire_version_of(tag)

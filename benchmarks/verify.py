@@ -40,7 +40,8 @@ from elicense.documents import decode_document, history_digest
 from elicense.ledger.application import Ledger
 from elicense.ledger.export import SealCache, export_license, export_trust_bundle
 from elicense.record import decode_record
-from elicense.verify.history import _head, _record
+from elicense.verify.chain import lean_record
+from elicense.verify.history import _head
 from elicense.verify.inputs import doc_view
 from elicense.verify.verifier import Verifier
 from elicense.wire import signing_input
@@ -90,7 +91,7 @@ def _format_floor(docs: list[bytes], items: list[tuple[Any, bytes, bytes]]) -> i
         view = doc_view.decode(data)
         assert ENCODER.encode(view) == data
         for pr in view.events:
-            rec = _record.decode(pr.record)
+            rec = lean_record(pr.record)
             verify, sig, _ = next(it)
             verify(sig, signing_input(_head.decode(rec.statement).kind, rec.statement))
         history_digest(view.events)  # each record's hash: the chain's and the digest's

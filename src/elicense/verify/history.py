@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
 import msgspec
 
@@ -33,8 +33,9 @@ from elicense.domain.state.seal import seal_refusal
 from elicense.errors import ElicenseError, InvalidStatementError, NotFoundError, RefusedError
 from elicense.ids import LICENSE_ID_ROOT
 from elicense.lifecycle import EVENT_OF_KIND, LicenseStatus, RevocationReason, next_status
-from elicense.record import GENESIS_HASH, PositionedRecord
+from elicense.record import PositionedRecord
 from elicense.verdict import VerdictBuilder
+from elicense.verify.chain import ChainProblem, walk
 from elicense.verify.trust import TrustView
 from elicense.wire import signing_input
 
@@ -52,17 +53,6 @@ PASSES = (
 
 _ROOT = LICENSE_ID_ROOT + "."
 _VERSIONING = frozenset({"license.amend", "license.renew"})
-
-
-class _Record(msgspec.Struct, frozen=True):
-    """The fields of an event record the checks read."""
-
-    version: int
-    topic: str
-    recorded_at: Annotated[datetime, msgspec.Meta(tz=True)]
-    prev_hash: bytes
-    statement: bytes
-    signature: bytes
 
 
 class _Head(msgspec.Struct, frozen=True):
@@ -91,7 +81,6 @@ def _template(ltype: Any, act: _Head, type_code: str) -> RefusedError | None:
     return template_refusal(ltype, act.template_version, act.template_digest)
 
 
-_record = msgspec.json.Decoder(_Record)
 _head = msgspec.json.Decoder(_Head)
 
 
@@ -161,173 +150,157 @@ def check_license_history(
         return st
     origin = trust.origin
     seal_at = trust.seal_at
-    record_decode = _record.decode
     head_decode = _head.decode
-    sha256 = hashlib.sha256
-    digest = sha256()
-    prev_hash = GENESIS_HASH
-    prev_pos = 0
+    digest = hashlib.sha256()
     parts: tuple[str, str, str, int] | None = None
     seals: dict[str, None] = {}
-    for n, pr in enumerate(events, 1):
-        position = pr.position
-        try:
-            rec = record_decode(pr.record)
-            act = head_decode(rec.statement)
-        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError) as e:
-            # ValueError: UnicodeDecodeError for invalid UTF-8 inside a string
-            b.error("record.malformed", f"record {n}: {e}", subject=st.key, version=n)
-            return st
-        if rec.version != n or position <= prev_pos:
-            b.error(
-                "history.order",
-                f"record {n} says version {rec.version} at position {position} "
-                f"(previous position {prev_pos})",
-                subject=st.key,
-                version=n,
-            )
-            return st
-        if rec.prev_hash != prev_hash:
-            b.error(
-                "chain.broken",
-                f"version {n} does not chain to version {n - 1}: prev_hash differs",
-                subject=st.key,
-                version=n,
-            )
-            return st
-        kind = act.kind
-        if act.origin != origin:
-            b.error(
-                "statement.origin.mismatch",
-                f"statement is for ledger {act.origin!r}, expected {origin!r}",
-                subject=st.key,
-                version=n,
-            )
-            return st
-        if EVENT_OF_KIND.get(kind) != rec.topic or act.expected_version != n - 1:
-            b.error(
-                "record.statement.mismatch",
-                f"a {kind} statement against version {act.expected_version} "
-                f"recorded as {rec.topic} version {n}",
-                subject=st.key,
-                version=n,
-            )
-            return st
-        subject = act.subject
-        # The same subject as the previous statement, with no version raised since,
-        # names the same identifier: its parts are known.
-        if parts is None or subject != st.last_subject or st.id_version != parts[3]:
-            parts = split_identifier(subject)
-            if parts is None:
+    walked = walk(events)
+    try:
+        for n, pr, rec, record_hash in walked:
+            position = pr.position
+            try:
+                act = head_decode(rec.statement)
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError) as e:
+                # ValueError: UnicodeDecodeError for invalid UTF-8 inside a string
+                b.error("record.malformed", f"record {n}: {e}", subject=st.key, version=n)
+                return st
+            kind = act.kind
+            if act.origin != origin:
                 b.error(
-                    "statement.identifier.invalid",
-                    f"bad identifier {subject}",
+                    "statement.origin.mismatch",
+                    f"statement is for ledger {act.origin!r}, expected {origin!r}",
                     subject=st.key,
                     version=n,
                 )
                 return st
-            if n == 1:
-                st.key, st.type_code, st.issuer, st.id_version = parts
-                if kind != "license.issue" or st.id_version != 1:
+            if EVENT_OF_KIND.get(kind) != rec.topic or act.expected_version != n - 1:
+                b.error(
+                    "record.statement.mismatch",
+                    f"a {kind} statement against version {act.expected_version} "
+                    f"recorded as {rec.topic} version {n}",
+                    subject=st.key,
+                    version=n,
+                )
+                return st
+            subject = act.subject
+            # The same subject as the previous statement, with no version raised since,
+            # names the same identifier: its parts are known.
+            if parts is None or subject != st.last_subject or st.id_version != parts[3]:
+                parts = split_identifier(subject)
+                if parts is None:
                     b.error(
-                        "history.start",
-                        f"a license history starts with license.issue of version 001, "
-                        f"found {kind} of version {st.id_version:03d}",
+                        "statement.identifier.invalid",
+                        f"bad identifier {subject}",
                         subject=st.key,
                         version=n,
                     )
                     return st
-            elif parts[0] != st.key or parts[3] != st.id_version:
-                b.error(
-                    "statement.subject.mismatch",
-                    f"statement names {subject}, the license is {st.key} "
-                    f"version {st.id_version:03d}",
-                    subject=st.key,
-                    version=n,
-                )
-                return st
-        # -- signer ---------------------------------------------------------------------------
-        seal = None
-        if act.seal.startswith(PLATFORM_PREFIX):
-            key = trust.platform_key(act.seal[len(PLATFORM_PREFIX) :])
-            if kind != "license.expire" or key is None:
-                b.error(
-                    "authority.seal_required",
-                    f"{kind} signed by {act.seal}: only license.expire may be signed by "
-                    "a known platform key",
-                    subject=st.key,
-                    version=n,
-                )
-                return st
-        else:
-            seal = seal_at(act.seal, position)
-            if seal is None:
-                b.error(
-                    "seal.unknown",
-                    f"seal {act.seal} is not known at position {position}",
-                    subject=st.key,
-                    version=n,
-                )
-                return st
-            if seal.alg != act.alg:
-                b.error(
-                    "statement.alg.mismatch",
-                    f"statement says {act.alg}, seal {seal.code} is {seal.alg}",
-                    subject=st.key,
-                    version=n,
-                )
-                return st
-            key = seal.key
-        if not key.verify(rec.signature, signing_input(kind, rec.statement)):
-            b.error(
-                "statement.signature.invalid",
-                f"signature of {kind} does not verify under {act.seal}",
-                subject=st.key,
-                version=n,
-            )
-            return st
-        if seal is not None:
-            refusal: RefusedError | None = seal_refusal(seal, rec.recorded_at)
-            if refusal is None and seal.department != st.issuer:
-                b.error(
-                    "authority.not_issuer",
-                    f"seal {seal.code} belongs to {seal.department}, the issuer is {st.issuer}",
-                    subject=st.key,
-                    version=n,
-                )
-                return st
-            if refusal is None and (n == 1 or kind == "license.amend"):
-                ltype = trust.type_at(st.type_code, position)
                 if n == 1:
-                    refusal = issue_refusal(ltype, seal.department, st.type_code)
-                if refusal is None:
-                    refusal = _template(ltype, act, st.type_code)
-            if refusal is not None:
+                    st.key, st.type_code, st.issuer, st.id_version = parts
+                    if kind != "license.issue" or st.id_version != 1:
+                        b.error(
+                            "history.start",
+                            f"a license history starts with license.issue of version 001, "
+                            f"found {kind} of version {st.id_version:03d}",
+                            subject=st.key,
+                            version=n,
+                        )
+                        return st
+                elif parts[0] != st.key or parts[3] != st.id_version:
+                    b.error(
+                        "statement.subject.mismatch",
+                        f"statement names {subject}, the license is {st.key} "
+                        f"version {st.id_version:03d}",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+            # -- signer ---------------------------------------------------------------------------
+            seal = None
+            if act.seal.startswith(PLATFORM_PREFIX):
+                key = trust.platform_key(act.seal[len(PLATFORM_PREFIX) :])
+                if kind != "license.expire" or key is None:
+                    b.error(
+                        "authority.seal_required",
+                        f"{kind} signed by {act.seal}: only license.expire may be signed by "
+                        "a known platform key",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+            else:
+                seal = seal_at(act.seal, position)
+                if seal is None:
+                    b.error(
+                        "seal.unknown",
+                        f"seal {act.seal} is not known at position {position}",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+                if seal.alg != act.alg:
+                    b.error(
+                        "statement.alg.mismatch",
+                        f"statement says {act.alg}, seal {seal.code} is {seal.alg}",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+                key = seal.key
+            if not key.verify(rec.signature, signing_input(kind, rec.statement)):
                 b.error(
-                    refusal.code,
-                    f"at position {position}: {refusal}",
+                    "statement.signature.invalid",
+                    f"signature of {kind} does not verify under {act.seal}",
                     subject=st.key,
                     version=n,
                 )
                 return st
-            seals[seal.code] = None
-        # -- lifecycle ------------------------------------------------------------------------
-        try:
-            reason = RevocationReason(act.reason_code) if act.reason_code is not None else None
-            st.status = next_status(st.status, kind, reason)
-        except (ElicenseError, ValueError) as e:
-            b.error("lifecycle.transition.refused", str(e), subject=st.key, version=n)
-            return st
-        if kind == "license.issue" or kind == "license.renew":
-            st.valid_until = act.valid_until
-        if kind in _VERSIONING:
-            st.id_version += 1
-        st.version = n
-        st.last_subject = subject
-        st.last_subject_version = parts[3]
-        st.last_position = prev_pos = position
-        prev_hash = sha256(pr.record).digest()
-        digest.update(position.to_bytes(8, "big") + prev_hash)
+            if seal is not None:
+                refusal: RefusedError | None = seal_refusal(seal, rec.recorded_at)
+                if refusal is None and seal.department != st.issuer:
+                    b.error(
+                        "authority.not_issuer",
+                        f"seal {seal.code} belongs to {seal.department}, the issuer is {st.issuer}",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+                if refusal is None and (n == 1 or kind == "license.amend"):
+                    ltype = trust.type_at(st.type_code, position)
+                    if n == 1:
+                        refusal = issue_refusal(ltype, seal.department, st.type_code)
+                    if refusal is None:
+                        refusal = _template(ltype, act, st.type_code)
+                if refusal is not None:
+                    b.error(
+                        refusal.code,
+                        f"at position {position}: {refusal}",
+                        subject=st.key,
+                        version=n,
+                    )
+                    return st
+                seals[seal.code] = None
+            # -- lifecycle ------------------------------------------------------------------------
+            try:
+                reason = RevocationReason(act.reason_code) if act.reason_code is not None else None
+                st.status = next_status(st.status, kind, reason)
+            except (ElicenseError, ValueError) as e:
+                b.error("lifecycle.transition.refused", str(e), subject=st.key, version=n)
+                return st
+            if kind == "license.issue" or kind == "license.renew":
+                st.valid_until = act.valid_until
+            if kind in _VERSIONING:
+                st.id_version += 1
+            st.version = n
+            st.last_subject = subject
+            st.last_subject_version = parts[3]
+            st.last_position = position
+            digest.update(position.to_bytes(8, "big") + record_hash)
+    except ChainProblem as e:
+        b.error(e.code, str(e), subject=st.key, version=e.version)
+        return st
+    finally:
+        walked.close()
     b.passed_all(PASSES)
     st.digest = digest.digest()
     st.seals = list(seals)

@@ -57,12 +57,11 @@ is still checked). See benchmarks/log.py for the cost against bare hashing.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
 import msgspec
 
 from elicense import wire
-from elicense.codec import sha256
 from elicense.errors import ElicenseError, ProofError, TrustError
 from elicense.lifecycle import LicenseStatus, RevocationReason
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
@@ -72,6 +71,7 @@ from elicense.log.statuslist import Status
 from elicense.merkle_cache import ProvenTree, check_inclusion
 from elicense.record import GENESIS_HASH
 from elicense.verdict import Outcome, Verdict, VerdictBuilder
+from elicense.verify.chain import ChainProblem, ChainRecord, lean_record, walk
 
 __all__ = [
     "DEFAULT_CACHE_BITS",
@@ -99,15 +99,6 @@ _CHECKED: Final = (
 )
 
 
-class _Record(msgspec.Struct):
-    aggregate_id: str
-    version: int
-    topic: str
-    recorded_at: Annotated[datetime, msgspec.Meta(tz=True)]
-    prev_hash: bytes
-    statement: bytes
-
-
 class _Statement(msgspec.Struct):
     kind: str
     subject: str
@@ -116,7 +107,6 @@ class _Statement(msgspec.Struct):
     reason_code: str | None = None
 
 
-_record = msgspec.json.Decoder(_Record)
 _statement = msgspec.json.Decoder(_Statement)
 
 
@@ -217,9 +207,9 @@ class LogPath:
             raise _Failure("history.empty", "no license records to check")
         newest = events[-1].record
         try:
-            rec = _record.decode(newest)
+            rec = lean_record(newest)
             act = _statement.decode(rec.statement)
-        except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError) as e:
             raise _Failure("record.malformed", f"newest record: {e}") from None
         if len(events) == 1:
             if rec.version != 1 or rec.prev_hash != GENESIS_HASH or act.kind != "license.issue":
@@ -278,7 +268,7 @@ class LogPath:
     def _judge(
         self,
         doc: Any,
-        rec: _Record,
+        rec: ChainRecord,
         act: _Statement,
         summary: dict[str, Any],
         status: int,
@@ -374,42 +364,34 @@ def _seals_incomplete(missing: Any) -> None:
 
 
 def _longer_history(
-    events: Any, newest: _Record, not_compromised: Any
+    events: Any, newest: ChainRecord, not_compromised: Any
 ) -> tuple[str, date | None, set[str]]:
     """Chain, versions, identifier and the seals named by a history of more than one record."""
     from elicense.ids import parse_license_id
 
-    prev, last_position = GENESIS_HASH, 0
     current, valid_until, used = "", None, set()
-    for n, pr in enumerate(events, 1):
-        try:
-            rec = _record.decode(pr.record)
-            act = _statement.decode(rec.statement)
-        except (msgspec.DecodeError, msgspec.ValidationError) as e:
-            raise _Failure("record.malformed", f"record {n}: {e}") from None
-        if rec.version != n or pr.position <= last_position:
-            raise _Failure(
-                "history.order",
-                f"record {n} says version {rec.version} at "
-                f"position {pr.position} (previous {last_position})",
-            )
-        if rec.aggregate_id != newest.aggregate_id:
-            raise _Failure("history.aggregate.mismatch", f"record {n} is of another aggregate")
-        if rec.prev_hash != prev:
-            raise _Failure("chain.broken", f"version {n} does not chain to version {n - 1}")
-        if (n == 1) != (act.kind == "license.issue"):
-            raise _Failure("history.start", f"record {n} is a {act.kind}")
-        not_compromised(act.seal, rec.recorded_at, n)
-        used.add(act.seal)
-        current = act.subject
-        if act.kind in ("license.issue", "license.renew"):
-            valid_until = act.valid_until
-        if act.kind in ("license.amend", "license.renew"):
+    try:
+        for n, _, rec, _ in walk(events):
+            if rec.aggregate_id != newest.aggregate_id:
+                raise _Failure("history.aggregate.mismatch", f"record {n} is of another aggregate")
             try:
-                current = str(parse_license_id(act.subject).next_version())
-            except ElicenseError as e:
-                raise _Failure("statement.identifier.invalid", str(e)) from None
-        prev, last_position = sha256(pr.record), pr.position
+                act = _statement.decode(rec.statement)
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as e:
+                raise _Failure("record.malformed", f"record {n}: {e}") from None
+            if (n == 1) != (act.kind == "license.issue"):
+                raise _Failure("history.start", f"record {n} is a {act.kind}")
+            not_compromised(act.seal, rec.recorded_at, n)
+            used.add(act.seal)
+            current = act.subject
+            if act.kind in ("license.issue", "license.renew"):
+                valid_until = act.valid_until
+            if act.kind in ("license.amend", "license.renew"):
+                try:
+                    current = str(parse_license_id(act.subject).next_version())
+                except ElicenseError as e:
+                    raise _Failure("statement.identifier.invalid", str(e)) from None
+    except ChainProblem as e:
+        raise _Failure(e.code, str(e)) from None
     return current, valid_until, used
 
 
@@ -420,11 +402,11 @@ def verify_log_path(verifier: Any, doc: Any, at: datetime, filed: frozenset[str]
     The verified log material and the caches are kept on the verifier for an
     offline (bundle) trust source; an online one is read afresh each time.
     """
-    path: LogPath | None = verifier.__dict__.get("_log_path")
+    path: LogPath | None = verifier.log_path
     if path is None:
         trust = verifier.trust
         max_age = getattr(verifier, "max_checkpoint_age", None) or DEFAULT_MAX_CHECKPOINT_AGE
         path = LogPath(trust, max_age=max_age)
         if not trust.online:
-            verifier.__dict__["_log_path"] = path
+            verifier.log_path = path
     return path.verify(doc, at, filed)

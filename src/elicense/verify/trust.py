@@ -30,7 +30,8 @@ from elicense.crypto.suites import PublicKey, public_key
 from elicense.domain.state import CREATES, FOLDS, State
 from elicense.domain.state.seal import SealStatus
 from elicense.errors import ElicenseError
-from elicense.record import GENESIS_HASH, PositionedRecord, decode_record, record_hash
+from elicense.record import PositionedRecord, decode_record
+from elicense.verify.chain import ChainProblem, walk
 from elicense.wire import signing_input
 
 __all__ = [
@@ -143,63 +144,62 @@ def _replay(
 ) -> Timeline:
     """Replay verbatim records, checking each once; snapshot the state after each.
 
-    Each record's event must be one of ``kinds`` (the aggregate's events), caused by
-    its statement's kind, a creating event exactly at version 1, all of one aggregate
-    id; its fold (:data:`elicense.domain.state.FOLDS`) is what the ledger's aggregate
-    applies too.
+    The records must walk (:func:`elicense.verify.chain.walk`); each record's event
+    must be one of ``kinds`` (the aggregate's events), caused by its statement's kind,
+    a creating event exactly at version 1; its fold (:data:`elicense.domain.state.FOLDS`)
+    is what the ledger's aggregate applies too.
     """
     agg: Any = None
-    aggregate_id = None
-    prev_hash = GENESIS_HASH
     positions: list[int] = []
     states: list[Any] = []
-    for n, pr in enumerate(events, 1):
-        try:
-            rec = decode_record(pr.record)
-            act = decode_statement(rec.statement)
-        except ElicenseError as e:
-            raise TimelineError(str(e), code="record.malformed", version=n) from None
-        if rec.version != n or rec.prev_hash != prev_hash:
-            raise TimelineError(
-                f"version {rec.version} does not chain to the previous record",
-                code="chain.broken",
-                version=n,
-            )
-        if positions and pr.position <= positions[-1]:
-            raise TimelineError("positions do not increase", code="history.order", version=n)
-        try:
-            key = key_for(agg, act, pr.position)
-        except ElicenseError as e:  # an unknown algorithm, a malformed key (D7)
-            raise TimelineError(
-                f"{act.kind} on {act.subject}: {e}", code="record.invalid", version=n
-            ) from None
-        if key is None or not key.verify(rec.signature, signing_input(act.kind, rec.statement)):
-            raise TimelineError(
-                f"signature of {act.kind} on {act.subject} does not verify",
-                code="statement.signature.invalid",
-                version=n,
-            )
-        problem = _event_problem(rec.topic, act.kind, kinds, n)
-        if problem is None and aggregate_id is not None and rec.aggregate_id != aggregate_id:
-            problem = f"record of aggregate {rec.aggregate_id} in the history of {aggregate_id}"
-        if problem is not None:
-            raise TimelineError(problem, code="record.invalid", version=n)
-        aggregate_id = rec.aggregate_id
-        if agg is None:
-            agg = State()
-        try:
-            FOLDS[rec.topic](agg, act, rec.statement, rec.annex)
-        except Exception as e:  # a record the domain cannot apply
-            raise TimelineError(f"{act.kind}: {e}", code="record.invalid", version=n) from None
-        prev_hash = record_hash(pr.record)
-        positions.append(pr.position)
-        try:
-            states.append(snapshot(agg))
-        except ElicenseError as e:  # the state's key cannot be used
-            raise TimelineError(
-                f"{act.kind} on {act.subject}: {e}", code="record.invalid", version=n
-            ) from None
+    try:
+        for n, pr, rec, _ in walk(events, decode_record):
+            agg = _apply(agg, n, pr, rec, kinds, key_for)
+            positions.append(pr.position)
+            try:
+                states.append(snapshot(agg))
+            except ElicenseError as e:  # the state's key cannot be used
+                raise TimelineError(f"{rec.topic}: {e}", code="record.invalid", version=n) from None
+    except ChainProblem as e:
+        raise TimelineError(str(e), code=e.code, version=e.version) from None
     return Timeline(positions, states)
+
+
+def _apply(
+    agg: Any,
+    n: int,
+    pr: PositionedRecord,
+    rec: Any,
+    kinds: frozenset[str],
+    key_for: Callable[[Any, Any, int], PublicKey | None],
+) -> Any:
+    """Check record ``n`` (signature, event, fold) and apply it to ``agg``."""
+    try:
+        act = decode_statement(rec.statement)
+    except ElicenseError as e:
+        raise TimelineError(str(e), code="record.malformed", version=n) from None
+    try:
+        key = key_for(agg, act, pr.position)
+    except ElicenseError as e:  # an unknown algorithm, a malformed key (D7)
+        raise TimelineError(
+            f"{act.kind} on {act.subject}: {e}", code="record.invalid", version=n
+        ) from None
+    if key is None or not key.verify(rec.signature, signing_input(act.kind, rec.statement)):
+        raise TimelineError(
+            f"signature of {act.kind} on {act.subject} does not verify",
+            code="statement.signature.invalid",
+            version=n,
+        )
+    problem = _event_problem(rec.topic, act.kind, kinds, n)
+    if problem is not None:
+        raise TimelineError(problem, code="record.invalid", version=n)
+    if agg is None:
+        agg = State()
+    try:
+        FOLDS[rec.topic](agg, act, rec.statement, rec.annex)
+    except Exception as e:  # a record the domain cannot apply
+        raise TimelineError(f"{act.kind}: {e}", code="record.invalid", version=n) from None
+    return agg
 
 
 def _event_problem(topic: str, kind: str, kinds: frozenset[str], version: int) -> str | None:

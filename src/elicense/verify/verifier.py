@@ -109,6 +109,7 @@ class Verifier:
         self._recipe: Callable[[], Verifier] | None = None
         self._processes: BundleWorkers | None = None
         self.ledger_log: LedgerLog | None = None
+        self.log_path: Any = None  # the log path's verified material, kept offline (logpath)
 
     @classmethod
     def from_bundle(

@@ -145,13 +145,13 @@ class LogPath:
         self.status_checkpoint: Checkpoint | None = None
         self.problem: TrustError | None = None
         self._trees: dict[bytes, tuple[ProvenTree, dict[str, Any]]] = {}  # and its summary
-        bundle = getattr(trust, "bundle", None)
-        signed = getattr(bundle, "checkpoint", None)
-        if bundle is None or signed is None:
+        material = trust.log_material()
+        if material is None:
             return
+        signed, status_lists = material
         try:
             cp = self.checkpoints.verify(signed)
-            self.status = load_ietf_list(bundle.status_lists, trust.platform_key, cp)
+            self.status = load_ietf_list(status_lists, trust.platform_key, cp)
             self.status_checkpoint = cp
             self._status_summary = cp.summary()
         except TrustError as e:

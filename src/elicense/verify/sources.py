@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from elicense.codec import decode_canonical
 from elicense.crypto.keys import load_public_key
@@ -23,6 +24,9 @@ from elicense.documents import (
 from elicense.domain.state import deterministic_id
 from elicense.errors import ElicenseError, TrustError
 from elicense.lifecycle import LicenseStatus
+from elicense.log.checkpoint import SignedCheckpoint
+from elicense.log.statusdoc import SignedStatusList
+from elicense.record import PositionedRecord
 from elicense.verify.trust import (
     SealSnapshot,
     Timeline,
@@ -34,7 +38,12 @@ from elicense.verify.trust import (
 )
 from elicense.wire import signing_input
 
-__all__ = ["BundleTrust", "LedgerTrust", "pin_keys"]
+__all__ = [
+    "BundleTrust",
+    "LedgerReader",
+    "LedgerTrust",
+    "pin_keys",
+]
 
 _SLOT_STATUS = {0: "valid", 1: "invalid", 2: "suspended", 3: "invalid"}
 """A per-license status list's 2 bits, as the payload verifier names them (3 is unused)."""
@@ -181,6 +190,28 @@ class BundleTrust:
         """Offline a bundle cannot name a replacing identifier (it holds no identifiers)."""
         return None
 
+    def log_material(self) -> tuple[SignedCheckpoint, tuple[SignedStatusList, ...]] | None:
+        """The bundle's signed checkpoint and the status lists tied to it, if it has them."""
+        cp = self.bundle.checkpoint
+        return None if cp is None else (cp, self.bundle.status_lists)
+
+    def license_file(self, sha256: bytes) -> Any:
+        """A bundle holds no license files."""
+        return None
+
+
+class LedgerReader(Protocol):
+    """What online verification reads of a live ledger (an :class:`elicense.Ledger`)."""
+
+    @property
+    def origin(self) -> str: ...
+    @property
+    def platform(self) -> Any: ...
+    def max_position(self) -> int: ...
+    def history(self, aggregate_id: UUID) -> list[PositionedRecord]: ...
+    def license_slots(self) -> Any: ...
+    def license_file(self, sha256: bytes) -> Any: ...
+
 
 class LedgerTrust:
     """Trust read from a live ledger (online verification); built per verification."""
@@ -188,7 +219,7 @@ class LedgerTrust:
     online = True
     issued_at: datetime | None = None
 
-    def __init__(self, ledger: Any) -> None:
+    def __init__(self, ledger: LedgerReader) -> None:
         self._ledger = ledger
         self.origin: str = ledger.origin
         self.as_of: int = ledger.max_position()
@@ -229,6 +260,18 @@ class LedgerTrust:
             self._types[code] = _named(code, type_timeline, events, self.seal_at)
         tl = self._types[code]
         return tl.at(position) if tl is not None else None
+
+    def seal_algs(self) -> set[str] | None:
+        """Not known without reading every seal of the ledger."""
+        return None
+
+    def log_material(self) -> tuple[SignedCheckpoint, tuple[SignedStatusList, ...]] | None:
+        """A live ledger's log is read through its own source (``Verifier.from_ledger(log=)``)."""
+        return None
+
+    def license_file(self, sha256: bytes) -> Any:
+        """The ledger's ``file.record`` of a license file with this SHA-256, or ``None``."""
+        return self._ledger.license_file(sha256)
 
     def seal_events(self, code: str) -> tuple[Any, ...] | None:
         """The seal's records as the ledger has them."""

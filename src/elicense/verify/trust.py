@@ -27,9 +27,12 @@ import msgspec
 from elicense import wire
 from elicense.acts import PLATFORM_PREFIX, decode_statement
 from elicense.crypto.suites import PublicKey, public_key
+from elicense.documents import StatusEntry
 from elicense.domain.state import CREATES, FOLDS, State
 from elicense.domain.state.seal import SealStatus
 from elicense.errors import ElicenseError
+from elicense.log.checkpoint import SignedCheckpoint
+from elicense.log.statusdoc import SignedStatusList
 from elicense.record import PositionedRecord, decode_record
 from elicense.verify.chain import ChainProblem, walk
 from elicense.wire import signing_input
@@ -38,6 +41,7 @@ __all__ = [
     "SealSnapshot",
     "Timeline",
     "TimelineError",
+    "TrustSource",
     "TrustView",
     "TypeSnapshot",
     "platform_keys_of",
@@ -133,6 +137,52 @@ class TrustView(Protocol):
 
     def type_at(self, code: str, position: int) -> TypeSnapshot | None:
         """The license type's state for an entry at ``position``."""
+        ...
+
+
+class TrustSource(TrustView, Protocol):
+    """Everything a :class:`~elicense.verify.verifier.Verifier` asks of what it trusts:
+    a loaded trust bundle (:class:`~elicense.verify.sources.BundleTrust`, offline) or a
+    snapshot of a live ledger (:class:`~elicense.verify.sources.LedgerTrust`, online)."""
+
+    online: bool
+    as_of: int
+    issued_at: datetime | None
+
+    def platform_keys(self) -> list[PublicKey]:
+        """Every platform public key."""
+        ...
+
+    def compromised_since(self, code: str) -> datetime | None:
+        """Since when seal ``code``'s key is compromised, per its newest record."""
+        ...
+
+    def seal_algs(self) -> set[str] | None:
+        """The algorithms of every seal (``None``: not known without reading them all)."""
+        ...
+
+    def seal_events(self, code: str) -> tuple[PositionedRecord, ...] | None:
+        """Seal ``code``'s records as the source holds them."""
+        ...
+
+    def license_status(self, key: str) -> StatusEntry | None:
+        """License ``key``'s status entry (status, version, history digest)."""
+        ...
+
+    def slot_status(self, slot: int) -> tuple[str, datetime] | None:
+        """A status slot's status and the time the source says it."""
+        ...
+
+    def replaced_by(self, slot: int) -> str | None:
+        """The identifier that replaced ``slot``'s (online only)."""
+        ...
+
+    def log_material(self) -> tuple[SignedCheckpoint, tuple[SignedStatusList, ...]] | None:
+        """The log's signed checkpoint and status lists the source carries, if any."""
+        ...
+
+    def license_file(self, sha256: bytes) -> Any:
+        """The ``file.record`` of a license file by its digest (online only; else ``None``)."""
         ...
 
 

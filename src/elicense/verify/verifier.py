@@ -67,8 +67,8 @@ from elicense.verify.logpath import verify_log_path
 from elicense.verify.online import verify_identifier
 from elicense.verify.parallel import PROCESS_MIN, BundleWorkers
 from elicense.verify.seals import SealSections
-from elicense.verify.sources import BundleTrust, LedgerTrust, pin_keys
-from elicense.verify.trust import TimelineError
+from elicense.verify.sources import BundleTrust, LedgerReader, LedgerTrust, pin_keys
+from elicense.verify.trust import TimelineError, TrustSource
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier"]
 
@@ -95,7 +95,7 @@ class Verifier:
 
     def __init__(
         self,
-        trust: BundleTrust | Any,
+        trust: BundleTrust | LedgerReader,
         *,
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
@@ -150,7 +150,7 @@ class Verifier:
 
     @classmethod
     def from_ledger(
-        cls, ledger: Any, *, log: LogSource | None = None, workers: int | None = None
+        cls, ledger: LedgerReader, *, log: LogSource | None = None, workers: int | None = None
     ) -> Verifier:
         """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`).
 
@@ -168,12 +168,12 @@ class Verifier:
         return verifier
 
     @property
-    def source(self) -> Any:
+    def source(self) -> BundleTrust | LedgerReader:
         """What this verifier was built on: the loaded trust bundle, or the live ledger."""
         return self._trust
 
     @property
-    def trust(self) -> Any:
+    def trust(self) -> TrustSource:
         """The trust source in force (a fresh snapshot for a ledger)."""
         if isinstance(self._trust, BundleTrust):
             return self._trust
@@ -245,9 +245,8 @@ class Verifier:
             return [v for part in parts for v in part]
 
     def _threads_parallel(self) -> bool:
-        trust = self._trust
-        algs = getattr(trust, "seal_algs", None)
-        return all(get_suite(a).releases_gil for a in algs()) if algs is not None else True
+        algs = self.trust.seal_algs()
+        return all(get_suite(a).releases_gil for a in algs) if algs is not None else True
 
     def close(self) -> None:
         """Stop worker processes started by :meth:`verify_many`, if any."""

@@ -44,8 +44,8 @@ MODULE_ROOTS = frozenset({"elicense", "elicense_http", "elicense_sql", "eventsou
 """First segments of dotted module paths (lazy imports, logger names, store classes)."""
 
 EXCLUDED: dict[str, str] = {
-    "license.view": "reuse/documents.py LICENSE_VIEW_LABEL: a signing label, not a code",
-    "annotated.copy": "reuse/documents.py ANNOTATED_COPY_LABEL: a signing label, not a code",
+    "license.view": "documents.py LICENSE_VIEW_LABEL: a signing label, not a code",
+    "annotated.copy": "documents.py ANNOTATED_COPY_LABEL: a signing label, not a code",
     "log.checkpoint": "log/checkpoint.py CHECKPOINT_KIND: the checkpoint's signing kind",
     "holder.name": "domain/sharing.py CORE_FIELDS: a license field name",
     "holder.code": "domain/sharing.py CORE_FIELDS: a license field name",
@@ -57,10 +57,10 @@ EXCLUDED: dict[str, str] = {
 
 _AUTH_SEAL = 'elicense_http/auth.py: "auth." + the seal.* code of domain/seal.py seal_refusal'
 COMPOSED: dict[str, str] = {
-    "view.signature": "reuse/verification.py: f\"{what}.signature\" with what='view'",
-    "copy.signature": "reuse/verification.py: f\"{what}.signature\" with what='copy'",
-    "view.signature.invalid": "reuse/verification.py: f\"{what}.signature.invalid\", 'view'",
-    "copy.signature.invalid": "reuse/verification.py: f\"{what}.signature.invalid\", 'copy'",
+    "view.signature": "verify/views.py: f\"{what}.signature\" with what='view'",
+    "copy.signature": "verify/views.py: f\"{what}.signature\" with what='copy'",
+    "view.signature.invalid": "verify/views.py: f\"{what}.signature.invalid\", 'view'",
+    "copy.signature.invalid": "verify/views.py: f\"{what}.signature.invalid\", 'copy'",
     "auth.seal.unknown": _AUTH_SEAL,
     "auth.seal.not_filed": _AUTH_SEAL,
     "auth.seal.suspended": _AUTH_SEAL,

@@ -10,16 +10,17 @@ department issued, instead of asking the holder for paper. The pieces:
 - :mod:`elicense.domain.consent` and :mod:`elicense.domain.usage` — the
   ``Consent`` and ``Use`` aggregates; the sharing-list events live on
   :class:`~elicense.domain.license_type.LicenseType`;
-- :mod:`elicense.reuse.rules` — what the ledger checks; a validly signed use
-  that fails a policy check is *recorded* as ``Use.Refused`` with a reason code;
-- :mod:`elicense.documents` — the platform-signed field-minimised view
-  and the annotated copy (加注件), and how they verify;
+- :mod:`elicense.ledger.rules.consents`, :mod:`elicense.ledger.rules.uses` and the
+  sharing rules of :mod:`elicense.ledger.rules.types` — what the ledger checks; a
+  validly signed use that fails a policy check is *recorded* as ``Use.Refused``
+  with a reason code;
+- :mod:`elicense.documents` — the platform-signed field-minimised view and the
+  annotated copy (加注件); :mod:`elicense.verify.views` — how they verify;
 - :mod:`elicense.reuse.service` — :class:`~elicense.reuse.service.ReuseService`,
   the platform service that holds the platform key (the ledger holds none);
 - :mod:`elicense.reuse.stats` — statistics (用证量, 事项用证率, 证照开通率, 入库量)
   recomputed by a pure replay of the recorded events (docs/statistics.md).
 
-This package's ``__init__`` imports nothing: the domain imports
-:mod:`elicense.acts.reuse`, the ledger imports :mod:`elicense.reuse.rules`,
-the verifier imports :mod:`elicense.documents`, each when it loads.
+This package holds the platform's reuse service and the statistics; it sits
+above the ledger and the verifier (docs/architecture.md).
 """

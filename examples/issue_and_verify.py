@@ -14,10 +14,8 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from elicense import Ledger, Signatory, Verifier, acts, generate_key
+from elicense import Department, Ledger, PlatformOperator, Verifier, acts, generate_key
 from elicense.codec import utc_now
-from elicense.crypto.suites import key_id
-from elicense.filing import make_filing_seal
 from elicense.ids import LicenseId
 from elicense.ledger.export import export_license, export_trust_bundle
 
@@ -34,63 +32,40 @@ def main() -> None:
 
     platform_key = generate_key("ecdsa-p256-sha256")
     ledger.establish(origin=ORIGIN, name="示例市电子证照平台", signer=platform_key)
-    platform = Signatory.platform(origin=ORIGIN, signer=platform_key)
+    platform = PlatformOperator.online(ledger, platform_key)
 
     seal_key = generate_key("ecdsa-p256-sha256")
-    dept = Signatory(origin=ORIGIN, seal="SJ-0001", signer=seal_key)
+    dept = Department.online(ledger, seal_key, seal="SJ-0001")
     now = utc_now()
-    ledger.submit(
-        dept.sign(  # 采集: the seal's own key proves possession
-            acts.MakeSeal,
-            subject="SJ-0001",
-            expected_version=0,
-            department=REGULATOR,
-            department_name="市场监督管理局",
-            name="市场监督管理局行政审批专用章",
-            seal_kind=acts.SealKind.BUSINESS,
-            public_key=seal_key.public_key.spki,
-            valid_from=now - timedelta(days=1),
-            valid_until=now + timedelta(days=365),
-        )
+    dept.make_seal(  # 采集: the seal's own key proves possession
+        department=REGULATOR,
+        department_name="市场监督管理局",
+        name="市场监督管理局行政审批专用章",
+        seal_kind=acts.SealKind.BUSINESS,
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=365),
     )
-    ledger.submit(
-        platform.sign(  # 备案
-            acts.FileSeal,
-            subject="SJ-0001",
-            expected_version=1,
-            key_id=key_id(seal_key.public_key.spki),
-            annex=make_filing_seal(ledger.get_seal("SJ-0001").made, platform_key),  # GB/T 38540
-        )
-    )
-    ledger.submit(
-        dept.sign(
-            acts.DefineType,
-            subject=TYPE,
-            expected_version=0,
-            name="食品经营许可证",
-            holder_kind=acts.HolderKind.ORGANISATION,
-            issuers=(REGULATOR,),
-            validity=acts.Validity(years=5),
-            schema=(acts.FieldSpec(name="category", label="经营项目", required=True),),
-        )
+    platform.file_seal("SJ-0001")  # 备案, with the seal's GB/T 38540 SES_Seal
+    dept.define_type(
+        TYPE,
+        name="食品经营许可证",
+        holder_kind=acts.HolderKind.ORGANISATION,
+        issuers=(REGULATOR,),
+        validity=acts.Validity(years=5),
+        schema=(acts.FieldSpec(name="category", label="经营项目", required=True),),
     )
 
     lid = LicenseId.build(type_code=TYPE, issuer_code=REGULATOR, serial="JY2026000001")
-    ledger.submit(
-        dept.sign(
-            acts.IssueLicense,
-            subject=str(lid),
-            expected_version=0,
-            **ledger.template_binding(TYPE),
-            license_number="JY13301000001",
-            holder=acts.Holder(
-                name="示例餐饮有限公司", code=HOLDER, code_kind=acts.HolderCodeKind.USCC
-            ),
-            issued_on=date(2026, 11, 22),
-            valid_from=date(2026, 11, 22),
-            valid_until=date(2031, 11, 21),
-            data={"category": "热食类食品制售"},
-        )
+    dept.issue(  # bound to the template in force; every act reads its version from the ledger
+        str(lid),
+        license_number="JY13301000001",
+        holder=acts.Holder(
+            name="示例餐饮有限公司", code=HOLDER, code_kind=acts.HolderCodeKind.USCC
+        ),
+        issued_on=date(2026, 11, 22),
+        valid_from=date(2026, 11, 22),
+        valid_until=date(2031, 11, 21),
+        data={"category": "热食类食品制售"},
     )
     print("issued", lid)
 
@@ -110,9 +85,7 @@ def main() -> None:
     print("tampered copy:", verdict.outcome, [f.code for f in verdict.findings])
     assert not verdict.ok
 
-    ledger.submit(
-        dept.sign(acts.SuspendLicense, subject=str(lid), expected_version=1, reason="整改期间暂扣")
-    )
+    dept.suspend(str(lid), reason="整改期间暂扣")
     fresh = Verifier.from_bundle(
         export_trust_bundle(ledger, platform_key), platform_keys=[platform_key.public_key.pem()]
     )

@@ -14,8 +14,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from elicense import ConflictError, Ledger
-from elicense.acts import SuspendLicense, decode_signed
+from elicense import ConflictError, Department, Ledger
+from elicense.acts import decode_signed
 from elicense.codec import canonical
 from elicense_demo.scenario import LICENSE_TYPES, City
 
@@ -45,10 +45,11 @@ def main() -> None:
     assert len(result.receipts) == 10
 
     # Two suspensions made offline against the same version: the second is stale.
-    dept = city.departments[spec.department].signatory
+    d = city.departments[spec.department]
+    dept = Department.offline(city.origin, d.key, seal=d.seal_code)
     lid = str(city.license_id(spec, 0))
-    first = dept.sign(SuspendLicense, subject=lid, expected_version=1, reason="抽检不合格")
-    second = dept.sign(SuspendLicense, subject=lid, expected_version=1, reason="重复提交")
+    first = dept.suspend(lid, reason="抽检不合格", expected_version=1)
+    second = dept.suspend(lid, reason="重复提交", expected_version=1)
     ledger.submit(first)
     try:
         ledger.submit(second)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -64,14 +63,23 @@ def make_ric(n: int) -> str:
 
 
 class Clock:
-    """The ledger's clock, moved by the test (patches the ledger's ``utc_now``)."""
+    """A clock a test moves; the world's ledger reads its time from it (``Ledger(clock=)``)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, start: datetime | None = None) -> None:
+    def __init__(self, start: datetime | None = None) -> None:
         self.now = start or utc_now()
-        monkeypatch.setattr("elicense.ledger.application.utc_now", lambda: self.now)
+        self.frozen = False
+
+    def __call__(self) -> datetime:
+        """The time: the real one until a test sets or moves it."""
+        return self.now if self.frozen else utc_now()
+
+    def freeze(self) -> Clock:
+        """Stop at the present moment (a test then moves the time with :meth:`advance`)."""
+        self.now, self.frozen = utc_now(), True
+        return self
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move the ledger's clock forward by ``delta``; return the new time."""
+        """Move the clock forward by ``delta``; return the new time."""
         self.now += delta
         return self.now
 
@@ -87,16 +95,18 @@ class ReuseWorld:
     user: Dept = field(init=False)
     other: Dept = field(init=False)
     type_code: str = field(init=False)
+    clock: Clock = field(default_factory=Clock)
     _requests: int = 0
     _consents: int = 0
 
     @classmethod
     def new(cls, dsn: str | os.PathLike[str] = "memory:", *, alg: str = ED25519) -> ReuseWorld:
         """A fresh store: platform, issuer (defines and issues the type), users A and B."""
-        ledger = Ledger(dsn, verify_threads=1)
+        clock = Clock()
+        ledger = Ledger(dsn, verify_threads=1, clock=clock)
         key = generate_key(alg)
         ledger.establish(origin=ORIGIN, name="测试平台", signer=key)
-        w = cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key))
+        w = cls(ledger, key, Signatory.platform(origin=ORIGIN, signer=key), clock=clock)
         w.issuer = w.department(1, alg)
         w.user = w.department(2, alg)
         w.other = w.department(3, alg)

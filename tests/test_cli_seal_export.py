@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from elicense.cli import main
+from elicense import acts
+from elicense.codec import canonical
+from elicense.crypto.keys import read_key_file
+from elicense.crypto.suites import key_id
+from elicense.signatory import Signatory
 from support import flip
 from test_cli import DEPT, Cli
 from test_cli import cli as cli  # the README's set-up, made by the CLI
@@ -63,22 +67,38 @@ def test_an_unknown_seal_is_2(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_a_seal_filed_without_annex_is_refused_and_stays_unexported(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path
 ) -> None:
-    """A filing without its GB/T 38540 seal is refused by the ledger (1, the code printed);
-    the seal stays unfiled, so exporting it is 2 with one clear line."""
+    """A filing without its GB/T 38540 seal — signed by hand, since no command makes one —
+    is refused by the ledger (1, the code printed); the seal stays unfiled, so exporting it
+    is 2 with one clear line."""
     _make(cli, "SJ0002")
     code, _, err = cli.text("seal", "export", "SJ0002", "--out", "exp")
     assert code == 2
     assert "is not filed yet" in err
-    monkeypatch.setattr("elicense.cli.setup._ses_annex", lambda seal, key: b"")
-    assert main(["seal", "file", "--platform-key", "platform.pem", "--code", "SJ0002"]) == 1
-    assert "refused (seal.annex.missing)" in cli.capsys.readouterr().out
+    (tmp_path / "bare.jsonl").write_bytes(canonical(_bare_filing("SJ0002")) + b"\n")
+    code, out, _ = cli.text("submit", "bare.jsonl")
+    assert code == 1
+    assert "seal.annex.missing" in out
     code, out, err = cli.text("seal", "export", "SJ0002", "--out", "exp")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert "is not filed yet" in err
     assert not (tmp_path / "exp").exists()
+
+
+def _bare_filing(code: str) -> object:
+    from elicense.ledger.application import Ledger
+
+    ledger = Ledger("elicense.db", env={"CREATE_TABLE": "no"})
+    try:
+        seal, origin = ledger.get_seal(code), ledger.origin
+    finally:
+        ledger.close()
+    platform = Signatory.platform(origin=origin, signer=read_key_file("platform.pem"))
+    return platform.sign(
+        acts.FileSeal, subject=code, expected_version=seal.version, key_id=key_id(seal.public_key)
+    )
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

@@ -25,7 +25,7 @@ from elicense.errors import (
 )
 from elicense.lifecycle import RevocationReason
 from elicense.signatory import Signatory
-from reuse_support import FIELDS, ITEM, ORIGIN, OTHER_ITEM, Clock, ReuseWorld
+from reuse_support import FIELDS, ITEM, ORIGIN, OTHER_ITEM, ReuseWorld
 
 
 @pytest.fixture
@@ -145,11 +145,9 @@ def test_every_policy_refusal_is_recorded_and_leaves_the_license_untouched(
     assert _license_state(w, other_lid) == other_before
 
 
-def test_a_consent_expired_at_the_ledgers_time_is_refused(
-    world: ReuseWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_consent_expired_at_the_ledgers_time_is_refused(world: ReuseWorld) -> None:
     """Expiry is judged at the ledger's clock, whatever the department's statement claims."""
-    clock = Clock(monkeypatch)
+    clock = world.clock.freeze()
     code = world.consent(1, world.user, valid_until=clock.now + timedelta(hours=1))
     lid = world.license_id(1)
     assert world.use(world.user, license=lid, consent=code).refused is None
@@ -161,21 +159,17 @@ def test_a_consent_expired_at_the_ledgers_time_is_refused(
     assert r.refused == "use.consent.expired"
 
 
-def test_a_consent_still_live_at_the_ledgers_time_is_honoured(
-    world: ReuseWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_consent_still_live_at_the_ledgers_time_is_honoured(world: ReuseWorld) -> None:
     """Tamper twin: one second before expiry the same use is recorded as used."""
-    clock = Clock(monkeypatch)
+    clock = world.clock.freeze()
     code = world.consent(1, world.user, valid_until=clock.now + timedelta(hours=1))
     clock.advance(timedelta(hours=1) - timedelta(seconds=1))
     assert world.use(world.user, license=world.license_id(1), consent=code).refused is None
 
 
-def test_a_license_past_its_validity_is_refused_as_expired(
-    world: ReuseWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_license_past_its_validity_is_refused_as_expired(world: ReuseWorld) -> None:
     """A license valid until a day before the ledger's date is expired for a use."""
-    clock = Clock(monkeypatch)
+    clock = world.clock.freeze()
     code = world.consent(1, world.user, valid_until=clock.now + timedelta(days=800))
     clock.advance(timedelta(days=400))  # the license is valid for 365 days
     r = world.use(world.user, license=world.license_id(1), consent=code)

@@ -2,17 +2,22 @@
 
 The facade names what most callers need::
 
-    from elicense import Ledger, Verifier, Signatory, generate_key
+    from elicense import Ledger, Department, PlatformOperator, Verifier, Verdict, acts
 
-Everything else lives in its module. ``Ledger`` and ``Verifier`` are loaded
-on first use, so ``import elicense`` loads neither the event store, nor
-pyhanko, nor a web framework, nor a database driver.
+``Ledger`` records signed acts; ``Department`` and ``PlatformOperator``
+(:mod:`elicense.api`) sign them — online against the ledger's versions, or
+offline; ``Verifier`` answers every input with a ``Verdict``; the errors are
+the tree of :mod:`elicense.errors`. Everything else lives in its module.
+``Ledger``, the two desks and ``Verifier`` are loaded on first use, so
+``import elicense`` loads neither the event store, nor pyhanko, nor a web
+framework, nor a database driver.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from elicense import acts
 from elicense.crypto.keys import generate_key, load_private_key, load_public_key, read_key_file
 from elicense.errors import (
     BatchRefusedError,
@@ -23,11 +28,13 @@ from elicense.errors import (
     RefusedError,
     TrustError,
 )
+from elicense.ids import LicenseId
 from elicense.signatory import Signatory
 from elicense.verdict import Finding, Outcome, Severity, Verdict, VerificationError
 
 if TYPE_CHECKING:
-    from elicense.ledger.application import Ledger
+    from elicense.api import Department, PlatformOperator
+    from elicense.ledger.application import Ledger, Receipt
     from elicense.verify.verifier import Verifier
 
 __version__ = "0.1.0"
@@ -35,12 +42,16 @@ __version__ = "0.1.0"
 __all__ = [
     "BatchRefusedError",
     "ConflictError",
+    "Department",
     "ElicenseError",
     "EncodingError",
     "Finding",
     "IdentifierError",
     "Ledger",
+    "LicenseId",
     "Outcome",
+    "PlatformOperator",
+    "Receipt",
     "RefusedError",
     "Severity",
     "Signatory",
@@ -49,6 +60,7 @@ __all__ = [
     "VerificationError",
     "Verifier",
     "__version__",
+    "acts",
     "generate_key",
     "load_private_key",
     "load_public_key",
@@ -56,7 +68,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Department": "elicense.api",
     "Ledger": "elicense.ledger.application",
+    "PlatformOperator": "elicense.api",
+    "Receipt": "elicense.ledger.application",
     "Verifier": "elicense.verify.verifier",
 }
 

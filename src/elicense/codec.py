@@ -16,6 +16,7 @@ so no byte of a signed or hashed document can change without the verdict changin
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from elicense.errors import EncodingError, NonCanonicalError
 
 __all__ = [
     "ENCODER",
+    "Clock",
     "canonical",
     "decode",
     "decode_canonical",
@@ -104,3 +106,9 @@ def require_utc(value: datetime, field: str) -> None:
 def utc_now() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+Clock = Callable[[], datetime]
+"""Where the ledger, the reuse service, trust-bundle making and the desks of
+:mod:`elicense.api` read the time: :func:`utc_now` unless a caller (a test, a
+replay) injects another."""

@@ -150,32 +150,20 @@ def _platform_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _sharing(args: argparse.Namespace) -> int:
-    from elicense.acts import ShareType, UnshareType
+    from elicense.api import Department
     from elicense.cli.submit import deliver
-    from elicense.signatory import Signatory
 
     ledger = open_ledger(args)
     key = read_key(args.key, args)
-    signatory = Signatory(origin=ledger.origin, seal=seal_code(args), signer=key)
-    version = ledger.get_license_type(args.type).version
+    ledger.get_license_type(args.type)  # an unknown type is 2, one line; not a refusal
+    desk = Department.signing(ledger, key, seal=seal_code(args))
     if args.withdraw:
-        signed = signatory.sign(
-            UnshareType,
-            subject=args.type,
-            expected_version=version,
-            user=args.user,
-            service_items=tuple(args.item or ()),
-            reason=args.reason,
+        signed = desk.unshare_type(
+            args.type, user=args.user, service_items=args.item or (), reason=args.reason
         )
     else:
-        signed = signatory.sign(
-            ShareType,
-            subject=args.type,
-            expected_version=version,
-            user=args.user,
-            service_items=tuple(args.item),
-            fields=tuple(args.field),
-            note=args.note,
+        signed = desk.share_type(
+            args.type, user=args.user, service_items=args.item, fields=args.field, note=args.note
         )
     return deliver(args, ledger, [signed])
 
@@ -273,28 +261,25 @@ def _projection(args: argparse.Namespace, ledger: Any) -> Iterator[Any]:
 
 
 def _use(args: argparse.Namespace) -> int:
-    from elicense.acts import RequestUse
+    from elicense.api import Department
     from elicense.reuse.service import ReuseService
-    from elicense.signatory import Signatory
 
     if bool(args.license) == bool(args.holder or args.type):
         fail("name the license with --license, or with --holder and --type")
     ledger = open_ledger(args)
     key = read_key(args.key, args)
     seal = ledger.get_seal(seal_code(args))
-    signatory = Signatory(origin=ledger.origin, seal=seal.code, signer=key)
+    desk = Department.signing(ledger, key, seal=seal.code)
     try:
-        signed = signatory.sign(
-            RequestUse,
-            subject=f"{seal.department}/{args.request}",
-            expected_version=0,
+        signed = desk.request_use(
+            f"{seal.department}/{args.request}",
             service_item=args.item,
             purpose=args.purpose,
             consent=args.consent,
             license=args.license,
             holder=args.holder,
             license_type=args.type,
-            fields=tuple(args.field),
+            fields=args.field,
         )
     except ValueError as e:
         fail(str(e))

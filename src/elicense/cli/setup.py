@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from elicense import acts
+from elicense.acts import Signed
+from elicense.api import Department, OfflineVersionError, PlatformOperator
 from elicense.cli._common import (
     EXIT_OK,
     add_json_flag,
@@ -28,9 +30,7 @@ from elicense.cli._open import open_ledger
 from elicense.cli._picture import PICTURE_TYPES, read_picture
 from elicense.cli.submit import deliver
 from elicense.codec import utc_now
-from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, key_id
-from elicense.filing import make_filing_seal
-from elicense.signatory import Signatory
+from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3
 
 __all__ = ["register"]
 
@@ -213,16 +213,11 @@ def _seal_make(args: argparse.Namespace) -> int:
     picture, picture_type = (
         read_picture(args.picture, args.picture_type) if args.picture else (b"", "PNG")
     )
-    signatory = Signatory(origin=_origin(args, ledger), seal=args.code, signer=key)
-    signed = signatory.sign(
-        acts.MakeSeal,
-        subject=args.code,
-        expected_version=0,
+    signed = _department(args, ledger, key, args.code).make_seal(
         department=args.department,
         department_name=args.department_name,
         name=args.name,
         seal_kind=acts.SealKind(args.kind),
-        public_key=key.public_key.spki,
         valid_from=valid_from,
         valid_until=valid_until,
         picture=picture,
@@ -237,33 +232,36 @@ def _seal_make(args: argparse.Namespace) -> int:
 def _seal_file(args: argparse.Namespace) -> int:
     ledger = open_ledger(args)
     key = read_key(args.platform_key, args)
-    seal = ledger.get_seal(args.code)
-    platform = Signatory.platform(origin=ledger.origin, signer=key)
-    signed = platform.sign(
-        acts.FileSeal,
-        subject=args.code,
-        expected_version=seal.version,
-        key_id=key_id(seal.public_key),
-        annex=_ses_annex(seal, key),
-    )
+    ledger.get_seal(args.code)  # an unknown seal is 2, not a refusal
+    signed = PlatformOperator.signing(ledger, key).file_seal(args.code)
     return deliver(args, ledger, [signed])
-
-
-def _ses_annex(seal: Any, platform_key: Any) -> bytes:
-    """The GB/T 38540 SES_Seal the platform makes when filing (the ledger requires it)."""
-    return make_filing_seal(seal.made, platform_key)
 
 
 def _seal_act(args: argparse.Namespace) -> int:
     ledger = open_ledger(args)
     key = read_key(args.platform_key, args)
-    seal = ledger.get_seal(args.code)
-    fields: dict[str, Any] = {"reason": args.reason}
-    if getattr(args, "compromised_since", None):
-        fields["compromised_since"] = parse_time(args.compromised_since, "--compromised-since")
-    platform = Signatory.platform(origin=ledger.origin, signer=key)
-    signed = platform.sign(args.cls, subject=args.code, expected_version=seal.version, **fields)
+    ledger.get_seal(args.code)
+    operator = PlatformOperator.signing(ledger, key)
+    if args.cls is acts.SuspendSeal:
+        signed = operator.suspend_seal(args.code, reason=args.reason)
+    elif args.cls is acts.ReinstateSeal:
+        signed = operator.reinstate_seal(args.code, reason=args.reason)
+    else:
+        since = getattr(args, "compromised_since", None)
+        signed = operator.revoke_seal(
+            args.code,
+            reason=args.reason,
+            compromised_since=parse_time(since, "--compromised-since") if since else None,
+        )
     return deliver(args, ledger, [signed])
+
+
+def _department(args: argparse.Namespace, ledger: Any, key: Any, seal: str) -> Department[Signed]:
+    """A department desk signing with ``key`` as ``seal``: against the ledger's versions, or
+    offline for ``--origin`` (then acts on existing subjects need ``--expected-version``)."""
+    if ledger is not None:
+        return Department.signing(ledger, key, seal=seal)
+    return Department.offline(_origin(args, ledger), key, seal=seal)
 
 
 def _schema(fields: list[str] | None) -> tuple[acts.FieldSpec, ...]:
@@ -291,39 +289,36 @@ def _type_define(args: argparse.Namespace) -> int:
     key = read_key(args.key, args)
     code = seal_code(args)
     issuers = tuple(args.issuer or [args.code[:18]])
-    expected = args.expected_version
-    if expected is None:
-        expected = 0 if args.cls is acts.DefineType else _version_of_type(ledger, args.code)
-    signatory = Signatory(origin=_origin(args, ledger), seal=code, signer=key)
-    signed = signatory.sign(
-        args.cls,
-        subject=args.code,
-        expected_version=expected,
-        name=args.name,
-        license_kind=acts.LicenseKind(args.kind),
-        holder_kind=acts.HolderKind(args.holder_kind),
-        schema=_schema(args.field),
-        validity=acts.Validity(years=args.validity_years),
-        issuers=issuers,
-        template=args.template,
-    )
-    return deliver(args, ledger, [signed])
-
-
-def _version_of_type(ledger: Any, code: str) -> int:
-    if ledger is None:
+    desk = _department(args, ledger, key, code)
+    definition: dict[str, Any] = {
+        "name": args.name,
+        "license_kind": acts.LicenseKind(args.kind),
+        "holder_kind": acts.HolderKind(args.holder_kind),
+        "schema": _schema(args.field),
+        "validity": acts.Validity(years=args.validity_years),
+        "issuers": issuers,
+        "template": args.template,
+    }
+    try:
+        if args.cls is acts.DefineType:
+            signed = desk.define_type(args.code, **definition)
+        else:
+            signed = desk.revise_type(
+                args.code, expected_version=args.expected_version, **definition
+            )
+    except OfflineVersionError:
         fail("offline signing needs --expected-version")
-    return int(ledger.get_license_type(code).version)
+    return deliver(args, ledger, [signed])
 
 
 def _type_retire(args: argparse.Namespace) -> int:
     ledger = None if args.out else open_ledger(args)
     key = read_key(args.key, args)
-    expected = args.expected_version
-    if expected is None:
-        expected = _version_of_type(ledger, args.code)
-    signatory = Signatory(origin=_origin(args, ledger), seal=seal_code(args), signer=key)
-    signed = signatory.sign(
-        acts.RetireType, subject=args.code, expected_version=expected, reason=args.reason
-    )
+    desk = _department(args, ledger, key, seal_code(args))
+    try:
+        signed = desk.retire_type(
+            args.code, reason=args.reason, expected_version=args.expected_version
+        )
+    except OfflineVersionError:
+        fail("offline signing needs --expected-version")
     return deliver(args, ledger, [signed])

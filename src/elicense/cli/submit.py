@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,8 @@ from typing import Any
 import msgspec
 
 from elicense import acts
-from elicense.acts import Signed, Statement, kinds
+from elicense.acts import Signed, kinds
+from elicense.api import Department, PlatformOperator
 from elicense.cli._common import (
     EXIT_NO,
     EXIT_OK,
@@ -38,7 +39,6 @@ from elicense.codec import canonical, utc_now
 from elicense.errors import BatchRefusedError, ElicenseError, RefusedError
 from elicense.ids import LicenseId, parse_license_id
 from elicense.lifecycle import RevocationReason
-from elicense.signatory import Signatory
 
 __all__ = ["deliver", "register"]
 
@@ -322,46 +322,36 @@ def _issue(args: argparse.Namespace) -> int:
             f"--valid-until {valid_until.isoformat()} is before the start "
             f"{valid_from.isoformat()}: expected an end on or after the start"
         )
-    signatory = Signatory(origin=ledger.origin, seal=code, signer=key)
-    signed = _sign_act(
-        signatory,
-        acts.IssueLicense,
-        subject=str(lid),
-        expected_version=0,
-        **_binding(ledger, args.type),
-        license_number=args.number,
-        holder=acts.Holder(
-            name=args.holder_name, code=args.holder_code, code_kind=acts.HolderCodeKind(kind)
+    desk = Department.signing(ledger, key, seal=code)
+    signed = _signed(
+        "IssueLicense",
+        lambda: desk.issue(
+            str(lid),
+            template=_binding(ledger, args.type),
+            license_number=args.number,
+            holder=acts.Holder(
+                name=args.holder_name, code=args.holder_code, code_kind=acts.HolderCodeKind(kind)
+            ),
+            issued_on=issued,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            jurisdiction=args.jurisdiction,
+            service_item=args.service_item,
+            data=parse_pairs(args.field, "--field"),
         ),
-        issued_on=issued,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        jurisdiction=args.jurisdiction,
-        service_item=args.service_item,
-        data=parse_pairs(args.field, "--field"),
     )
     if args.out:
         return deliver(args, None, [signed])
     return deliver(args, ledger, [signed], license=str(lid))
 
 
-_ACTS: dict[str, type[Statement]] = {
-    "amend": acts.AmendLicense,
-    "renew": acts.RenewLicense,
-    "suspend": acts.SuspendLicense,
-    "reinstate": acts.ReinstateLicense,
-    "revoke": acts.RevokeLicense,
-    "expire": acts.ExpireLicense,
-}
-
-
-def _sign_act(signatory: Signatory, act: type[Statement], **fields: Any) -> Any:
-    """``signatory.sign``, with fields that cannot make the act (dates out of order, a
-    malformed value) refused in one line (exit 2) before anything is signed."""
+def _signed(what: str, make: Callable[[], Signed]) -> Signed:
+    """``make()``, with fields that cannot make the act (dates out of order, a malformed
+    value) refused in one line (exit 2) before anything is signed."""
     try:
-        return signatory.sign(act, **fields)
+        return make()
     except ValueError as e:  # the act's own checks and msgspec's ValidationError
-        fail(f"{act.__name__}: {e}")
+        fail(f"{what}: {e}")
 
 
 def _binding(ledger: Any, type_code: str) -> dict[str, Any]:
@@ -375,32 +365,16 @@ def _binding(ledger: Any, type_code: str) -> dict[str, Any]:
 
 def _lifecycle(args: argparse.Namespace) -> int:
     ledger = open_ledger(args)
-    expected = args.expected_version
-    if expected is None:
-        try:
-            expected = ledger.get_license(args.license).version
-        except ElicenseError as e:
-            fail(str(e))
-    fields: dict[str, Any] = {"reason": args.reason}
-    if args.act == "amend":
-        fields.update(_binding(ledger, parse_license_id(args.license).type_code))
-        fields["changes"] = parse_pairs(args.set, "--field")
-        fields["holder_name"] = args.holder_name
-    elif args.act == "renew":
-        fields["valid_until"] = parse_date(args.valid_until, "--valid-until")
-    elif args.act == "suspend":
-        fields["until"] = parse_date(args.until, "--until") if args.until else None
-    elif args.act == "revoke":
-        fields["reason_code"] = RevocationReason(args.reason_code)
+    try:
+        ledger.get_license(args.license)  # an unknown license is 2, one line; not a refusal
+    except ElicenseError as e:
+        fail(str(e))
+    desk: Department[Signed] | PlatformOperator[Signed]
     if getattr(args, "platform_key", None):
-        key = read_key(args.platform_key, args)
-        signatory = Signatory.platform(origin=ledger.origin, signer=key)
+        desk = PlatformOperator.signing(ledger, read_key(args.platform_key, args))
     else:
-        key = read_key(args.key, args)
-        signatory = Signatory(origin=ledger.origin, seal=seal_code(args), signer=key)
-    signed = _sign_act(
-        signatory, _ACTS[args.act], subject=args.license, expected_version=expected, **fields
-    )
+        desk = Department.signing(ledger, read_key(args.key, args), seal=seal_code(args))
+    signed = _signed(args.act, lambda: _act(args, ledger, desk, args.expected_version))
     if args.out:
         return deliver(args, None, [signed])
     # The ledger records an act only on the current identifier, so after 变更/延续 the
@@ -408,3 +382,37 @@ def _lifecycle(args: argparse.Namespace) -> int:
     raised = args.act in ("amend", "renew")
     current = str(parse_license_id(args.license).next_version()) if raised else None
     return deliver(args, ledger, [signed], license=current)
+
+
+def _act(
+    args: argparse.Namespace,
+    ledger: Any,
+    desk: Department[Signed] | PlatformOperator[Signed],
+    expected: int | None,
+) -> Signed:
+    """The lifecycle act ``args.act`` on ``args.license``, made against version ``expected``
+    (``--expected-version``; by default the ledger's current version)."""
+    lic, reason = args.license, args.reason
+    if isinstance(desk, PlatformOperator):  # --platform-key is offered for expire only
+        return desk.expire(lic, reason=reason, expected_version=expected)
+    if args.act == "amend":
+        return desk.amend(
+            lic,
+            changes=parse_pairs(args.set, "--field"),
+            reason=reason,
+            holder_name=args.holder_name,
+            template=_binding(ledger, parse_license_id(lic).type_code),
+            expected_version=expected,
+        )
+    if args.act == "renew":
+        new_end = parse_date(args.valid_until, "--valid-until")
+        return desk.renew(lic, valid_until=new_end, reason=reason, expected_version=expected)
+    if args.act == "suspend":
+        until = parse_date(args.until, "--until") if args.until else None
+        return desk.suspend(lic, reason=reason, until=until, expected_version=expected)
+    if args.act == "reinstate":
+        return desk.reinstate(lic, reason=reason, expected_version=expected)
+    if args.act == "revoke":
+        code = RevocationReason(args.reason_code)
+        return desk.revoke(lic, reason_code=code, reason=reason, expected_version=expected)
+    return desk.expire(lic, reason=reason, expected_version=expected)

@@ -29,7 +29,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 import msgspec
 
-from elicense import acts
+from elicense.api import Department
 from elicense.codec import utc_now
 from elicense.crypto.gm import sm3
 from elicense.crypto.keys import Signer
@@ -38,7 +38,6 @@ from elicense.ledger.payloads import license_payload
 from elicense.ofd.font import find_font
 from elicense.ofd.sign import Stamp, seal_ofd
 from elicense.ofd.writer import PAGE_ID, STAMP_BOX, LicenseSheet, write_license
-from elicense.signatory import Signatory
 
 __all__ = ["IssuedOfd", "issue_license_ofd", "license_sheet"]
 
@@ -143,13 +142,6 @@ def issue_license_ofd(
     sha, gm = hashlib.sha256(data).digest(), sm3(data)
     receipt = None
     if record:
-        signed = Signatory(origin=ledger.origin, seal=seal, signer=key).sign(
-            acts.RecordLicenseFile,
-            subject=identifier,
-            expected_version=0,
-            media_type="application/ofd",
-            sha256=sha,
-            sm3=gm,
-        )
-        receipt = ledger.submit(signed)
+        desk = Department.online(ledger, key, seal=seal)
+        receipt = desk.record_file(identifier, media_type="application/ofd", sha256=sha, sm3=gm)
     return IssuedOfd(data=data, sha256=sha, sm3=gm, receipt=receipt)

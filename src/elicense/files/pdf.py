@@ -32,7 +32,7 @@ from typing import Any
 
 import msgspec
 
-from elicense import acts
+from elicense.api import Department
 from elicense.codec import canonical, utc_now
 from elicense.crypto.gm import sm3
 from elicense.crypto.suites import ECDSA_P256
@@ -170,15 +170,12 @@ def make_license_pdf(
     )
     signed = sign_pdf(unsigned, pdf_key, cert, seal_image(filed.made, font))
     if record:
-        ledger.submit(
-            seal.sign(
-                acts.RecordLicenseFile,
-                subject=identifier,
-                expected_version=0,
-                media_type="application/pdf",
-                sha256=hashlib.sha256(signed).digest(),
-                sm3=sm3(signed),
-            )
+        desk = Department.online(ledger, seal.signer, seal=seal.seal)
+        desk.record_file(
+            identifier,
+            media_type="application/pdf",
+            sha256=hashlib.sha256(signed).digest(),
+            sm3=sm3(signed),
         )
     return signed
 

@@ -39,7 +39,7 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOApplicationRecorder
 
 from elicense.acts import PLATFORM_PREFIX, Signed, Statement, decode_signed, decode_statement
-from elicense.codec import utc_now
+from elicense.codec import Clock, utc_now
 from elicense.domain.base import LedgerAggregate
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
@@ -135,6 +135,8 @@ class Ledger(LedgerReads):
             be import-safe (``if __name__ == "__main__":``), as for any ``spawn``
             process pool. A batch in which a signature fails is judged again with
             the results, so the outcome is the same as without them.
+        clock: the time the rules judge at (seal validity, consent expiry …); the
+            recorded time of each event is the event store's.
     """
 
     name = "elicense"
@@ -146,7 +148,9 @@ class Ledger(LedgerReads):
         env: dict[str, str] | None = None,
         verify_threads: int | None = None,
         verify_processes: int = 0,
+        clock: Clock = utc_now,
     ) -> None:
+        self.clock = clock
         self.dsn = os.fspath(dsn or os.environ.get("ELICENSE_LEDGER") or DEFAULT_LEDGER)
         settings = settings_for(self.dsn)
         settings.update(env or {})
@@ -226,7 +230,7 @@ class Ledger(LedgerReads):
             expected_version=0,
             seal=PLATFORM_PREFIX + key.key_id,
             alg=key.alg,
-            signed_at=utc_now(),
+            signed_at=self.clock(),
             name=name,
             platform_key=key.spki,
         )
@@ -366,7 +370,7 @@ class Ledger(LedgerReads):
                 workers = None
         if workers is None:
             known = preverify(jobs, self._pool, self._threads)
-        now = utc_now()
+        now = self.clock()
         judged = _Judged(ws, stable)
         for i, signed, act in parsed:
             try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from elicense import wire
 from elicense.acts import PLATFORM_PREFIX, decode_statement
-from elicense.codec import canonical, utc_now
+from elicense.codec import Clock, canonical, utc_now
 from elicense.documents import (
     History,
     LicenseDocument,
@@ -124,7 +124,9 @@ class _Running:
         self.digest = hashlib.sha256()
 
 
-def trust_bundle(ledger: Ledger, log: LogSource | None = None, *, host: str = "") -> TrustBundle:
+def trust_bundle(
+    ledger: Ledger, log: LogSource | None = None, *, host: str = "", clock: Clock = utc_now
+) -> TrustBundle:
     """The ledger's :class:`TrustBundle` as of its newest event (streams the log).
 
     With ``log``, the bundle also carries the log's latest signed checkpoint and
@@ -179,7 +181,7 @@ def trust_bundle(ledger: Ledger, log: LogSource | None = None, *, host: str = ""
     material = log.trust_material() if log is not None else None
     return TrustBundle(
         origin=ledger.origin,
-        issued_at=utc_now(),
+        issued_at=clock(),
         as_of=as_of,
         platform=platform[0],
         seals=keyed("seal"),
@@ -196,12 +198,17 @@ def trust_bundle(ledger: Ledger, log: LogSource | None = None, *, host: str = ""
 
 
 def export_trust_bundle(
-    ledger: Ledger, signer: Any, log: LogSource | None = None, *, host: str = ""
+    ledger: Ledger,
+    signer: Any,
+    log: LogSource | None = None,
+    *,
+    host: str = "",
+    clock: Clock = utc_now,
 ) -> bytes:
     """The canonical bytes of the ledger's trust bundle, signed by the platform ``signer``
     (with the log's checkpoint and status lists if ``log``; ``host``: the platform's public
     verification host)."""
-    return sign_bundle(trust_bundle(ledger, log, host=host), signer)
+    return sign_bundle(trust_bundle(ledger, log, host=host, clock=clock), signer)
 
 
 def sign_bundle(trust: TrustBundle, signer: Any) -> bytes:

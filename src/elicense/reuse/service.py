@@ -36,20 +36,18 @@ import msgspec
 
 from elicense.acts import (
     AuthMethod,
-    GrantConsent,
     RequestUse,
     Signed,
     UseResolution,
-    WithdrawConsent,
     decode_statement,
 )
-from elicense.codec import canonical, decode_canonical, utc_now
+from elicense.api.platform import PlatformOperator
+from elicense.codec import Clock, canonical, decode_canonical, utc_now
 from elicense.documents import AnnotatedCopy, LicenseView, sign_copy, sign_view, watermark
 from elicense.domain.base import deterministic_id, replay
-from elicense.domain.consent import Consent
 from elicense.domain.sharing import field_values
 from elicense.domain.usage import Disclosure
-from elicense.errors import InvalidStatementError, NotFoundError, RefusedError
+from elicense.errors import InvalidStatementError, RefusedError
 from elicense.ledger.application import Ledger, Receipt
 from elicense.lifecycle import LicenseStatus
 from elicense.signatory import Signatory
@@ -109,10 +107,19 @@ class ReuseService:
         locator: finds a holder's licenses of a type, for uses by holder and type.
     """
 
-    def __init__(self, ledger: Ledger, signer: Any, *, locator: Locator | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        signer: Any,
+        *,
+        locator: Locator | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         self.ledger = ledger
         self.signer = signer
         self.locator = locator
+        self.clock = clock
+        self.operator = PlatformOperator.online(ledger, signer, clock=clock)
         self._signatory: Signatory | None = None
         self._licenses: dict[tuple[UUID, int], Any] = {}
 
@@ -147,11 +154,11 @@ class ReuseService:
         signed_at: datetime | None = None,
     ) -> Signed:
         """The platform-signed ``consent.grant`` (not submitted; see :meth:`grant_consent`)."""
-        return self.platform.sign(
-            GrantConsent,
-            subject=code,
-            expected_version=0,
-            signed_at=signed_at,
+        operator = PlatformOperator.offline(
+            self.ledger.origin, self.signer, clock=(lambda: signed_at) if signed_at else self.clock
+        )
+        return operator.grant_consent(
+            code,
             holder=holder,
             holder_code_kind=holder_code_kind,
             user=user,
@@ -160,7 +167,7 @@ class ReuseService:
             license=license,
             license_type=license_type,
             valid_until=valid_until,
-            authentication=AuthMethod(authentication),
+            authentication=authentication,
             authentication_ref=authentication_ref,
         )
 
@@ -181,18 +188,11 @@ class ReuseService:
             NotFoundError: no such consent.
             RefusedError: refused (e.g. already withdrawn); nothing recorded.
         """
-        version = len(self.ledger.history(Consent.id_for(code)))
-        if not version:
-            raise NotFoundError(f"consent {code} does not exist", subject=code)
-        return self.ledger.submit(
-            self.platform.sign(
-                WithdrawConsent,
-                subject=code,
-                expected_version=version,
-                reason=reason,
-                authentication=AuthMethod(authentication),
-                authentication_ref=authentication_ref,
-            )
+        return self.operator.withdraw_consent(
+            code,
+            reason=reason,
+            authentication=authentication,
+            authentication_ref=authentication_ref,
         )
 
     # -- uses ----------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class ReuseService:
                 code="use.resolution.unavailable",
                 subject=act.subject,
             )
-        day = (at or utc_now()).date()
+        day = (at or self.clock()).date()
         candidates = list(self.locator(act.holder, act.license_type))
         chosen = ""
         for identifier in candidates:
@@ -273,7 +273,7 @@ class ReuseService:
         result = self.ledger.submit_many(signed, partial=partial)
         used = [r for r in result.receipts if r.kind == "use.request" and r.refused is None]
         views = dict(zip((r.index for r in used), self.views(used), strict=True))
-        made_at = at or utc_now()
+        made_at = at or self.clock()
         names = user_names or {}
         outcomes: list[UseOutcome] = []
         for r in result.receipts:

@@ -178,9 +178,13 @@
     el.dataset.state = state;
   }
 
+  let runs = 0;
+
   async function runOffline(data) {
     const result = document.getElementById("offline-result");
     const detail = document.getElementById("offline-detail");
+    runs += 1;
+    delete result.dataset.runs;
     try {
       const r = await verifyOffline(data);
       show(result, r.state);
@@ -195,6 +199,7 @@
       result.dataset.code = e.code || "payload.unverified";
       detail.textContent = `原因代码 ${e.code || "payload.unverified"}：${e.message}`;
     }
+    result.dataset.runs = String(runs); // set last: the check is complete
   }
 
   async function recheck(data) {

@@ -50,10 +50,12 @@ def holder_page(uses: Sequence[UseRow], consents: Sequence[ConsentRow], model: P
             )
             for r in uses
         ],
-        cls="uses",
+        cls="uses cards",
         row_attrs=[f'data-position="{r.position}" data-outcome="{esc(r.outcome)}"' for r in uses],
     )
     now = utc_now()
+    head = ("授权编号", "用证部门", "办理事项", "事由", "授权范围", "授权于", "有效期至")
+    head += ("状态", "操作")  # the last two cells are written apart
     rows = []
     for c in consents:
         state, shown = _consent_state(c, now)
@@ -74,22 +76,13 @@ def holder_page(uses: Sequence[UseRow], consents: Sequence[ConsentRow], model: P
         )
         rows.append(
             f'<tr data-consent="{esc(c.code)}" data-state="{state}">'
-            + "".join(f"<td>{esc(x)}</td>" for x in cells)
-            + f"<td>{esc(shown)}</td><td>{action}</td></tr>"
+            + "".join(
+                f'<td data-label="{h}">{esc(x)}</td>' for h, x in zip(head, cells, strict=False)
+            )
+            + f'<td data-label="状态">{esc(shown)}</td><td data-label="操作">{action}</td></tr>'
         )
-    head = (
-        "授权编号",
-        "用证部门",
-        "办理事项",
-        "事由",
-        "授权范围",
-        "授权于",
-        "有效期至",
-        "状态",
-        "操作",
-    )
     consents_table = (
-        '<div class="scroll"><table class="consents">'
+        '<div class="scroll"><table class="consents cards">'
         f"<caption>我的授权（共 {len(consents)} 项）</caption><thead><tr>"
         + "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
         + "</tr></thead><tbody>"

@@ -103,7 +103,10 @@ def table(
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         attrs = f" {row_attrs[i]}" if row_attrs is not None else ""
-        out.append(f"<tr{attrs}>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
+        cells = "".join(
+            f'<td data-label="{esc(h)}">{esc(c)}</td>' for h, c in zip(head, row, strict=True)
+        )
+        out.append(f"<tr{attrs}>{cells}</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
 

@@ -115,32 +115,32 @@ def bar_chart(
     chart_id: str, title: str, bars: Sequence[tuple[str, float]], *, percent: bool = False
 ) -> str:
     """A horizontal bar chart as inline SVG (presentation attributes only, no style)."""
-    width, label_w, row_h, top = 640, 220, 28, 8
+    width, label_w, row_h, top = 360, 112, 26, 6  # about 1:1 on a 360 px phone
     height = top * 2 + row_h * max(len(bars), 1)
     biggest = 1.0 if percent else (max((v for _, v in bars), default=0) or 1)
-    span = width - label_w - 90
+    span = width - label_w - 64
     parts = [
         f'<svg id="{esc(chart_id)}" class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{esc(chart_id)}-t" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{esc(chart_id)}-t">{esc(title)}</title>'
     ]
     if not bars:
-        parts.append(f'<text x="8" y="{top + 18}" font-size="14" fill="#333">无数据</text>')
+        parts.append(f'<text x="8" y="{top + 17}" font-size="13" fill="#333">无数据</text>')
     for i, (label, value) in enumerate(bars):
         y = top + i * row_h
         w = max(1.0, span * value / biggest) if value else 0.0
         shown = f"{value:.1%}" if percent else f"{value:,.0f}"
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 18}" font-size="13" text-anchor="end" '
+            f'<text x="{label_w - 6}" y="{y + 17}" font-size="13" text-anchor="end" '
             f'fill="#222">{esc(_clip(label))}</text>'
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
             f'fill="#1f5fa8"></rect>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="13" '
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 17}" font-size="13" '
             f'fill="#222">{esc(shown)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _clip(label: str, most: int = 16) -> str:
+def _clip(label: str, most: int = 7) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"

@@ -23,6 +23,7 @@ import pytest
 
 from auth_support import reuse_world
 from elicense import acts
+from elicense.crypto.suites import ECDSA_P256
 from elicense.domain.codes import RevocationReason
 from elicense.ledger.payloads import license_payload
 from http_support import ENV
@@ -145,10 +146,11 @@ class Demo:
         return license_payload(w.ledger, self.licenses[state], w.platform_key, host=host)
 
 
-def demo(path: Path) -> Demo:
+def demo(path: Path, alg: str = ECDSA_P256) -> Demo:
     """Licenses 1 (有效), 2 (暂扣), 3 (吊销), 5 (注销), 6 (撤销); holder 1 consents to
-    ``user`` using license 1, which ``user`` uses once; a use without consent is refused."""
-    world, _ = reuse_world(path)
+    ``user`` using license 1, which ``user`` uses once; a use without consent is refused.
+    Every key (platform and seals) is ``alg``."""
+    world, _ = reuse_world(path, alg=alg)
     for n in (3, 5, 6):
         world.issue(n)
     licenses = {"valid": world.license_id(1), "suspended": world.license_id(2)}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from elicense.crypto.keys import generate_key
-from elicense.crypto.suites import ECDSA_P256
+from elicense.crypto.suites import ECDSA_P256, SM2_SM3
 from elicense.payload import make_payload, open_payload, read_payload_text
 from http_support import Server, serve, write_key
 from pages_support import Demo, artifacts, browser, browser_or_skip, demo, look, qr_url, tab
@@ -43,18 +43,18 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         yield Env(d, server, b, artifacts(tmp_path_factory))
 
 
-def _forged(d: Demo) -> str:
-    """The valid license's payload claims, signed by another P-256 key."""
+def _forged(d: Demo, alg: str = ECDSA_P256) -> str:
+    """The valid license's payload claims, signed by another key."""
     text = d.payload("valid")
     claims = open_payload(read_payload_text(text), [d.world.platform_key.public_key]).claims
-    cose = make_payload(claims, generate_key(ECDSA_P256))
+    cose = make_payload(claims, generate_key(alg))
     return text.split("/V/")[0] + "/V/" + base64.b32encode(cose).rstrip(b"=").decode()
 
 
-def _forged_with_our_kid(d: Demo) -> str:
+def _forged_with_our_kid(d: Demo, alg: str = ECDSA_P256) -> str:
     """Another key's signature under the platform key's kid (the kid is not signed)."""
     ours = read_payload_text(d.payload("valid"))
-    theirs = read_payload_text(_forged(d))
+    theirs = read_payload_text(_forged(d, alg))
     kid_at = ours.index(b"\xa1\x04\x48") + 3
     forged = theirs[:kid_at] + ours[kid_at : kid_at + 8] + theirs[kid_at + 8 :]
     return "HTTPS://127.0.0.1/V/" + base64.b32encode(forged).rstrip(b"=").decode()
@@ -206,3 +206,34 @@ def test_after_the_service_is_cut_a_forged_payload_still_fails_in_the_page(
         result = tb.page.locator("#offline-result")
         assert result.get_attribute("data-state") == "error"
         assert result.get_attribute("data-code") == "payload.signature.invalid"
+
+
+@pytest.mark.parametrize("case", ["valid", "forged-kid"])
+def test_sm2_platform_page_relies_on_the_platforms_signature_check(
+    tmp_path: Path, case: str
+) -> None:
+    """WebCrypto has no SM2: with an SM2 platform key the page says the signature is the
+    platform's check, and still reads the status list and its age after the service is
+    cut. Twin: an SM2 forgery under our kid stays 无法核验 in the page, with the code the
+    platform gave at load time."""
+    browser_or_skip()
+    d = demo(tmp_path / "ledger.db", alg=SM2_SM3)
+    text = d.payload("valid") if case == "valid" else _forged_with_our_kid(d, SM2_SM3)
+    with browser() as b, tab(b) as tb:
+        with serve(d.world.ledger.dsn, write_key(d.world, tmp_path), tmp_path) as server:
+            tb.page.goto(qr_url(text, server.url))
+            tb.page.wait_for_selector("#offline-result[data-runs='1']")
+        tb.page.click("#recheck")
+        tb.page.wait_for_selector("#service-note[data-service=unreachable]")
+        tb.page.wait_for_selector("#offline-result[data-runs='2']")
+        result = tb.page.locator("#offline-result")
+        detail = tb.page.locator("#offline-detail").inner_text()
+        if case == "valid":
+            assert tb.page.locator("#status").get_attribute("data-state") == "valid"
+            assert result.get_attribute("data-state") == "valid"
+            assert "SM2" in detail
+            assert "状态列表生成于" in detail
+        else:
+            assert tb.page.locator("#status").get_attribute("data-state") == "error"
+            assert result.get_attribute("data-state") == "error"
+            assert result.get_attribute("data-code") == "payload.signature.invalid"

@@ -155,6 +155,10 @@
     const b32 = location.pathname.split("/V/")[1].split("/")[0];
     const opened = openCose(b32decode(b32));
     const by = await checkSignature(opened, data.keys);
+    if (by === "server" && data.view.state === "error") {
+      // no in-page check for this algorithm: the platform's check at page load decides
+      throw new Refusal(data.view.code || "payload.signature.invalid", "平台核验未通过");
+    }
     const [claims] = cborRead(opened.body, 0);
     if (!(claims instanceof Map)) throw new Refusal("payload.claims.invalid", "声明");
     if (claims.get(1) !== data.origin) throw new Refusal("payload.origin.mismatch", "非本平台");

@@ -100,6 +100,7 @@ def test_scanned_qr_opens_a_page_with_the_ledgers_status(env: Env, state: str) -
         if state != "valid":
             assert page.locator("#reason-code").inner_text().startswith("license.")
         assert tb.off_origin(env.server.url) == []
+        assert tb.context.cookies() == []  # the page sets no cookie
     finally:
         t.__exit__(None, None, None)
 

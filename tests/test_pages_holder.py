@@ -121,6 +121,7 @@ def test_holder_page_lists_the_cli_uses_and_withdrawing_refuses_the_next_use(env
         assert last.get_attribute("data-outcome") == "refused"
         assert "use.consent.withdrawn" in last.inner_text()
         assert d.holder not in "".join(tb.requests)  # the holder is never in a URL
+        assert d.holder not in env.server.stderr()  # nor in the server's logs
         assert tb.off_origin(env.server.url) == []
 
 

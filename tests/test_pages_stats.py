@@ -83,6 +83,7 @@ def _shown(env: Env, since: str, until: str, shot: str | None = None) -> dict[st
         if shot:
             look(tb.page, shot, env.shots)
         assert tb.off_origin(env.server.url) == []
+        assert tb.context.cookies() == []  # the page sets no cookie
     return shown
 
 

@@ -1,0 +1,67 @@
+"""``elicense demo`` ends with a scan-to-verify URL: served by a real ``elicense serve`` on
+the demo's ledger, it opens in chromium to the license's status; one changed character
+of it opens to an error state with its code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from http_support import ENV, serve
+from pages_support import browser, browser_or_skip, tab
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str, str]:
+    """The demo's folder, ledger, platform key and the printed page path."""
+    browser_or_skip()
+    folder = tmp_path_factory.mktemp("demo")
+    done = subprocess.run(
+        [sys.executable, "-m", "elicense", "demo", "--licenses", "60", "--uses", "5", "--no-log"],
+        env=ENV,
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    serve_line = re.search(r"serve: +elicense serve --ledger (\S+) --platform-key (\S+)", out)
+    page_line = re.search(r"scan page: +http://127\.0\.0\.1:\d+(/V/[A-Z2-7]+)$", out, re.M)
+    assert serve_line is not None, out
+    assert page_line is not None, out
+    return folder, serve_line.group(1), serve_line.group(2), page_line.group(1)
+
+
+def test_the_demos_scan_url_opens_to_the_licenses_status(
+    printed: tuple[Path, str, str, str],
+) -> None:
+    """The printed URL, on a served copy of the demo, says the license's status by word."""
+    folder, ledger, key, path = printed
+    with serve(ledger, folder / key, folder) as server, browser() as b, tab(b) as tb:
+        tb.page.goto(server.url + path)
+        tb.page.wait_for_selector("#offline-result[data-runs='1']")
+        state = tb.page.locator("#status").get_attribute("data-state")
+        assert state in {"valid", "suspended", "revoked", "cancelled", "withdrawn", "expired"}
+        assert tb.page.locator("#offline-result").get_attribute("data-state") != "error"
+        assert tb.off_origin(server.url) == []
+
+
+def test_one_changed_character_of_the_demos_url_is_an_error(
+    printed: tuple[Path, str, str, str],
+) -> None:
+    """Tamper twin: change one base32 character of the signature part → 无法核验 + code."""
+    folder, ledger, key, path = printed
+    i = len(path) - 20
+    forged = path[:i] + ("A" if path[i] != "A" else "B") + path[i + 1 :]
+    with serve(ledger, folder / key, folder) as server, browser() as b, tab(b) as tb:
+        tb.page.goto(server.url + forged)
+        tb.page.wait_for_selector("#offline-result[data-runs='1']")
+        assert tb.page.locator("#status").get_attribute("data-state") == "error"
+        assert tb.page.locator("#reason-code").inner_text().startswith("payload.")
+        assert tb.page.locator("#offline-result").get_attribute("data-state") == "error"

@@ -54,7 +54,8 @@ def holder_page(uses: Sequence[UseRow], consents: Sequence[ConsentRow], model: P
         row_attrs=[f'data-position="{r.position}" data-outcome="{esc(r.outcome)}"' for r in uses],
     )
     now = utc_now()
-    head = ("授权编号", "用证部门", "办理事项", "事由", "授权范围", "授权于", "有效期至")
+    head: tuple[str, ...] = ("授权编号", "用证部门", "办理事项", "事由", "授权范围", "授权于")
+    head += ("有效期至",)
     head += ("状态", "操作")  # the last two cells are written apart
     rows = []
     for c in consents:

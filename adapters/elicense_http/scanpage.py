@@ -9,7 +9,8 @@ The service verifies the payload (:meth:`~elicense_http.service.Service.verify`,
 ledger's own replay) and, for a payload that verifies, reads the license's exact
 status from the ledger. The page also carries what ``static/verify.js`` needs to
 verify again without the service: the platform's public keys and the license status
-list of the newest trust bundle, with its time. See docs/pages.md.
+list (the per-slot list the trust bundle carries, computed the same way) as of the
+ledger's newest event, with the time it was made. See docs/pages.md.
 """
 
 from __future__ import annotations
@@ -99,46 +100,36 @@ def _iso(value: Any) -> str:
 
 
 class OfflineData:
-    """The platform keys and the newest trust bundle's license status list (cached by bundle)."""
+    """The platform keys and the license status list as of the ledger's newest event,
+    made again only when the ledger moved on (cheap: the slots are followed incrementally,
+    :func:`~elicense.ledger.payloads.license_slots`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cached: tuple[bytes, dict[str, Any]] | None = None
+        self._cached: tuple[int, dict[str, Any]] | None = None
 
     def get(self, service: Any) -> dict[str, Any]:
         """``{"origin", "keys": [{"alg", "spki"}], "list": {"size", "lst", "issued_at"}}``."""
+        from elicense.ledger.payloads import license_slots
+
         ledger = service.ledger
         keys = [
             {"alg": k.alg, "spki": base64.b64encode(k.spki).decode()}
             for k in ledger.platform.keys.values()
         ]
-        out: dict[str, Any] = {"origin": ledger.origin, "keys": keys, "list": None}
-        try:
-            bundle = service.trust_bundle()
-        except Exception:  # no log (memory store): the page says it has no list
-            return out
         with self._lock:
-            if self._cached is None or self._cached[0] is not bundle:
-                self._cached = (bundle, _status_list(bundle))
-            out["list"] = self._cached[1]
-        return out
-
-
-def _status_list(bundle: bytes) -> Any:
-    from elicense.codec import decode_canonical
-    from elicense.verify.formats import SignedBundle, TrustBundle, decode_document
-
-    signed = decode_document(bundle)
-    assert isinstance(signed, SignedBundle)
-    trust = decode_canonical(signed.bundle, TrustBundle, what="trust bundle")
-    lst = trust.license_status
-    if lst is None:
-        return None
-    return {
-        "size": lst.size,
-        "lst": base64.b64encode(lst.lst).decode(),
-        "issued_at": _iso(trust.issued_at),
-    }
+            position = ledger.max_position()
+            if self._cached is None or self._cached[0] != position:
+                lst = license_slots(ledger).status_list()
+                made = {
+                    "size": lst.size,
+                    "lst": base64.b64encode(lst.lst).decode(),
+                    "issued_at": utc_now().isoformat(),
+                    "as_of": position,
+                }
+                self._cached = (position, made)
+            listed = self._cached[1]
+        return {"origin": ledger.origin, "keys": keys, "list": listed}
 
 
 # -- HTML --------------------------------------------------------------------------------------
@@ -159,7 +150,7 @@ def scan_page(view: dict[str, Any], offline: dict[str, Any]) -> str:
     facts = ""
     if view["state"] != "error":
         until = view["valid_until"]
-        shown_until = china_time(datetime.fromisoformat(until)) if until else "长期有效"
+        shown_until = _until(until, view["form"])
         rows = [
             ("证照类型", _named(view["license_type_name"], view["license_type"])),
             ("发证部门", _named(view["issuer_name"], view["issuer"])),
@@ -186,6 +177,17 @@ def scan_page(view: dict[str, Any], offline: dict[str, Any]) -> str:
         + data_block("offline-data", {**offline, "served_at": served, "view": view})
     )
     return page("电子证照核验", body, scripts=("verify.js",))
+
+
+def _until(until: str, form: str) -> str:
+    """The validity end as people read it: the last valid day (China time) of a license;
+    the exact time of a short-lived (亮证) payload."""
+    if not until:
+        return "长期有效"
+    end = datetime.fromisoformat(until)
+    if form == "short-lived":
+        return china_time(end)
+    return f"{(end - timedelta(seconds=1)).astimezone(_CHINA):%Y-%m-%d}（含当日）"
 
 
 def _named(name: str, code: str) -> str:

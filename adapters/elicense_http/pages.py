@@ -27,7 +27,7 @@ import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from elicense_http.access import Access
 from elicense_http.httpsig import AuthError
@@ -79,14 +79,14 @@ class PagesController(Controller):
     include_in_schema = False
 
     @get("/V/{b32:str}", sync_to_thread=True)
-    def scan(self, service: ServiceDep, b32: str) -> Response[str]:
+    def scan(self, service: ServiceDep, b32: FromPath[str]) -> Response[str]:
         """The page a license's QR code opens."""
         model, offline = _parts(service)
         view = scan_view(service, model, _payload(b32))
         return _html(scan_page(view, offline.get(service)))
 
     @get("/V/{b32:str}/check", sync_to_thread=True)
-    def check(self, service: ServiceDep, b32: str) -> Response[bytes]:
+    def check(self, service: ServiceDep, b32: FromPath[str]) -> Response[bytes]:
         """The scan page's answer as JSON (the page's 重新核验)."""
         model, _ = _parts(service)
         view = scan_view(service, model, _payload(b32))
@@ -169,7 +169,7 @@ class StaticController(Controller):
     include_in_schema = False
 
     @get("/static/{name:str}", sync_to_thread=False)
-    def static(self, name: str) -> Response[bytes]:
+    def static(self, name: FromPath[str]) -> Response[bytes]:
         """One of the adapter's static files."""
         media = _STATIC.get(name)
         if media is None:

@@ -52,28 +52,31 @@ def browser_or_skip() -> Any:
     return sync_playwright
 
 
-_RUNNING: list[Any] = []  # one Playwright driver and browser for the whole test run
+_RUNNING: list[Any] = []  # the Playwright driver and browser while anyone uses them
+_USERS = [0]
 
 
 @contextmanager
 def browser() -> Iterator[Any]:
-    """Debian chromium, headless, through Playwright: one instance per test process
-    (Playwright's sync API allows one driver per thread), closed at exit."""
+    """Debian chromium, headless, through Playwright. Playwright's sync API allows one
+    driver per thread and keeps an event loop running while it is started (which breaks
+    ``asyncio.run`` in later tests), so nested uses share one driver and the last user
+    stops it."""
     sync_playwright = browser_or_skip()
     if not _RUNNING:
-        import atexit
-
         driver = sync_playwright().start()
-        _RUNNING.extend(
-            (driver, driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"]))
-        )
-
-        def stop() -> None:
-            _RUNNING[1].close()
-            _RUNNING[0].stop()
-
-        atexit.register(stop)
-    yield _RUNNING[1]
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        _RUNNING.extend((driver, launched))
+    _USERS[0] += 1
+    try:
+        yield _RUNNING[1]
+    finally:
+        _USERS[0] -= 1
+        if _USERS[0] == 0:
+            driver, launched = _RUNNING
+            _RUNNING.clear()
+            launched.close()
+            driver.stop()
 
 
 @dataclass

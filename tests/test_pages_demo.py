@@ -1,6 +1,8 @@
 """``elicense demo`` ends with a scan-to-verify URL: served by a real ``elicense serve`` on
 the demo's ledger, it opens in chromium to the license's status; one changed character
-of it opens to an error state with its code."""
+of it opens to an error state with its code. The QR printed on the license's PDF
+(``elicense pdf make``), rendered with pdftoppm and scanned with zxing-cpp, opens the
+same page."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str, s
     )
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()
+    (folder / "demo-output.txt").write_text(out)
     serve_line = re.search(r"serve: +elicense serve --ledger (\S+) --platform-key (\S+)", out)
     page_line = re.search(r"scan page: +http://127\.0\.0\.1:\d+(/V/[A-Z2-7]+)$", out, re.M)
     assert serve_line is not None, out
@@ -52,6 +55,82 @@ def test_the_demos_scan_url_opens_to_the_licenses_status(
         assert tb.off_origin(server.url) == []
 
 
+def _sample_pdf_qr(folder: Path, ledger: str, out: str) -> str:
+    """``elicense pdf make`` for the demo's sample license (its issuer's seal key), the
+    first page rendered (pdftoppm) and its QR code scanned (zxing-cpp)."""
+    from PIL import Image
+
+    from elicense.ledger.application import Ledger
+    from support import scan_qr
+
+    sample = re.search(r"try: +elicense verify --ledger \S+ (\S+)", out)
+    assert sample is not None, out
+    keys = folder / "elicense-demo" / "keys"
+    book = Ledger(str(folder / ledger), verify_threads=1)
+    try:
+        lic = book.get_license(sample.group(1))
+        seal_key = next(
+            k.with_suffix("")
+            for k in sorted(keys.glob("*.pem.seal"))
+            if book.get_seal(k.read_text().strip()).department == lic.issuer
+        )
+        identifier = lic.identifier
+    finally:
+        book.close()
+    run = [sys.executable, "-m", "elicense"]
+    pdf_key, pdf = folder / "pdf-p256.pem", folder / "license.pdf"
+    subprocess.run([*run, "keygen", "--out", str(pdf_key)], env=ENV, check=True, cwd=folder)
+    made = subprocess.run(
+        [
+            *run,
+            "pdf",
+            "make",
+            identifier,
+            "--out",
+            str(pdf),
+            "--key",
+            str(seal_key),
+            "--platform-key",
+            str(keys / "platform.pem"),
+            "--host",
+            "zwfw.example.gov.cn",
+            "--pdf-key",
+            str(pdf_key),
+            "--ledger",
+            ledger,
+        ],
+        env=ENV,
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr.decode()
+    page = folder / "page"
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(page)], check=True
+    )
+    return scan_qr(Image.open(folder / "page.png"))
+
+
+def test_the_qr_on_the_demo_licenses_pdf_opens_its_page(
+    printed: tuple[Path, str, str, str],
+) -> None:
+    """The QR printed on the PDF (``HTTPS://ZWFW.EXAMPLE.GOV.CN/V/…``), pointed at the
+    test server, opens to the same status the demo's printed URL shows."""
+    folder, ledger, key, path = printed
+    text = _sample_pdf_qr(folder, ledger, printed_output(folder))
+    assert text.startswith("HTTPS://ZWFW.EXAMPLE.GOV.CN/V/")
+    with serve(ledger, folder / key, folder) as server, browser() as b:
+        states = []
+        for url in (server.url + "/V/" + text.split("/V/")[1], server.url + path):
+            with tab(b) as tb:
+                tb.page.goto(url)
+                tb.page.wait_for_selector("#offline-result[data-runs='1']")
+                states.append(tb.page.locator("#status").get_attribute("data-state"))
+                assert tb.off_origin(server.url) == []
+    assert states[0] == states[1] != "error"
+
+
 def test_one_changed_character_of_the_demos_url_is_an_error(
     printed: tuple[Path, str, str, str],
 ) -> None:
@@ -65,3 +144,8 @@ def test_one_changed_character_of_the_demos_url_is_an_error(
         assert tb.page.locator("#status").get_attribute("data-state") == "error"
         assert tb.page.locator("#reason-code").inner_text().startswith("payload.")
         assert tb.page.locator("#offline-result").get_attribute("data-state") == "error"
+
+
+def printed_output(folder: Path) -> str:
+    """What the demo printed (kept beside its folder by the fixture)."""
+    return (folder / "demo-output.txt").read_text()

@@ -39,6 +39,15 @@ class _Act(msgspec.Struct):
 
 
 _act = msgspec.json.Decoder(_Act)
+_WANTED = frozenset(
+    (
+        wire.SEAL_MADE,
+        wire.TYPE_DEFINED,
+        wire.TYPE_REVISED,
+        wire.CONSENT_GRANTED,
+        wire.CONSENT_WITHDRAWN,
+    )
+)
 
 
 class ConsentRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,7 +94,8 @@ class PageModel:
         """Apply the events recorded since the last read."""
         with self._lock:
             for n in self._ledger.notifications(start=self._position + 1):
-                self._apply(checked_record(n))
+                if n.topic in _WANTED:  # the topic column: no decoding of licenses or uses
+                    self._apply(checked_record(n))
                 self._position = n.id
         return self
 

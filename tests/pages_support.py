@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from elicense.domain.codes import RevocationReason
 
 from auth_support import reuse_world
 from elicense import acts
 from elicense.crypto.suites import ECDSA_P256
 from elicense.ledger.payloads import license_payload
+from elicense.lifecycle import RevocationReason
 from http_support import ENV
 from reuse_support import ReuseWorld
 from support import scan_qr

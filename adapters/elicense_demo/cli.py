@@ -7,6 +7,8 @@ The library's :mod:`elicense.cli.demo` declares the command's options and calls
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 from dataclasses import asdict
 from typing import Any
 
@@ -106,4 +108,6 @@ def _text(r: Any) -> str:
         lines.append(f"      elicense stats --ledger {r.ledger} --check")
     if r.log:
         lines.append(f"      elicense log audit --ledger {r.ledger}")
+    with contextlib.suppress(ImportError):  # the http extra: the scan-to-verify page's URL
+        lines += importlib.import_module("elicense_http.demohint").scan_hint(r)
     return "\n".join(lines)

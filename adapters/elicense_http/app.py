@@ -126,6 +126,7 @@ def create_app(
             the_ledger.close()
 
     from elicense_http.logroutes import LogController
+    from elicense_http.pages import PagesController, StaticController
     from elicense_http.reuseroutes import ReuseController
 
     handlers: list[Any] = [
@@ -133,6 +134,8 @@ def create_app(
         LogController,
         ReuseController,
         HealthController,
+        PagesController,
+        StaticController,
         openapi_json,
     ]
     if echo:

@@ -20,7 +20,7 @@ from elicense import acts, wire
 from elicense.codec import sha256
 from elicense.domain.base import deterministic_id
 from elicense.record import GENESIS_HASH, EventRecord, PositionedRecord
-from elicense.statement import signing_input
+from elicense.wire import signing_input
 from elicense.documents import history_digest
 
 SEED = bytes(range(1, 33))

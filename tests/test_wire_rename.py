@@ -19,19 +19,14 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-import elicense.ledger.application as application
 import elicense.ledger.export as export
-import elicense.signatory as signatory
-from elicense import acts
-from elicense.domain.base import LedgerAggregate
+from elicense.api import Department
 from elicense.ledger.application import Ledger
 from elicense_demo.scenario import LICENSE_TYPES, City
 
 ticks = itertools.count()
-def clock():
+def clock():  # every clock is injected: the ledger's, the city's, the bundle's
     return datetime(2026, 12, 1, 8, 0, tzinfo=UTC) + timedelta(seconds=next(ticks))
-application.utc_now = export.utc_now = signatory.utc_now = clock
-LedgerAggregate.Event.create_timestamp = staticmethod(clock)
 import cryptography.x509
 serials = itertools.count(1 << 120, 1 << 96)
 cryptography.x509.random_serial_number = lambda: next(serials)  # certificates in filings
@@ -42,23 +37,22 @@ def pem(seed):
                              serialization.NoEncryption())
 
 probe = City(alg="ed25519", keys={"platform": pem(b"platform")})
-city = City(alg="ed25519", keys={"platform": pem(b"platform"),
+city = City(alg="ed25519", clock=clock, keys={"platform": pem(b"platform"),
             **{d.seal_code: pem(d.seal_code.encode()) for d in probe.departments}})
-ledger = Ledger(sys.argv[1])
+ledger = Ledger(sys.argv[1], clock=clock)
 ledger.establish(origin=city.origin, name="probe", signer=city.platform_key)
 ledger.submit_many(city.founding(now=clock()))
 spec = LICENSE_TYPES[0]
 issued = [s for _, _, s in city.issuances(3, (spec,), 0)]
 ledger.submit_many(issued)
 lid = str(city.license_id(spec, 0))
-d = city.departments[spec.department].signatory
-ledger.submit(d.sign(acts.AmendLicense, subject=lid, expected_version=1, **city.binding(spec),
-                     changes={}, reason="变更"))
-ledger.submit(d.sign(acts.SuspendLicense, subject=str(city.license_id(spec, 1)),
-                     expected_version=1, reason="整改"))
+d = city.departments[spec.department]
+dept = Department.online(ledger, d.key, seal=d.seal_code, clock=clock)
+dept.amend(lid, changes={}, reason="变更", template=city.binding(spec))
+dept.suspend(str(city.license_id(spec, 1)), reason="整改")
 out = [bytes(n.state).hex() + " " + n.topic for n in ledger.notifications()]
 out.append(export.export_license(ledger, ledger.get_license(lid).identifier).hex())
-out.append(export.export_trust_bundle(ledger, city.platform_key).hex())
+out.append(export.export_trust_bundle(ledger, city.platform_key, clock=clock).hex())
 print("\n".join(out))
 """
 

@@ -36,7 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from elicense.acts import Signed, WithdrawConsent, decode_signed
+from elicense.acts import Signed, decode_signed
 from elicense.codec import canonical, utc_now
 from elicense.ledger.application import Ledger
 from elicense.lifecycle import LicenseStatus
@@ -231,13 +231,12 @@ class _World:
         """Withdraw the consents marked so, then try to use them (refused), then re-consent."""
         for entry, lic, code in self.withdrawn:
             out.append(
-                self.reuse.city.platform.sign(
-                    WithdrawConsent,
-                    subject=code,
-                    expected_version=1,
+                self.reuse.city.operator.withdraw_consent(
+                    code,
                     reason="持证人撤回授权",
                     authentication="face",
                     authentication_ref=f"AUTH-W-{code}",
+                    expected_version=1,
                 )
             )
             out.append(self._use(entry, lic, code))

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from elicense.acts import AuthMethod, GrantConsent, HolderKind, RequestUse, ShareType, Signed
+from elicense.acts import AuthMethod, HolderKind, Signed
+from elicense.api import Department as DepartmentDesk
+from elicense.api import PlatformOperator
 from elicense.ids import HolderCodeKind
 from elicense_demo.scenario import LICENSE_TYPES, City, TypeSpec
 
@@ -101,14 +103,13 @@ class ReuseCity:
             version = versions.get(code, 1)
             versions[code] = version + 1
             owner = self.city.departments[spec.department]
-            yield owner.signatory.sign(
-                ShareType,
-                subject=code,
-                expected_version=version,
+            yield owner.desk.share_type(
+                code,
                 user=self.city.departments[entry.user].uscc,
                 service_items=(entry.item,),
                 fields=entry.fields,
                 note=f"{ITEMS[entry.item]}（需求清单）",
+                expected_version=version,
             )
 
     @staticmethod
@@ -129,11 +130,10 @@ class ReuseCity:
         """The platform-signed consent of ``holder`` for ``entry`` (the holder's licenses of
         the type), after the holder authenticated in the platform's app (人脸识别)."""
         spec = self.specs[number]
-        return self.city.platform.sign(
-            GrantConsent,
-            subject=code,
-            expected_version=0,
-            signed_at=signed_at,
+        clock = self.city.operator.clock if signed_at is None else (lambda: signed_at)
+        operator = PlatformOperator.offline(self.city.origin, self.city.platform_key, clock=clock)
+        return operator.grant_consent(
+            code,
             holder=holder,
             holder_code_kind=self.code_kind(spec),
             user=self.city.departments[entry.user].uscc,
@@ -159,11 +159,13 @@ class ReuseCity:
         """A use of ``license`` (or of ``holder``'s license of the entry's type) by the
         entry's department (or ``user``), request number ``request``."""
         dept = self.city.departments[entry.user if user is None else user]
-        return dept.signatory.sign(
-            RequestUse,
-            subject=f"{dept.uscc}/BJ{request:09d}",
-            expected_version=0,
-            signed_at=signed_at,
+        desk = dept.desk
+        if signed_at is not None:
+            desk = DepartmentDesk.offline(
+                self.city.origin, dept.key, seal=dept.seal_code, clock=lambda: signed_at
+            )
+        return desk.request_use(
+            f"{dept.uscc}/BJ{request:09d}",
             service_item=entry.item,
             purpose=f"办理{ITEMS[entry.item]}",
             consent=consent,

@@ -148,43 +148,33 @@ def _lifecycle(
             f = spec.fields[0]
             value = str(rng.randrange(10, 9000)) if f.type is acts.FieldType.NUMBER else "变更后"
             batch.append(
-                d.signatory.sign(
-                    acts.AmendLicense,
-                    subject=subject,
-                    expected_version=1,
-                    **city.binding(spec),
+                d.desk.amend(
+                    subject,
                     changes={f.name: value},
                     reason="信息变更",
+                    template=city.binding(spec),
+                    expected_version=1,
                 )
             )
             counts["amended"] += 1
         elif share < 5 / 6.5 and spec.years:
             batch.append(
-                d.signatory.sign(
-                    acts.RenewLicense,
-                    subject=subject,
-                    expected_version=1,
+                d.desk.renew(
+                    subject,
                     valid_until=date(2026 + spec.years * 2, 12, 31),
                     reason="到期延续",
+                    expected_version=1,
                 )
             )
             counts["renewed"] += 1
         elif share < 6 / 6.5:
-            batch.append(
-                d.signatory.sign(
-                    acts.SuspendLicense, subject=subject, expected_version=1, reason="整改期间暂扣"
-                )
-            )
+            batch.append(d.desk.suspend(subject, reason="整改期间暂扣", expected_version=1))
             counts["suspended"] += 1
         else:
             reason = rng.choice([RevocationReason.CANCELLED, RevocationReason.REVOKED])
             batch.append(
-                d.signatory.sign(
-                    acts.RevokeLicense,
-                    subject=subject,
-                    expected_version=1,
-                    reason_code=reason,
-                    reason="依法注销或吊销",
+                d.desk.revoke(
+                    subject, reason_code=reason, reason="依法注销或吊销", expected_version=1
                 )
             )
             counts[f"revoked ({reason.value})"] += 1

@@ -22,11 +22,12 @@ from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
 from elicense import acts
-from elicense.acts import Signed
-from elicense.codec import sha256, utc_now
+from elicense.acts import Signed, decode_statement
+from elicense.api import Department as DepartmentDesk
+from elicense.api import PlatformOperator
+from elicense.codec import Clock, sha256, utc_now
 from elicense.crypto.keys import generate_key, load_private_key
-from elicense.crypto.suites import PrivateKey, key_id
-from elicense.filing import make_filing_seal
+from elicense.crypto.suites import PrivateKey
 from elicense.ids import LicenseId
 from elicense.signatory import Signatory
 
@@ -44,7 +45,7 @@ __all__ = [
 
 CITY_DIVISION = "330100"  # an administrative division code (管辖属地编码)
 TYPES_DEFINED_AT = datetime(2026, 1, 1, tzinfo=UTC)
-"""When the city's departments sign their type definitions (fixed: see City.type_definition)."""
+"""When the city's departments sign their type definitions (fixed: see City._define)."""
 
 DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("市市场监督管理局", "SJ"),
@@ -178,6 +179,12 @@ class Department:
     seal_code: str
     key: PrivateKey
     signatory: Signatory
+    desk: DepartmentDesk[Signed]
+    """Its acts, signed offline for the city's ledger (``elicense.api.Department``)."""
+
+
+def _types_defined() -> datetime:
+    return TYPES_DEFINED_AT
 
 
 @dataclass
@@ -193,11 +200,14 @@ class City:
     origin: str = "elicense:demo.city"
     alg: str = "ecdsa-p256-sha256"
     seed: int = 2026
+    clock: Clock = utc_now
+    """When the city's departments and platform sign (their statements' ``signed_at``)."""
     keys: dict[str, bytes] | None = None
     """PKCS#8 PEM of the platform (``"platform"``) and seal keys (by seal code), to
     rebuild the same city in another process; fresh keys when ``None``."""
     platform_key: PrivateKey = field(init=False)
     platform: Signatory = field(init=False)
+    operator: PlatformOperator[Signed] = field(init=False)
     departments: list[Department] = field(init=False)
     rng: random.Random = field(init=False)
 
@@ -206,6 +216,7 @@ class City:
         keys = self.keys or {}
         self.platform_key = self._key(keys.get("platform"))
         self.platform = Signatory.platform(origin=self.origin, signer=self.platform_key)
+        self.operator = PlatformOperator.offline(self.origin, self.platform_key, clock=self.clock)
         self.departments = []
         self._bindings: dict[str, dict[str, Any]] = {}
         for i, (name, short) in enumerate(DEPARTMENTS):
@@ -219,6 +230,7 @@ class City:
                     seal_code=code,
                     key=key,
                     signatory=Signatory(origin=self.origin, seal=code, signer=key),
+                    desk=DepartmentDesk.offline(self.origin, key, seal=code, clock=self.clock),
                 )
             )
 
@@ -237,45 +249,36 @@ class City:
 
     def founding(self, now: datetime | None = None) -> list[Signed]:
         """Seals made and filed, and every type defined: the statements that set up the city."""
-        now = now or utc_now()
+        now = now or self.clock()
         out: list[Signed] = []
         for d in self.departments:
-            made = d.signatory.statement(
-                acts.MakeSeal,
-                subject=d.seal_code,
-                expected_version=0,
+            desk = DepartmentDesk.offline(self.origin, d.key, seal=d.seal_code, clock=lambda: now)
+            made = desk.make_seal(
                 department=d.uscc,
                 department_name=d.name,
                 name=f"{d.name}行政审批专用章",
                 seal_kind=acts.SealKind.BUSINESS,
-                public_key=d.key.public_key.spki,
                 valid_from=now - timedelta(days=1),
                 valid_until=now + timedelta(days=3 * 365),
             )
-            out.append(made.sign(d.key))
-            out.append(
-                self.platform.sign(
-                    acts.FileSeal,
-                    subject=d.seal_code,
-                    expected_version=1,
-                    key_id=key_id(d.key.public_key.spki),
-                    annex=make_filing_seal(made, self.platform_key, at=now),
-                )
-            )
+            out.append(made)
+            operator = PlatformOperator.offline(self.origin, self.platform_key, clock=lambda: now)
+            act = decode_statement(made.statement)
+            assert isinstance(act, acts.MakeSeal)
+            out.append(operator.file_seal(d.seal_code, made=act, expected_version=1))
         for spec in (*LICENSE_TYPES, *APPROVAL_TYPES):
             d = self.departments[spec.department]
-            out.append(self.type_definition(spec).sign(d.key))
+            out.append(self._define(spec))
         return out
 
-    def type_definition(self, spec: TypeSpec) -> acts.DefineType:
-        """The ``type.define`` statement of ``spec`` (unsigned; the same bytes every time,
-        so a department process rebuilding the city knows the template binding)."""
+    def _define(self, spec: TypeSpec) -> Signed:
+        """The signed ``type.define`` of ``spec``, its statement the same bytes every time
+        (signed at :data:`TYPES_DEFINED_AT`), so a department process rebuilding the city
+        knows the template binding."""
         d = self.departments[spec.department]
-        return d.signatory.statement(
-            acts.DefineType,
-            subject=self.type_code(spec),
-            expected_version=0,
-            signed_at=TYPES_DEFINED_AT,
+        desk = DepartmentDesk.offline(self.origin, d.key, seal=d.seal_code, clock=_types_defined)
+        return desk.define_type(
+            self.type_code(spec),
             name=spec.name,
             license_kind=spec.kind,
             holder_kind=spec.holder,
@@ -290,7 +293,7 @@ class City:
         code = self.type_code(spec)
         binding = self._bindings.get(code)
         if binding is None:
-            digest = sha256(self.type_definition(spec).encode())
+            digest = sha256(self._define(spec).statement)
             binding = self._bindings[code] = {"template_version": 1, "template_digest": digest}
         return binding
 
@@ -334,11 +337,9 @@ class City:
         """The department's signed ``license.issue`` of license ``serial`` of ``spec``."""
         app = application or self.application(spec, serial)
         d = self.departments[spec.department]
-        return d.signatory.sign(
-            acts.IssueLicense,
-            subject=str(self.license_id(spec, serial)),
-            expected_version=0,
-            **self.binding(spec),
+        return d.desk.issue(
+            str(self.license_id(spec, serial)),
+            template=self.binding(spec),
             license_number=f"{d.short}{app.issued:%Y}{serial:07d}",
             holder=app.holder,
             issued_on=app.issued,

@@ -15,12 +15,17 @@ bytes the chain hashed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
 from elicense.acts import Signed, Statement, decode_statement
+from elicense.codec import Clock, utc_now
 from elicense.domain.state import ID_NAMESPACE, deterministic_id
 from elicense.record import GENESIS_HASH, EventRecord, record_hash
 
@@ -29,10 +34,24 @@ __all__ = [
     "LedgerAggregate",
     "deterministic_id",
     "record_bytes",
+    "recording",
     "replay",
 ]
 
 A = TypeVar("A", bound="LedgerAggregate")
+
+_CLOCK: ContextVar[Clock] = ContextVar("elicense_recording_clock", default=utc_now)
+
+
+@contextmanager
+def recording(clock: Clock) -> Iterator[None]:
+    """Within, events are stamped with ``clock`` (the ledger's, ``Ledger(clock=)``)."""
+    token = _CLOCK.set(clock)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
+
 
 _RECORD_ATTR = "_record_bytes"
 
@@ -64,6 +83,11 @@ class LedgerAggregate(Aggregate):
 
     class Event(Aggregate.Event):
         """An event carrying the signed statement that caused it."""
+
+        @staticmethod
+        def create_timestamp() -> datetime:
+            """The event's recorded time: the recording ledger's clock (:func:`recording`)."""
+            return _CLOCK.get()()
 
         statement: bytes
         signature: bytes

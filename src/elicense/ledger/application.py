@@ -40,7 +40,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 
 from elicense.acts import PLATFORM_PREFIX, Signed, Statement, decode_signed, decode_statement
 from elicense.codec import Clock, utc_now
-from elicense.domain.base import LedgerAggregate
+from elicense.domain.base import LedgerAggregate, recording
 from elicense.domain.license_type import LicenseType
 from elicense.domain.platform import Platform
 from elicense.domain.seal import Seal
@@ -135,8 +135,8 @@ class Ledger(LedgerReads):
             be import-safe (``if __name__ == "__main__":``), as for any ``spawn``
             process pool. A batch in which a signature fails is judged again with
             the results, so the outcome is the same as without them.
-        clock: the time the rules judge at (seal validity, consent expiry …); the
-            recorded time of each event is the event store's.
+        clock: the ledger's time: what the rules judge at (seal validity, consent
+            expiry …) and each recorded event's time. Default: the system clock.
     """
 
     name = "elicense"
@@ -273,9 +273,11 @@ class Ledger(LedgerReads):
             except EncodingError as e:
                 refusals.append((i, InvalidStatementError(str(e), code="statement.malformed")))
         offload = self._verify_processes > 0 and len(parsed) >= _PROCESS_MIN
-        judged = self._judge(parsed, offload=offload)
+        with recording(self.clock):
+            judged = self._judge(parsed, offload=offload)
         if judged is None:  # a signature the worker process checked failed: judge again
-            judged = self._judge(parsed, offload=False)
+            with recording(self.clock):
+                judged = self._judge(parsed, offload=False)
             assert judged is not None
         refusals += judged.refusals
         events, accepted, stable = judged.events, judged.accepted, judged.stable

@@ -37,7 +37,20 @@ CATALOGUE_DIR = ROOT / "src" / "elicense" / "codes"
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 BUILDERS = frozenset({"error", "indeterminate", "warning", "info", "passed"})
-FILE_SUFFIXES = (".db", ".json", ".pem", ".pub", ".py", ".ofd", ".pdf", ".xml", ".der", ".png")
+FILE_SUFFIXES = (
+    ".db",
+    ".json",
+    ".pem",
+    ".pub",
+    ".py",
+    ".ofd",
+    ".pdf",
+    ".xml",
+    ".der",
+    ".png",
+    ".js",
+    ".css",
+)
 _CODE_NAME = re.compile(r"(?i)(^|_)(code|codes|finding|findings)$")
 
 MODULE_ROOTS = frozenset({"elicense", "elicense_http", "elicense_sql", "eventsourcing"})

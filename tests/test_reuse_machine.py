@@ -23,7 +23,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from elicense import acts
 from elicense.acts import Statement
-from elicense.codec import utc_now
 from elicense.domain.usage import Use
 from elicense.errors import RefusedError
 from elicense.lifecycle import RevocationReason
@@ -100,10 +99,8 @@ class ReuseMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.patch = pytest.MonkeyPatch()
-        self.now = utc_now()
-        self.patch.setattr("elicense.ledger.application.utc_now", lambda: self.now)
         self.w = ReuseWorld.new()
+        self.clock = self.w.clock.freeze()  # the ledger's clock, moved by tick()
         self.users = (self.w.user, self.w.other)
         self.licenses = [self.w.issue(n + 1, holder=h) for n, h in enumerate(HOLDER_OF)]
         self.service = ReuseService(self.w.ledger, self.w.platform_key)
@@ -131,7 +128,6 @@ class ReuseMachine(RuleBasedStateMachine):
             store.close()
         finally:
             self.w.ledger.close()
-            self.patch.undo()
             self.dir.cleanup()
 
     def _head(self, i: int) -> tuple[int, bytes]:
@@ -177,7 +173,7 @@ class ReuseMachine(RuleBasedStateMachine):
         hours=st.integers(1, 48),
     )
     def grant(self, holder: int, user: int, item: str, scope: int | None, hours: int) -> None:
-        until = self.now + timedelta(hours=hours)
+        until = self.clock.now + timedelta(hours=hours)
         if scope is not None and HOLDER_OF[scope] != holder:
             signed = self.w.consent_statement(
                 "CN-X",
@@ -236,7 +232,7 @@ class ReuseMachine(RuleBasedStateMachine):
 
     @rule(hours=st.integers(1, 30))
     def tick(self, hours: int) -> None:
-        self.now += timedelta(hours=hours)
+        self.clock.advance(timedelta(hours=hours))
 
     # -- uses ----------------------------------------------------------------------------------
 
@@ -251,7 +247,7 @@ class ReuseMachine(RuleBasedStateMachine):
         if isinstance(consent, int):
             codes = sorted(self.model.consents)
             consent = codes[consent % len(codes)] if codes else ""
-        expected = self.model.outcome(user, item, lic, consent, frozenset(asked), self.now)
+        expected = self.model.outcome(user, item, lic, consent, frozenset(asked), self.clock.now)
         r = self.w.use(
             self.users[user],
             item=item,

@@ -119,7 +119,7 @@ class ReuseService:
         self.signer = signer
         self.locator = locator
         self.clock = clock
-        self.operator = PlatformOperator.online(ledger, signer, clock=clock)
+        self._operator: PlatformOperator[Receipt] | None = None
         self._signatory: Signatory | None = None
         self._licenses: dict[tuple[UUID, int], Any] = {}
 
@@ -129,6 +129,13 @@ class ReuseService:
         if self._signatory is None:
             self._signatory = Signatory.platform(origin=self.ledger.origin, signer=self.signer)
         return self._signatory
+
+    @property
+    def operator(self) -> PlatformOperator[Receipt]:
+        """The platform key's desk on this ledger (consents are recorded through it)."""
+        if self._operator is None:
+            self._operator = PlatformOperator.online(self.ledger, self.signer, clock=self.clock)
+        return self._operator
 
     @staticmethod
     def new_consent_code() -> str:

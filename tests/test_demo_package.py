@@ -66,9 +66,10 @@ def test_progress_without_tqdm_prints_plain_lines(monkeypatch: pytest.MonkeyPatc
 
     err = Terminal()
     monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(_common.PlainProgress, "EVERY", 0.0)
     with _common.progress(5, "issuing", argparse.Namespace(json=False), unit=" lic") as bar:
-        assert isinstance(bar, _common.PlainProgress)
+        assert isinstance(bar, _common.PlainProgress)  # without tqdm, plain lines
+    assert err.getvalue() == ""  # nothing counted, nothing printed
+    with _common.PlainProgress(5, "issuing", " lic", hidden=False, every=0.0) as bar:
         bar.update(2)
         bar.update(3)
     assert err.getvalue() == "issuing: 2/5 lic\nissuing: 5/5 lic\n"

@@ -217,8 +217,11 @@ class PlainProgress:
 
     EVERY = 2.0
 
-    def __init__(self, total: int | None, desc: str, unit: str, *, hidden: bool) -> None:
+    def __init__(
+        self, total: int | None, desc: str, unit: str, *, hidden: bool, every: float = EVERY
+    ) -> None:
         self.total, self.desc, self.unit, self.hidden = total, desc, unit, hidden
+        self.every = every
         self.n = 0
         self._last = time.monotonic()
 
@@ -226,7 +229,7 @@ class PlainProgress:
         """Count ``n`` more; print a line when the last is old enough."""
         self.n += n
         now = time.monotonic()
-        if not self.hidden and now - self._last >= self.EVERY:
+        if not self.hidden and now - self._last >= self.every:
             self._last = now
             of = f"/{self.total:,}" if self.total is not None else ""
             print(f"{self.desc}: {self.n:,}{of}{self.unit}", file=sys.stderr, flush=True)

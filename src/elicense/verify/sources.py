@@ -213,17 +213,42 @@ class LedgerReader(Protocol):
     def license_file(self, sha256: bytes) -> Any: ...
 
 
+class TimelineCache:
+    """Seal and license-type timelines an online verifier built, kept with the records
+    they were built from: a timeline is reused only while the ledger returns exactly the
+    same records (compared byte for byte, no hashing), so a history that grew or changed
+    is replayed and checked again. A type's timeline depends on its seals only through
+    what ``seal.make`` fixed (key, department, first position), which no later record
+    changes. Shared by the :class:`LedgerTrust` snapshots of one verifier."""
+
+    def __init__(self) -> None:
+        self.seals: dict[str, tuple[tuple[PositionedRecord, ...], Timeline | None]] = {}
+        self.types: dict[str, tuple[tuple[PositionedRecord, ...], Timeline | None]] = {}
+        self.platform: tuple[Any, dict[str, PublicKey]] | None = None
+
+    def platform_keys(self, keys: Any) -> dict[str, PublicKey]:
+        """The platform's public keys, parsed once per distinct key set."""
+        cached = self.platform
+        if cached is None or cached[0] != keys:
+            cached = self.platform = (
+                dict(keys),
+                {kid: load_public_key(k.spki) for kid, k in keys.items()},
+            )
+        return cached[1]
+
+
 class LedgerTrust:
     """Trust read from a live ledger (online verification); built per verification."""
 
     online = True
     issued_at: datetime | None = None
 
-    def __init__(self, ledger: LedgerReader) -> None:
+    def __init__(self, ledger: LedgerReader, cache: TimelineCache | None = None) -> None:
         self._ledger = ledger
+        self._cache = cache or TimelineCache()
         self.origin: str = ledger.origin
         self.as_of: int = ledger.max_position()
-        self._platform = {kid: load_public_key(k.spki) for kid, k in ledger.platform.keys.items()}
+        self._platform = self._cache.platform_keys(ledger.platform.keys)
         self._seals: dict[str, Timeline | None] = {}
         self._types: dict[str, Timeline | None] = {}
         self._license_slots: Any = None
@@ -238,8 +263,13 @@ class LedgerTrust:
 
     def _seal_timeline(self, code: str) -> Timeline | None:
         if code not in self._seals:
-            events = self._ledger.history(deterministic_id("seal", code))
-            self._seals[code] = _named(code, seal_timeline, events, self._platform)
+            events = tuple(self._ledger.history(deterministic_id("seal", code)))
+            seen = self._cache.seals.get(code)
+            if seen is not None and seen[0] == events:
+                self._seals[code] = seen[1]
+            else:
+                self._seals[code] = _named(code, seal_timeline, events, self._platform)
+                self._cache.seals[code] = (events, self._seals[code])
         return self._seals[code]
 
     def compromised_since(self, code: str) -> datetime | None:
@@ -256,8 +286,13 @@ class LedgerTrust:
     def type_at(self, code: str, position: int) -> TypeSnapshot | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
         if code not in self._types:
-            events = self._ledger.history(deterministic_id("type", code))
-            self._types[code] = _named(code, type_timeline, events, self.seal_at)
+            events = tuple(self._ledger.history(deterministic_id("type", code)))
+            seen = self._cache.types.get(code)
+            if seen is not None and seen[0] == events:
+                self._types[code] = seen[1]
+            else:
+                self._types[code] = _named(code, type_timeline, events, self.seal_at)
+                self._cache.types[code] = (events, self._types[code])
         tl = self._types[code]
         return tl.at(position) if tl is not None else None
 

@@ -67,7 +67,13 @@ from elicense.verify.logpath import verify_log_path
 from elicense.verify.online import verify_identifier
 from elicense.verify.parallel import PROCESS_MIN, BundleWorkers
 from elicense.verify.seals import SealSections
-from elicense.verify.sources import BundleTrust, LedgerReader, LedgerTrust, pin_keys
+from elicense.verify.sources import (
+    BundleTrust,
+    LedgerReader,
+    LedgerTrust,
+    TimelineCache,
+    pin_keys,
+)
 from elicense.verify.trust import TimelineError, TrustSource
 
 __all__ = ["DEFAULT_MAX_AGE", "Verifier"]
@@ -109,6 +115,7 @@ class Verifier:
         self._recipe: Callable[[], Verifier] | None = None
         self._processes: BundleWorkers | None = None
         self.ledger_log: LedgerLog | None = None
+        self._timelines = TimelineCache()  # online: seal and type histories checked once
         self.log_path: Any = None  # the log path's verified material, kept offline (logpath)
 
     @classmethod
@@ -177,7 +184,7 @@ class Verifier:
         """The trust source in force (a fresh snapshot for a ledger)."""
         if isinstance(self._trust, BundleTrust):
             return self._trust
-        return LedgerTrust(self._trust)
+        return LedgerTrust(self._trust, self._timelines)
 
     # -- API -------------------------------------------------------------------------------
 

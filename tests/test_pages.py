@@ -209,32 +209,149 @@ def test_after_the_service_is_cut_a_forged_payload_still_fails_in_the_page(
         assert result.get_attribute("data-code") == "payload.signature.invalid"
 
 
-@pytest.mark.parametrize("case", ["valid", "forged-kid"])
-def test_sm2_platform_page_relies_on_the_platforms_signature_check(
-    tmp_path: Path, case: str
-) -> None:
-    """WebCrypto has no SM2: with an SM2 platform key the page says the signature is the
-    platform's check, and still reads the status list and its age after the service is
-    cut. Twin: an SM2 forgery under our kid stays 无法核验 in the page, with the code the
-    platform gave at load time."""
+# -- SM2 platforms: the vendored sm-crypto verifies in the page ---------------------------
+
+
+@pytest.fixture(scope="module")
+def sm2_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Demo, Path]:
+    """A demo ledger whose platform (and seal) keys are SM2, and its platform key file."""
     browser_or_skip()
-    d = demo(tmp_path / "ledger.db", alg=SM2_SM3)
-    text = d.payload("valid") if case == "valid" else _forged_with_our_kid(d, SM2_SM3)
+    tmp = tmp_path_factory.mktemp("sm2-pages")
+    d = demo(tmp / "ledger.db", alg=SM2_SM3)
+    return d, write_key(d.world, tmp)
+
+
+def _flipped_signature(d: Demo) -> str:
+    """The valid SM2 payload with one byte of its signature (the last, in s) flipped."""
+    cose = bytearray(read_payload_text(d.payload("valid")))
+    cose[-1] ^= 0x01
+    return "HTTPS://127.0.0.1/V/" + base64.b32encode(bytes(cose)).rstrip(b"=").decode()
+
+
+SM2_CASES = {
+    "valid": lambda d: d.payload("valid"),
+    "forged": lambda d: _forged(d, SM2_SM3),
+    "forged-kid": lambda d: _forged_with_our_kid(d, SM2_SM3),
+    "flipped-signature": _flipped_signature,
+}
+
+
+@pytest.mark.parametrize("case", list(SM2_CASES))
+def test_sm2_platform_page_verifies_the_signature_itself(
+    sm2_demo: tuple[Demo, Path],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    case: str,
+) -> None:
+    """WebCrypto has no SM2, so an SM2 platform's page loads the vendored sm-crypto from its
+    own origin and checks the payload signature itself (SM3, user ID 1234567812345678,
+    r ‖ s): a valid payload is 有效 with "签名已在本机用平台公钥核验", before and after the
+    service is cut. Tamper twins — another SM2 key's payload, another SM2 key's signature
+    under our kid, a flipped signature byte — are 无法核验 by the page's own check, also
+    with the service gone. Every request stays on the server's origin."""
+    d, key = sm2_demo
+    text = SM2_CASES[case](d)
+    shots = artifacts(tmp_path_factory)
     with browser() as b, tab(b) as tb:
-        with serve(d.world.ledger.dsn, write_key(d.world, tmp_path), tmp_path) as server:
+        with serve(d.world.ledger.dsn, key, tmp_path) as server:
             tb.page.goto(qr_url(text, server.url))
             tb.page.wait_for_selector("#offline-result[data-runs='1']")
+            origin = server.url
+            online = tb.page.locator("#status").get_attribute("data-state")
+            first = tb.page.locator("#offline-result").get_attribute("data-state")
+            if case in ("valid", "forged-kid"):
+                look(tb.page, f"scan-sm2-{case}", shots)
         tb.page.click("#recheck")
         tb.page.wait_for_selector("#service-note[data-service=unreachable]")
         tb.page.wait_for_selector("#offline-result[data-runs='2']")
         result = tb.page.locator("#offline-result")
         detail = tb.page.locator("#offline-detail").inner_text()
+        assert f"{origin}/static/sm-crypto-sm2.js" in tb.requests
+        assert tb.off_origin(origin) == []
         if case == "valid":
-            assert tb.page.locator("#status").get_attribute("data-state") == "valid"
+            assert online == first == "valid"
             assert result.get_attribute("data-state") == "valid"
-            assert "SM2" in detail
+            assert result.get_attribute("data-by") == "page"
+            assert "签名已在本机用平台公钥核验" in detail
             assert "状态列表生成于" in detail
         else:
-            assert tb.page.locator("#status").get_attribute("data-state") == "error"
+            assert online == first == "error"
             assert result.get_attribute("data-state") == "error"
-            assert result.get_attribute("data-code") == "payload.signature.invalid"
+            assert result.inner_text() == "无法核验"
+            code = {"forged": "payload.key.unknown"}.get(case, "payload.signature.invalid")
+            assert result.get_attribute("data-code") == code
+            # the page's own refusal, not the platform's answer carried in the page
+            assert "平台核验未通过" not in detail
+            if case != "forged":
+                assert "签名无效" in detail
+
+
+def _rewriting(said: str, told: str) -> Any:
+    """A Playwright route handler that serves the page with ``said`` in its carried
+    platform answer replaced by ``told``."""
+
+    def rewrite(route: Any, request: Any) -> None:
+        response = route.fetch()
+        html = response.text()
+        assert f'"view":{{{said}' in html
+        route.fulfill(response=response, body=html.replace(f'"view":{{{said}', f'"view":{{{told}'))
+
+    return rewrite
+
+
+def test_sm2_page_check_does_not_lean_on_the_platforms_answer(
+    sm2_demo: tuple[Demo, Path], tmp_path: Path
+) -> None:
+    """The in-page SM2 check decides by itself: a forged payload (another SM2 key's
+    signature under our kid) whose page is rewritten on the way to say the platform found
+    it 有效 is still refused by the page; twin: the valid payload's page rewritten to say
+    无法核验 still verifies in the page (the signature check is the page's own)."""
+    d, key = sm2_demo
+    cases = (
+        (_forged_with_our_kid(d, SM2_SM3), '"state":"error"', '"state":"valid"', "error"),
+        (d.payload("valid"), '"state":"valid"', '"state":"error"', "valid"),
+    )
+    with serve(d.world.ledger.dsn, key, tmp_path) as server, browser() as b:
+        for text, said, told, expected in cases:
+            with tab(b) as tb:
+                tb.page.route("**/V/*", _rewriting(said, told))
+                tb.page.goto(qr_url(text, server.url))
+                tb.page.wait_for_selector("#offline-result[data-runs='1']")
+                result = tb.page.locator("#offline-result")
+                assert result.get_attribute("data-state") == expected
+                if expected == "valid":
+                    assert result.get_attribute("data-by") == "page"
+                else:
+                    assert result.get_attribute("data-code") == "payload.signature.invalid"
+
+
+def test_vendored_sm_crypto_is_the_pinned_file_and_needs_no_eval(env: Env) -> None:
+    """The served ``sm-crypto-sm2.js`` is byte for byte the vendored file, whose SHA-256
+    and version are the ones docs/pages.md records (a changed vendored file fails here);
+    it has no ``eval`` or ``Function`` constructor (the CSP forbids both), its license is
+    beside it, and a P-256 platform's page does not load it."""
+    import hashlib
+    import re
+
+    import httpx
+
+    static = Path(__file__).resolve().parents[1] / "adapters" / "elicense_http" / "static"
+    vendored = (static / "sm-crypto-sm2.js").read_bytes()
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "pages.md").read_text("utf-8")
+    version = re.search(r"pinned: `sm-crypto` (\d+\.\d+\.\d+)", docs)
+    digest = re.search(r"SHA-256 `([0-9a-f]{64})`", docs)
+    assert version, "docs/pages.md records the vendored sm-crypto's version"
+    assert digest, "docs/pages.md records the vendored file's SHA-256"
+    assert hashlib.sha256(vendored).hexdigest() == digest.group(1)
+    license_text = (static / "sm-crypto-LICENSE.txt").read_text("utf-8")
+    assert f"sm-crypto {version.group(1)}" in license_text
+    assert "Permission is hereby granted" in license_text
+    for needle in (b"eval", b"Function(", b"new Function"):
+        assert needle not in vendored
+    r = httpx.get(env.server.url + "/static/sm-crypto-sm2.js")
+    assert r.status_code == 200
+    assert r.content == vendored
+    assert r.headers["content-type"].startswith("text/javascript")
+    html = httpx.get(env.server.url + "/V/" + env.demo.payload("valid").split("/V/")[1]).text
+    assert "/static/verify.js" in html
+    assert "sm-crypto" not in html  # P-256 platform: WebCrypto, no third-party code

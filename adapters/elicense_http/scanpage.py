@@ -10,7 +10,9 @@ ledger's own replay) and, for a payload that verifies, reads the license's exact
 status from the ledger. The page also carries what ``static/verify.js`` needs to
 verify again without the service: the platform's public keys and the license status
 list (the per-slot list the trust bundle carries, computed the same way) as of the
-ledger's newest event, with the time it was made. See docs/pages.md.
+ledger's newest event, with the time it was made. WebCrypto has no SM2, so for an SM2
+platform key the page also loads the vendored ``sm-crypto`` SM2 verifier (pinned, served
+from this origin). See docs/pages.md.
 """
 
 from __future__ import annotations
@@ -136,7 +138,9 @@ class OfflineData:
 
 
 def scan_page(view: dict[str, Any], offline: dict[str, Any]) -> str:
-    """The page: the service's answer, then the in-page check (``verify.js``)."""
+    """The page: the service's answer, then the in-page check (``verify.js``; with an
+    SM2 platform key also the vendored ``sm-crypto-sm2.js``, loaded before it — both
+    ``defer``, so in order)."""
     word, cls = STATUS_WORDS.get(view["state"], STATUS_WORDS["error"])
     message = _MESSAGES.get(view["state"], _MESSAGES["invalid"])
     code = view["code"]
@@ -176,7 +180,9 @@ def scan_page(view: dict[str, Any], offline: dict[str, Any]) -> str:
         '<button type="button" id="recheck">重新核验</button></section>'
         + data_block("offline-data", {**offline, "served_at": served, "view": view})
     )
-    return page("电子证照核验", body, scripts=("verify.js",))
+    sm2 = any(k["alg"] == "sm2-sm3" for k in offline["keys"])
+    scripts = ("sm-crypto-sm2.js", "verify.js") if sm2 else ("verify.js",)
+    return page("电子证照核验", body, scripts=scripts)
 
 
 def _until(until: str, form: str) -> str:

@@ -1,8 +1,10 @@
 // Scan-to-verify, in the page: check the payload in this page's URL with the platform key
 // and the status list the page was served with, without asking the service.
-// WebCrypto verifies ECDSA P-256 (and Ed25519 where the browser has it); it has no SM2,
-// so for an SM2 platform key the signature check is the service's (see docs/pages.md).
-// No third-party code; no request leaves this origin.
+// WebCrypto verifies ECDSA P-256 (and Ed25519 where the browser has it). It has no SM2:
+// for an SM2 platform key the page also loads sm-crypto-sm2.js (sm-crypto 0.5.8's
+// dist/sm2.js, vendored unmodified and pinned by its SHA-256, see docs/pages.md), and
+// the signature is checked with it exactly as elicense signs: SM3, user ID
+// 1234567812345678, raw r ‖ s. No request leaves this origin.
 "use strict";
 
 (function () {
@@ -14,6 +16,10 @@
   };
   const MAX_AGE = 24 * 3600; // seconds: an older list cannot confirm a reversible status
   const ALGS = { "-7": "ecdsa-p256-sha256", "-8": "ed25519", "-65537": "sm2-sm3" };
+  // An SM2 SubjectPublicKeyInfo as elicense writes it (id-ecPublicKey, curve
+  // 1.2.156.10197.1.301, uncompressed point): this DER prefix, then 04 ‖ x ‖ y.
+  const SM2_SPKI = "3059301306072a8648ce3d020106082a811ccf5501822d034200";
+  const SM2_USER_ID = "1234567812345678"; // GM/T 0009 default, as elicense (crypto/gm.py)
 
   class Refusal extends Error {
     constructor(code, message) { super(message); this.code = code; }
@@ -121,7 +127,7 @@
       const kid = new Uint8Array(await crypto.subtle.digest("SHA-256", spki)).slice(0, 8);
       if (hex(kid) !== hex(opened.kid)) continue;
       if (key.alg !== opened.alg) throw new Refusal("payload.signature.invalid", "算法不符");
-      if (opened.alg === "sm2-sm3") return "server"; // WebCrypto has no SM2
+      if (opened.alg === "sm2-sm3") return checkSm2(opened, spki);
       const params = opened.alg === "ed25519"
         ? [{ name: "Ed25519" }, { name: "Ed25519" }]
         : [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }];
@@ -135,6 +141,28 @@
       throw new Refusal("payload.signature.invalid", "签名无效");
     }
     throw new Refusal("payload.key.unknown", "不是本平台密钥签名");
+  }
+
+  // SM2 with SM3 (GB/T 32918.2): e = SM3(Z ‖ Sig_structure), Z over the user ID and the
+  // key; the COSE signature is r ‖ s (docs/wire-format.md §11). sm-crypto refuses r or s
+  // outside [1, n-1] and a point not on the curve.
+  function checkSm2(opened, spki) {
+    const lib = self.sm2;
+    if (!lib || typeof lib.doVerifySignature !== "function") return "server"; // not loaded
+    const point = spki.slice(SM2_SPKI.length / 2);
+    if (hex(spki.slice(0, SM2_SPKI.length / 2)) !== SM2_SPKI || point.length !== 65) {
+      throw new Refusal("payload.key.unknown", "平台公钥不是 SM2 公钥");
+    }
+    if (opened.signature.length !== 64) throw new Refusal("payload.signature.invalid", "签名长度");
+    let ok = false;
+    try {
+      ok = lib.doVerifySignature(opened.toSign, hex(opened.signature), hex(point),
+        { hash: true, der: false, userId: SM2_USER_ID });
+    } catch (e) {
+      ok = false;
+    }
+    if (ok === true) return "page";
+    throw new Refusal("payload.signature.invalid", "签名无效");
   }
 
   async function listEntry(list, slot) {
@@ -189,12 +217,14 @@
     const detail = document.getElementById("offline-detail");
     runs += 1;
     delete result.dataset.runs;
+    delete result.dataset.by;
     try {
       const r = await verifyOffline(data);
       show(result, r.state);
       result.dataset.ageSeconds = String(Math.round(r.age));
       result.dataset.code = r.code;
-      const signer = r.by === "page" ? "签名已在本机用平台公钥核验" : "本机浏览器不支持该签名算法（如 SM2），签名以平台核验为准";
+      result.dataset.by = r.by;
+      const signer = r.by === "page" ? "签名已在本机用平台公钥核验" : "本机浏览器无法核验该签名算法，签名以平台核验为准";
       const issued = new Date(r.issued).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
       detail.textContent = `${signer}；状态列表生成于 ${issued}（${ageText(r.age)}）` +
         (r.stale ? "，已超过 24 小时，不能确认当前状态" : "") + (r.code ? `；原因代码 ${r.code}` : "");

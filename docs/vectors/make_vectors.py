@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from elicense import acts, wire
 from elicense.codec import sha256
+from elicense.documents import history_digest
 from elicense.domain.base import deterministic_id
 from elicense.record import GENESIS_HASH, EventRecord, PositionedRecord
 from elicense.wire import signing_input
-from elicense.documents import history_digest
 
 SEED = bytes(range(1, 33))
 ORIGIN = "elicense:vectors.example"

@@ -232,7 +232,10 @@ def _qr(pdf: object, text: str, *, x: float, y: float, size: float) -> None:
     """The QR of ``text`` drawn as filled squares (vector, crisp when printed)."""
     import segno
 
-    code = segno.make(text, error="m", boost_error=False)
+    # Mask pattern 0, not the penalty-scored best of eight: ISO/IEC 18004 lets a reader
+    # decode any mask, and scoring all eight is ~18 ms of pure Python per page (a fifth of
+    # making a PDF). The payload is base32 of a signature: already without long runs.
+    code = segno.make(text, error="m", boost_error=False, mask=0)
     matrix = [list(row) for row in code.matrix]
     n = len(matrix)
     quiet = 4
@@ -240,22 +243,31 @@ def _qr(pdf: object, text: str, *, x: float, y: float, size: float) -> None:
     pdf.set_fill_color(255, 255, 255)  # type: ignore[attr-defined]
     pdf.rect(x, y, size, size, style="F")  # type: ignore[attr-defined]
     pdf.set_fill_color(0, 0, 0)  # type: ignore[attr-defined]
-    for r, row in enumerate(matrix):
+    # One rectangle per run of dark modules, runs repeated in the rows below merged into
+    # it: a third of the rectangles (each one is a Python call into fpdf2).
+    open_runs: dict[tuple[int, int], int] = {}  # (first column, width) -> first row
+    for r, row in enumerate([*matrix, [0] * n]):  # a blank row closes every run
+        runs = set()
         c = 0
         while c < n:
             if row[c]:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                pdf.rect(  # type: ignore[attr-defined]
-                    x + (quiet + start) * cell,
-                    y + (quiet + r) * cell,
-                    (c - start) * cell,
-                    cell,
-                    style="F",
-                )
+                runs.add((start, c - start))
             else:
                 c += 1
+        for run in [k for k in open_runs if k not in runs]:
+            first = open_runs.pop(run)
+            pdf.rect(  # type: ignore[attr-defined]
+                x + (quiet + run[0]) * cell,
+                y + (quiet + first) * cell,
+                run[1] * cell,
+                (r - first) * cell,
+                style="F",
+            )
+        for run in runs:
+            open_runs.setdefault(run, r)
 
 
 def day_start(day: object) -> datetime:

@@ -41,6 +41,7 @@ from typing import Any
 from msgspec.structs import replace
 
 from elicense.codec import utc_now
+from elicense.crypto.ses.model import Signature
 from elicense.crypto.ses.parse import parse_signature
 from elicense.crypto.ses.timestamp import digest
 from elicense.crypto.ses.trust import TrustAnchors
@@ -220,16 +221,18 @@ class OfdVerifier:
         at: datetime | None,
     ) -> None:
         b = s.b
-        sub = self._ses.verify_signature(value, content=content, at=at)
+        try:  # parsed once, here: the SES verifier takes the parsed signature
+            sig: Signature | None = parse_signature(value)
+        except EncodingError:
+            sig = None  # the SES verifier reports it as ses.format.malformed
+        sub = self._ses.verify_signature(value if sig is None else sig, content=content, at=at)
         # The SES findings name no part; in the document's verdict they must.
         b.extend(replace(x, subject=x.subject or f.path) for x in sub.findings)
         b.passed_all(sub.checked)
         b.evidence.update(sub.evidence)
         s.authentic = {"ses.signature", "ses.data_hash"} <= set(sub.checked)
-        try:
-            sig = parse_signature(value)
-        except EncodingError:
-            return  # reported by the SES verifier as ses.format.malformed
+        if sig is None:
+            return
         s.signer = f"{sig.seal.info.name} ({sig.seal.info.es_id})"
         if sig.property_info and sig.property_info.lstrip("/") != f.path:
             b.warning(

@@ -288,3 +288,21 @@ def test_the_cli_makes_a_pdf_that_verifies_and_refuses_a_missing_key(tmp_path: P
     assert main(["verify", str(out), "--ledger", str(tmp_path / "l.db")]) == 0
     out.write_bytes(out.read_bytes() + b"\n% appended\n")
     assert main(["verify", str(out), "--ledger", str(tmp_path / "l.db")]) == 1
+
+
+def test_a_seal_picture_is_drawn_once_and_handed_out_as_a_copy(made: Made) -> None:
+    """The kept picture of a seal equals a fresh drawing, and a caller's change to its copy
+    never reaches the next PDF; another seal's statement gets its own picture (the twin)."""
+    from elicense.files import picture
+    from elicense.files.render import find_cjk_font
+
+    font = find_cjk_font()
+    seal = made.world.ledger.get_seal(made.world.issuer.seal).made
+    first = picture.seal_image(seal, font)
+    assert first.tobytes() == picture._picture(seal, font).tobytes()
+    first.paste((0, 0, 0, 255), (0, 0, 50, 50))  # the caller scribbles on its copy
+    again = picture.seal_image(seal, font)
+    assert again is not first
+    assert again.tobytes() == picture._picture(seal, font).tobytes()
+    other = made.world.ledger.get_seal(made.world.user.seal).made
+    assert picture.seal_image(other, font).tobytes() != again.tobytes()

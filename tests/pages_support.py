@@ -26,7 +26,7 @@ from elicense import acts
 from elicense.crypto.suites import ECDSA_P256
 from elicense.ledger.payloads import license_payload
 from elicense.lifecycle import RevocationReason
-from http_support import ENV
+from http_support import ENV, Server, serve, write_key
 from reuse_support import ReuseWorld
 from support import scan_qr
 
@@ -193,3 +193,19 @@ def cli_json(*args: str) -> Any:
     )
     assert done.returncode == 0, done.stderr.decode()
     return json.loads(done.stdout)
+
+
+class Env:
+    """A demo ledger served by a real ``elicense serve``, a browser, a screenshot folder."""
+
+    def __init__(self, demo: Demo, server: Server, browser: Any, shots: Path) -> None:
+        self.demo, self.server, self.browser, self.shots = demo, server, browser, shots
+
+
+def page_env(factory: pytest.TempPathFactory, name: str) -> Iterator[Env]:
+    """The body of a page test module's ``env`` fixture (skips without a browser)."""
+    browser_or_skip()
+    tmp = factory.mktemp(name)
+    d = demo(tmp / "ledger.db")
+    with serve(d.world.ledger.dsn, write_key(d.world, tmp), tmp) as server, browser() as b:
+        yield Env(d, server, b, artifacts(factory))

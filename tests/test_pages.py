@@ -15,8 +15,19 @@ import pytest
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import ECDSA_P256, SM2_SM3
 from elicense.payload import make_payload, open_payload, read_payload_text
-from http_support import Server, serve, write_key
-from pages_support import Demo, artifacts, browser, browser_or_skip, demo, look, qr_url, tab
+from http_support import serve, write_key
+from pages_support import (
+    Demo,
+    Env,
+    artifacts,
+    browser,
+    browser_or_skip,
+    demo,
+    look,
+    page_env,
+    qr_url,
+    tab,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -29,18 +40,10 @@ WORDS = {
 }
 
 
-class Env:
-    def __init__(self, demo: Demo, server: Server, browser: Any, shots: Path) -> None:
-        self.demo, self.server, self.browser, self.shots = demo, server, browser, shots
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    browser_or_skip()
-    tmp = tmp_path_factory.mktemp("pages")
-    d = demo(tmp / "ledger.db")
-    with serve(d.world.ledger.dsn, write_key(d.world, tmp), tmp) as server, browser() as b:
-        yield Env(d, server, b, artifacts(tmp_path_factory))
+    """A served demo ledger and a browser for this module's tests."""
+    yield from page_env(tmp_path_factory, "pages")
 
 
 def _forged(d: Demo, alg: str = ECDSA_P256) -> str:

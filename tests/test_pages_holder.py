@@ -5,32 +5,28 @@ with it refused. Without a valid session it shows nothing of anyone's."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
 from auth_support import post_signed, signed_headers, use_body
-from http_support import Server, serve, write_key
-from pages_support import Demo, artifacts, browser, browser_or_skip, cli_json, demo, look, tab
+from pages_support import (
+    Env,
+    cli_json,
+    look,
+    page_env,
+    tab,
+)
 from reuse_support import make_ric
 
 pytestmark = pytest.mark.slow
 
 
-class Env:
-    def __init__(self, demo: Demo, server: Server, browser: Any, shots: Path) -> None:
-        self.demo, self.server, self.browser, self.shots = demo, server, browser, shots
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    browser_or_skip()
-    tmp = tmp_path_factory.mktemp("holder")
-    d = demo(tmp / "ledger.db")
-    with serve(d.world.ledger.dsn, write_key(d.world, tmp), tmp) as server, browser() as b:
-        yield Env(d, server, b, artifacts(tmp_path_factory))
+    """A served demo ledger and a browser for this module's tests."""
+    yield from page_env(tmp_path_factory, "holder")
 
 
 def _token(env: Env, holder: str) -> str:

@@ -9,32 +9,28 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from http_support import Server, serve, write_key
-from pages_support import Demo, artifacts, browser, browser_or_skip, cli_json, demo, look, tab
+from pages_support import (
+    Env,
+    cli_json,
+    look,
+    page_env,
+    tab,
+)
 
 pytestmark = pytest.mark.slow
 
 FIGURES = ("uses", "refused", "item_use_rate", "type_opening_rate", "stored")
 
 
-class Env:
-    def __init__(self, demo: Demo, server: Server, browser: Any, shots: Path) -> None:
-        self.demo, self.server, self.browser, self.shots = demo, server, browser, shots
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    browser_or_skip()
-    tmp = tmp_path_factory.mktemp("stats")
-    d = demo(tmp / "ledger.db")
-    with serve(d.world.ledger.dsn, write_key(d.world, tmp), tmp) as server, browser() as b:
-        yield Env(d, server, b, artifacts(tmp_path_factory))
+    """A served demo ledger and a browser for this module's tests."""
+    yield from page_env(tmp_path_factory, "stats")
 
 
 def _cli(env: Env, since: str, until: str) -> dict[str, Any]:

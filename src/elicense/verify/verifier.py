@@ -128,6 +128,7 @@ costs about a second; an already running pool is used for any batch)."""
 
 
 _seal_histories = msgspec.json.Decoder(tuple[History, ...])
+_FILING_RECORDS = 2  # a seal section holds each seal's seal.make and seal.file records
 _DOC_PREFIX = b'{"format":"' + LICENSE_DOCUMENT.encode() + b'",'
 
 
@@ -510,7 +511,8 @@ class Verifier:
             lid = parse_license_id(text)
         except ElicenseError:
             return False
-        return lid.conformant and lid.key == st.key and lid.version == st.id_version
+        same = lid.conformant and lid.key == st.key and lid.version == st.id_version
+        return same and str(lid) == text  # as written: parse_license_id normalises case, spaces
 
     def _document_seals(self, doc: Any, trust: Any, b: VerdictBuilder) -> frozenset[str] | None:
         """The codes of the seals whose filings the document carries, checked
@@ -544,7 +546,17 @@ class Verifier:
             histories = doc.seals
         codes = []
         unknown = False
+        previous = ""
         for h in histories:
+            if h.key <= previous:  # the exporter lists each seal once, sorted by code
+                b.error(
+                    "document.seals.order",
+                    f"the seal section lists seal {h.key} after {previous}: each seal must "
+                    "appear once, sorted by code",
+                    subject=h.key,
+                )
+                return frozenset()
+            previous = h.key
             known = trust.seal_events(h.key)
             if known is None and h.events and h.events[0].position > trust.as_of:
                 unknown = True
@@ -560,7 +572,7 @@ class Verifier:
                     "of the document's records of it",
                     subject=h.key,
                 )
-            elif known[: len(h.events)] != h.events:
+            elif known[:_FILING_RECORDS] != h.events:  # exactly seal.make and seal.file
                 b.error(
                     "document.seal.mismatch",
                     f"the document's records of seal {h.key} differ from the trusted ones",

@@ -10,7 +10,12 @@ in exactly one outcome (:func:`judge`):
 - ``unchanged`` — the mutation gave back the original bytes (not counted as a case);
 - ``refused`` — a verdict that is not valid, or the target's documented error;
 - ``equivalent`` — valid, and it means what a well-formed original means (a
-  re-encoding, a log-path document without its log section);
+  re-encoding, a log-path document without its log section, or with a log
+  section the verdict did not use: verified on the signature path);
+- ``unauthenticated`` — valid on the log path, and it differs from an original
+  only in what that path documents as the platform's unauthenticated claim
+  (record positions, the status reference: src/elicense/verify/logpath.py);
+  counted and reported, not a failure;
 - ``accepted`` — valid, and its meaning differs from every well-formed original:
   a mutant the target failed to refuse;
 - ``internal_error`` — a ``verifier.internal_error`` verdict ("a bug in elicense");
@@ -33,7 +38,7 @@ from _rel_mutate import MUTATORS, describe, meaning, strip_log
 __all__ = ["FAILURES", "Target", "fuzz", "judge", "targets"]
 
 FAILURES = ("accepted", "internal_error", "unhandled")
-Run = Callable[[bytes], tuple[bool, list[str]]]
+Run = Callable[[bytes], tuple[Any, ...]]  # (ok, codes) or (ok, codes, evidence path)
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Target:
     kind: str  # a kind of meaning()
     documented: tuple[type[BaseException], ...] = ()
     known: set[object] = field(default_factory=set)
+    by_path: dict[str, set[object]] = field(default_factory=dict)
+    """License documents: meanings as each verification path reads them."""
 
     def __post_init__(self) -> None:
         if not self.known:
@@ -56,7 +63,7 @@ class Target:
 def judge(target: Target, mutant: bytes) -> tuple[str, str]:
     """The outcome of one mutant and a line saying why."""
     try:
-        ok, codes = target.run(mutant)
+        ok, codes, *path = target.run(mutant)
     except target.documented as e:
         return "refused", type(e).__name__
     except Exception as e:
@@ -68,13 +75,20 @@ def judge(target: Target, mutant: bytes) -> tuple[str, str]:
         return "refused", codes[0] if codes else "not ok"
     if meaning(target.kind, mutant) in target.known:
         return "equivalent", "means what an original means"
+    if target.by_path:
+        where = "log" if path and path[0] == "log" else "signature"
+        as_read = meaning(f"json-{where}-path", mutant)
+        if where != "log" and as_read in target.by_path["signature"]:
+            return "equivalent", "the signature path verified it; its log section took no part"
+        if where == "log" and as_read in target.by_path["log"]:
+            return "unauthenticated", "differs only in a position or the status reference"
     return "accepted", "valid, and differs from every well-formed original"
 
 
 def _verdict(fn: Callable[[bytes], Any]) -> Run:
-    def run(data: bytes) -> tuple[bool, list[str]]:
+    def run(data: bytes) -> tuple[bool, list[str], str]:
         v = fn(data)
-        return bool(v.ok), list(v.codes)
+        return bool(v.ok), list(v.codes), str(v.evidence.get("path", ""))
 
     return run
 
@@ -102,9 +116,21 @@ def targets(world: Any) -> list[Target]:
     log = list(o["license_json_log"].values())
     documents = [*sig, *log, *(strip_log(d) for d in log)]
     known = {meaning("json", d) for d in documents}
+    # of every document: a signature-path mutant may grow a log section, and vice versa
+    by_path = {p: {meaning(f"json-{p}-path", d) for d in documents} for p in ("signature", "log")}
     out = [
-        Target("license_json_signature", sig, _verdict(verify), "json", "json", known=known),
-        Target("license_json_log", log, _verdict(verify), "json", "json", known=known),
+        Target(
+            "license_json_signature",
+            sig,
+            _verdict(verify),
+            "json",
+            "json",
+            known=known,
+            by_path=by_path,
+        ),
+        Target(
+            "license_json_log", log, _verdict(verify), "json", "json", known=known, by_path=by_path
+        ),
         Target(
             "payload_text",
             list(o["payload_text"].values()),
@@ -154,7 +180,10 @@ class Tally:
         cases = sum(n for k, n in self.outcomes.items() if k != "unchanged")
         return {
             "cases": cases,
-            **{k: self.outcomes.get(k, 0) for k in ("refused", "equivalent", *FAILURES)},
+            **{
+                k: self.outcomes.get(k, 0)
+                for k in ("refused", "equivalent", "unauthenticated", *FAILURES)
+            },
             "unchanged_redrawn": self.outcomes.get("unchanged", 0),
             "cases_per_second": round(cases / self.seconds, 1) if self.seconds else None,
             "examples": self.examples,
@@ -178,12 +207,12 @@ def fuzz_target(
         outcome, why = judge(target, mutant)
         tally.outcomes[outcome] += 1
         done += 1
-        if outcome in FAILURES:
+        if outcome in (*FAILURES, "unauthenticated"):
             seen = tally.examples.setdefault(outcome, [])
             if len(seen) < 5:
                 where = describe(target.kind, mutant, target.originals)
                 seen.append(f"{why}: {where}" if where else why)
-                if save is not None:
+                if save is not None and outcome in FAILURES:
                     save.mkdir(parents=True, exist_ok=True)
                     (save / f"{target.name}-{outcome}-{len(seen)}.bin").write_bytes(mutant)
     tally.seconds = time.perf_counter() - start
@@ -215,5 +244,6 @@ def fuzz(world: Any, total: int, seed: int, *, save: Path | None = None) -> dict
             save=save,
         )
         per[t.name] = tally.summary()
-    totals = {k: sum(p[k] for p in per.values()) for k in ("cases", "equivalent", *FAILURES)}
+    kinds = ("cases", "equivalent", "unauthenticated", *FAILURES)
+    totals = {k: sum(p[k] for p in per.values()) for k in kinds}
     return {"seed": seed, **totals, "targets": per}

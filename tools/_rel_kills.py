@@ -79,8 +79,9 @@ def _city_file(city: Any, folder: Path) -> str:
     return str(path)
 
 
-def _ingest_kills(dsn: str, city: Any, folder: Path, kills: int, rng: random.Random) -> dict[str, Any]:
-    from elicense.errors import NotFoundError
+def _ingest_kills(
+    dsn: str, city: Any, folder: Path, kills: int, rng: random.Random
+) -> dict[str, Any]:
     from elicense.ledger.application import Ledger
 
     city_file = _city_file(city, folder)
@@ -103,12 +104,8 @@ def _ingest_kills(dsn: str, city: Any, folder: Path, kills: int, rng: random.Ran
         ledger = Ledger(dsn)
         try:
             for subject, position in round_acks.items():
-                try:
-                    lic = ledger.get_license(subject)
-                except NotFoundError:
-                    lost.append(f"kill {k}: {subject} at {position} acknowledged, not in the ledger")
-                    continue
-                del lic
+                if not _exists(ledger, subject):
+                    lost.append(f"kill {k}: {subject} (position {position}) acknowledged, missing")
             specs = _specs()
             for first, count in tried:
                 present = sum(
@@ -201,7 +198,7 @@ def _final_audit(dsn: str, city: Any) -> dict[str, Any]:
         findings = [f"{f.code} at {f.position}" for f in report.findings]
     finally:
         store.close()
-    position, size, count = _log_consistent(dsn)
+    _, size, count = _log_consistent(dsn)
     return {"ok": report.ok, "findings": findings[:5], "leaves": size, "events": count}
 
 

@@ -273,6 +273,24 @@ def strip_log(data: bytes) -> bytes:
     return _dumps(tree)
 
 
+def _unused_log_meaning(data: bytes) -> object:
+    """A document verified on the signature path: its ``log`` section took no part."""
+    return _json_meaning(strip_log(data))
+
+
+def _log_path_meaning(data: bytes) -> object:
+    """A document verified on the log path, without what that path documents as the
+    platform's unauthenticated claim (src/elicense/verify/logpath.py, point 3 and 5):
+    the records' positions (only the newest record's leaf index is proven, and the
+    verdict never repeats a position) and the status reference (recomputed from the
+    leaf index)."""
+    tree = json.loads(data.decode("utf-8"))
+    for event in tree.get("events", []):
+        event.pop("position", None)
+    tree.get("log", {}).pop("status", None)
+    return _json_meaning(_dumps(tree))
+
+
 def _payload_meaning(data: bytes) -> object:
     from elicense.payload import read_payload_text
 
@@ -303,6 +321,8 @@ def meaning(kind: str, data: bytes) -> object:
     (a mutant that cannot be read and is accepted differs from every original)."""
     fn: Callable[[bytes], object] = {
         "json": _json_meaning,
+        "json-signature-path": _unused_log_meaning,
+        "json-log-path": _log_path_meaning,
         "payload": _payload_meaning,
         "zip": _zip_meaning,
         "pdf": _pdf_meaning,

@@ -43,7 +43,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _rel_world import ROOT, build_world  # noqa: E402
+from _rel_world import ROOT, build_world
 
 MODES = {
     "short": {"kills": 3, "event_flips": 40, "log_flips": 15, "fuzz_cases": 20_000},
@@ -124,8 +124,13 @@ def failures(report: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--short", action="store_const", const="short", dest="mode",
-                      help="about a minute (default): 3+3 kills, 55 flips, 20,000 cases")
+    size.add_argument(
+        "--short",
+        action="store_const",
+        const="short",
+        dest="mode",
+        help="about a minute (default): 3+3 kills, 55 flips, 20,000 cases",
+    )
     size.add_argument("--long", action="store_const", const="long", dest="mode",
                       help="for releases: 20+20 kills, 1,200 flips, 1,000,000 cases")  # fmt: skip
     p.add_argument("--postgres", action="store_true", help="kills and flips on PostgreSQL too")

@@ -67,8 +67,8 @@ def judge(target: Target, mutant: bytes) -> tuple[str, str]:
     except target.documented as e:
         return "refused", type(e).__name__
     except Exception as e:
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        return "unhandled", f"{type(e).__name__}: {e} at {where.filename}:{where.lineno}"
+        frame = traceback.extract_tb(e.__traceback__)[-1]
+        return "unhandled", f"{type(e).__name__}: {e} at {frame.filename}:{frame.lineno}"
     if "verifier.internal_error" in codes:
         return "internal_error", ",".join(codes)
     if not ok:

@@ -164,5 +164,5 @@ def test_short_run_loses_nothing_and_accepts_no_mutant(tmp_path: Path) -> None:
     assert fuzz["cases"] >= 19_900
     assert fuzz["unhandled"] == fuzz["internal_error"] == fuzz["accepted"] == 0
     for name in ("license_json_signature", "license_json_log", "payload_text", "trust_bundle",
-                 "ses_seal", "ofd", "pdf"):  # fmt: skip
+                 "trust_bundle_resigned", "ses_seal", "ofd", "pdf"):  # fmt: skip
         assert fuzz["targets"][name]["cases"] > 0, name

@@ -161,6 +161,9 @@ def targets(world: Any) -> list[Target]:
             "bytes",
         ),
     ]
+    from _rel_resigned import resigned_bundle_target
+
+    out.append(resigned_bundle_target(world, Target))
     if "ofd" in o:
         out.append(Target("ofd", list(o["ofd"].values()), _verdict(verify), "zip", "zip"))
     if "pdf" in o:
@@ -174,6 +177,7 @@ class Tally:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
+    refusals: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
@@ -187,6 +191,7 @@ class Tally:
             "unchanged_redrawn": self.outcomes.get("unchanged", 0),
             "cases_per_second": round(cases / self.seconds, 1) if self.seconds else None,
             "examples": self.examples,
+            "top_refusals": dict(self.refusals.most_common(6)),
         }
 
 
@@ -206,6 +211,8 @@ def fuzz_target(
             continue
         outcome, why = judge(target, mutant)
         tally.outcomes[outcome] += 1
+        if outcome == "refused":
+            tally.refusals[why] += 1
         done += 1
         if outcome in (*FAILURES, "unauthenticated"):
             seen = tally.examples.setdefault(outcome, [])
@@ -219,12 +226,13 @@ def fuzz_target(
     return tally
 
 
-WEIGHTS = {
+WEIGHTS: dict[str, float] = {
     "license_json_signature": 30,
     "license_json_log": 30,
     "payload_text": 10,
     "payload_bytes": 6,
     "trust_bundle": 4,
+    "trust_bundle_resigned": 1,
     "ses_seal": 14,
     "ofd": 4,
     "pdf": 2,
@@ -235,14 +243,11 @@ def fuzz(world: Any, total: int, seed: int, *, save: Path | None = None) -> dict
     """``total`` cases over every target (by :data:`WEIGHTS`); the figures, by target."""
     found = targets(world)
     weight = sum(WEIGHTS[t.name] for t in found)
+    counts = [max(1, int(total * WEIGHTS[t.name] / weight)) for t in found]
+    counts[0] += max(0, total - sum(counts))  # exactly ``total`` in all
     per: dict[str, Any] = {}
-    for t in found:
-        tally = fuzz_target(
-            t,
-            max(1, total * WEIGHTS[t.name] // weight),
-            random.Random(f"{seed}/{t.name}"),
-            save=save,
-        )
+    for t, n in zip(found, counts, strict=True):
+        tally = fuzz_target(t, n, random.Random(f"{seed}/{t.name}"), save=save)
         per[t.name] = tally.summary()
     kinds = ("cases", "equivalent", "unauthenticated", *FAILURES)
     totals = {k: sum(p[k] for p in per.values()) for k in kinds}

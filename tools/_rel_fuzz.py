@@ -181,7 +181,7 @@ class Tally:
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
-        cases = sum(n for k, n in self.outcomes.items() if k != "unchanged")
+        cases = sum(n for k, n in self.outcomes.items() if k not in ("unchanged", "mutator_error"))
         return {
             "cases": cases,
             **{
@@ -189,6 +189,7 @@ class Tally:
                 for k in ("refused", "equivalent", "unauthenticated", *FAILURES)
             },
             "unchanged_redrawn": self.outcomes.get("unchanged", 0),
+            "mutator_errors": self.outcomes.get("mutator_error", 0),
             "cases_per_second": round(cases / self.seconds, 1) if self.seconds else None,
             "examples": self.examples,
             "top_refusals": dict(self.refusals.most_common(6)),
@@ -205,7 +206,14 @@ def fuzz_target(
     done = 0
     while done < cases:
         original = rng.choice(target.originals)
-        mutant = mutate(original, rng, target.originals)
+        try:
+            mutant = mutate(original, rng, target.originals)
+        except Exception as e:  # a bug of the mutator, not of the target: counted, not fatal
+            tally.outcomes["mutator_error"] += 1
+            seen = tally.examples.setdefault("mutator_error", [])
+            if len(seen) < 5:
+                seen.append(f"{type(e).__name__}: {e}"[:300])
+            continue
         if mutant == original:
             tally.outcomes["unchanged"] += 1
             continue
@@ -239,8 +247,16 @@ WEIGHTS: dict[str, float] = {
 }
 
 
-def fuzz(world: Any, total: int, seed: int, *, save: Path | None = None) -> dict[str, Any]:
-    """``total`` cases over every target (by :data:`WEIGHTS`); the figures, by target."""
+def fuzz(
+    world: Any,
+    total: int,
+    seed: int,
+    *,
+    save: Path | None = None,
+    on_target: Callable[[str, dict[str, Any]], object] | None = None,
+) -> dict[str, Any]:
+    """``total`` cases over every target (by :data:`WEIGHTS`); the figures, by target
+    (each also handed to ``on_target`` as soon as it is known)."""
     found = targets(world)
     weight = sum(WEIGHTS[t.name] for t in found)
     counts = [max(1, int(total * WEIGHTS[t.name] / weight)) for t in found]
@@ -249,6 +265,8 @@ def fuzz(world: Any, total: int, seed: int, *, save: Path | None = None) -> dict
     for t, n in zip(found, counts, strict=True):
         tally = fuzz_target(t, n, random.Random(f"{seed}/{t.name}"), save=save)
         per[t.name] = tally.summary()
-    kinds = ("cases", "equivalent", "unauthenticated", *FAILURES)
+        if on_target is not None:
+            on_target(t.name, per[t.name])
+    kinds = ("cases", "equivalent", "unauthenticated", *FAILURES, "mutator_errors")
     totals = {k: sum(p[k] for p in per.values()) for k in kinds}
     return {"seed": seed, **totals, "targets": per}

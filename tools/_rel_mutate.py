@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import io
 import json
 import random
@@ -118,7 +119,7 @@ def _containers(value: Any, out: list[Any]) -> list[Any]:
 
 def _edit_value(v: Any, rng: random.Random, donors: list[Any]) -> Any:
     if rng.random() < 0.25 and donors:
-        return rng.choice(donors)
+        return copy.deepcopy(rng.choice(donors))  # a copy: a second edit must not make a cycle
     if isinstance(v, bool) or v is None:
         return rng.choice([True, False, None, 0, ""])
     if isinstance(v, int | float):
@@ -139,7 +140,7 @@ def _edit_node(node: Any, rng: random.Random, donors: list[Any]) -> bool:
         if op == 0:
             del node[key]
         elif op == 1:
-            node[key + rng.choice(["", "_", "x"]) or key] = node[key]  # an extra key
+            node[key + rng.choice(["", "_", "x"]) or key] = copy.deepcopy(node[key])  # extra key
         elif op == 2 and len(node) > 1:
             items = list(node.items())
             rng.shuffle(items)
@@ -150,14 +151,14 @@ def _edit_node(node: Any, rng: random.Random, donors: list[Any]) -> bool:
             node[key] = v if isinstance(v, dict | list | _Inner) else _edit_value(v, rng, donors)
         return True
     if not node:
-        node.extend(rng.sample(donors, 1) if donors else [None])
+        node.extend(copy.deepcopy(rng.sample(donors, 1)) if donors else [None])
         return True
     i = rng.randrange(len(node))
     op = rng.randrange(5)
     if op == 0:
         del node[i]
     elif op == 1:
-        node.insert(i, node[i])  # listed twice
+        node.insert(i, copy.deepcopy(node[i]))  # listed twice
     elif op == 2:
         del node[i:]  # a prefix
     elif op == 3 and len(node) > 1:

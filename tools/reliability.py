@@ -115,7 +115,7 @@ def failures(report: dict[str, Any]) -> list[str]:
         if not r["audit_clean_before_and_after"]:
             out.append(f"corruption.{backend}.audit_clean_before_and_after = false")
     fuzz = report.get("fuzz", {})
-    for key in ("unhandled", "internal_error", "accepted"):
+    for key in ("unhandled", "internal_error", "accepted", "mutator_errors"):
         if fuzz.get(key):
             out.append(f"fuzz.{key} = {fuzz[key]}")
     return out
@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", choices=["kills", "corruption", "fuzz"], action="append",
                    help="run only these parts (repeatable)")  # fmt: skip
     p.add_argument("--save", metavar="DIR", help="write failing fuzz inputs here")
+    p.add_argument("--out", metavar="FILE", help="also write the JSON here, after each part")
     args = p.parse_args(argv)
     mode = dict(MODES[args.mode or "short"])
     if args.kills is not None:
@@ -158,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
     }
+
+    def partial() -> None:  # what is known so far survives a crash or a kill
+        if args.out:
+            report["seconds"] = round(time.time() - started, 1)
+            Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+
     with tempfile.TemporaryDirectory(prefix="elicense-reliability-") as tmp:
         folder = Path(tmp)
         if "kills" in parts:
@@ -167,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, fresh in _backends(folder, args.postgres):
                 with fresh() as dsn:
                     report["kills"][name] = kill_run(dsn, folder, mode["kills"], args.seed)
+                partial()
         if "corruption" in parts:
             from _rel_corrupt import corruption_run
 
@@ -176,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                     report["corruption"][name] = corruption_run(
                         dsn, mode["event_flips"], mode["log_flips"], args.seed
                     )
+                partial()
         if "fuzz" in parts:
             from _rel_fuzz import fuzz
 
@@ -183,12 +192,21 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 with _quiet_stderr():
                     save = Path(args.save) if args.save else None
-                    report["fuzz"] = fuzz(world, mode["fuzz_cases"], args.seed, save=save)
+                    report["fuzz"] = {"targets": {}}
+
+                    def done(name: str, figures: dict[str, Any]) -> None:
+                        report["fuzz"]["targets"][name] = figures
+                        partial()
+
+                    report["fuzz"] = fuzz(
+                        world, mode["fuzz_cases"], args.seed, save=save, on_target=done
+                    )
             finally:
                 world.close()
     report["seconds"] = round(time.time() - started, 1)
     report["failures"] = failures(report)
     report["ok"] = not report["failures"]
+    partial()
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0 if report["ok"] else 1
 

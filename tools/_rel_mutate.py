@@ -307,14 +307,39 @@ _RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
 def _pdf_meaning(data: bytes) -> object:
-    """The file without the zero padding after its signature (not signed, not content)."""
+    """The file with its ``/Contents`` hex string read as PDF reads it (case and white
+    space are no part of a hex string) and cut to the CMS it holds: the zero padding
+    after it is neither signed nor content."""
     m = _RANGE.search(data)
     if m is None:
         return data
     a, b, c, _ = (int(x) for x in m.groups())
     if not a <= a + b <= c <= len(data):
         return data
-    return data[: a + b] + data[a + b : c].rstrip(b">").rstrip(b"0") + data[c:]
+    text = data[a + b : c].strip()
+    if not (text.startswith(b"<") and text.endswith(b">")):
+        return data
+    try:
+        digits = b"".join(text[1:-1].split()).decode("ascii")
+        raw = bytes.fromhex(digits + "0" * (len(digits) % 2))  # odd: a final 0 (ISO 32000)
+    except ValueError:
+        return data
+    size = _der_size(raw)
+    if size is not None and not raw[size:].strip(b"\x00"):
+        raw = raw[:size]
+    return (data[: a + b], raw, data[c:])
+
+
+def _der_size(raw: bytes) -> int | None:
+    """Header and content length of the DER value ``raw`` starts with."""
+    if len(raw) < 2:
+        return None
+    if raw[1] < 0x80:
+        return 2 + raw[1]
+    n = raw[1] & 0x7F
+    if n == 0 or len(raw) < 2 + n:
+        return None
+    return 2 + n + int.from_bytes(raw[2 : 2 + n], "big")
 
 
 def meaning(kind: str, data: bytes) -> object:

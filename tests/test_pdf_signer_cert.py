@@ -24,11 +24,11 @@ import msgspec
 import pytest
 from asn1crypto import cms
 
-from elicense.files.pdfverify import _attachments, _binding_check
+from elicense.acts import decode_statement
+from elicense.documents import LicenseDocument, decode_document
 from elicense.record import decode_record
-from elicense.statement import decode_statement
 from elicense.verdict import VerdictBuilder
-from elicense.verify.formats import LicenseDocument, decode_document
+from elicense.verify.pdf import _attachments, _binding_check
 from test_pdf import Made
 
 with warnings.catch_warnings():

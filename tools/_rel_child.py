@@ -27,7 +27,7 @@ def _say(line: str) -> None:
 
 def ingest(dsn: str, city_file: str, start: int) -> None:
     from elicense.ledger.application import Ledger
-    from elicense.scenario import LICENSE_TYPES, City
+    from elicense_demo.scenario import LICENSE_TYPES, City
 
     spec = json.loads(Path(city_file).read_text())
     keys = {k: v.encode() for k, v in spec["keys"].items()}

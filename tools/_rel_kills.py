@@ -121,7 +121,7 @@ def _ingest_kills(
 
 
 def _specs() -> Any:
-    from elicense.scenario import LICENSE_TYPES
+    from elicense_demo.scenario import LICENSE_TYPES
 
     return LICENSE_TYPES
 
@@ -157,7 +157,7 @@ def _follower_kills(
     dsn: str, city: Any, kills: int, rng: random.Random, start: int
 ) -> dict[str, Any]:
     from elicense.ledger.application import Ledger
-    from elicense.scenario import LICENSE_TYPES
+    from elicense_demo.scenario import LICENSE_TYPES
 
     broken: list[str] = []
     mid_stream = finished_first = 0
@@ -205,7 +205,7 @@ def _final_audit(dsn: str, city: Any) -> dict[str, Any]:
 def kill_run(dsn: str, folder: Path, kills: int, seed: int) -> dict[str, Any]:
     """``kills`` kills during ingest and as many during the log follower, on ``dsn``."""
     from elicense.ledger.application import Ledger
-    from elicense.scenario import City
+    from elicense_demo.scenario import City
 
     rng = random.Random(f"{seed}/kills")
     city = City(alg="ecdsa-p256-sha256", seed=seed, origin="elicense:kills.example")

@@ -21,8 +21,8 @@ def resigned_bundle_target(world: Any, target_cls: Any) -> Any:
     import msgspec
 
     from elicense.codec import canonical
+    from elicense.documents import SignedBundle, decode_document
     from elicense.errors import TrustError
-    from elicense.verify.formats import SignedBundle, decode_document
     from elicense.verify.verifier import Verifier
     from elicense.wire import signing_input
 

@@ -25,8 +25,8 @@ from elicense.crypto.keys import generate_key  # noqa: E402
 from elicense.crypto.suites import ECDSA_P256, SM2_SM3  # noqa: E402
 from elicense.ledger.export import export_license, license_document  # noqa: E402
 from elicense.ledger.payloads import license_payload  # noqa: E402
-from elicense.scenario import LICENSE_TYPES, City  # noqa: E402
 from elicense.verify.verifier import Verifier  # noqa: E402
+from elicense_demo.scenario import LICENSE_TYPES, City  # noqa: E402
 from elicense_sql.follower import LogFollower  # noqa: E402
 from elicense_sql.log_proofs import SqlLog  # noqa: E402
 from elicense_sql.log_store import SqlLogStore  # noqa: E402
@@ -67,8 +67,8 @@ def build_world(dsn: str, *, seed: int = 17, files: bool = True) -> World:
     dept = city.departments[LICENSE_TYPES[1].department]
     extra: dict[str, dict[str, bytes]] = {}
     if files:
+        from elicense.files.ofd import issue_license_ofd
         from elicense.files.pdf import make_license_pdf
-        from elicense.ofd.issue import issue_license_ofd
 
         ofd = issue_license_ofd(
             ledger,

@@ -360,7 +360,8 @@ def test_seal_unknown_to_a_bundle_that_covers_it_is_invalid(
     seal = doc.seals[0]
     events = () if position is None else (msgspec.structs.replace(seal.events[0], position=1),)
     ghost = msgspec.structs.replace(seal, key="GHOST", events=events)
-    verdict = sc.verifier.verify(edit(sc.docs["valid"], seals=(*doc.seals, ghost)), at=sc.at)
+    seals = tuple(sorted((*doc.seals, ghost), key=lambda h: h.key))  # listed in code order
+    verdict = sc.verifier.verify(edit(sc.docs["valid"], seals=seals), at=sc.at)
     assert verdict.outcome is Outcome.INVALID
     assert codes(verdict) == ["seal.unknown"]
     assert verdict.findings[0].subject == "GHOST"

@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="skip the transparency-log phase (follow, checkpoint, log-path verification, audit)",
     )
-    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--seed", type=int, default=2026, help="seed of the city's random data")
     p.add_argument(
         "--uses",
         type=int,

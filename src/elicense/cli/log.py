@@ -59,7 +59,9 @@ def register(sub: Any) -> None:
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     p.add_argument("--checkpoint-every", type=float, metavar="S", help="sign every S seconds")
     p.add_argument("--platform-key", metavar="FILE", help="platform key (for --checkpoint-every)")
-    p.add_argument("--password-env", metavar="VAR")
+    p.add_argument(
+        "--password-env", metavar="VAR", help="environment variable holding the key's password"
+    )
     p.add_argument(
         "--hash",
         choices=["sha256", "sm3"],
@@ -96,7 +98,7 @@ def register(sub: Any) -> None:
 
     p = ls.add_parser("export", help="export a license document with its log evidence")
     add_ledger_flag(p)
-    p.add_argument("license", metavar="ID")
+    p.add_argument("license", metavar="ID", help="the license identifier (电子证照标识)")
     p.add_argument("--out", metavar="FILE", help="default: stdout")
     add_json_flag(p)
     p.set_defaults(func=_export)
@@ -104,7 +106,7 @@ def register(sub: Any) -> None:
     p = ls.add_parser("bundle", help="export the trust bundle with checkpoint and status lists")
     add_ledger_flag(p)
     add_key_flags(p, platform=True)
-    p.add_argument("--out", metavar="FILE", required=True)
+    p.add_argument("--out", metavar="FILE", required=True, help="the bundle file to write")
     p.add_argument(
         "--host",
         default="",

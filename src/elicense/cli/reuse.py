@@ -60,12 +60,12 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="field it may see: holder.name, license_number … or data.<schema field>",
     )
-    p.add_argument("--note", default="")
+    p.add_argument("--note", default="", help="a note recorded with the entry")
     p.set_defaults(func=_sharing, withdraw=False)
     p = ss.add_parser("withdraw", help="take a department off (for some items, or all)")
     _type_flags(p)
     p.add_argument("--item", action="append", metavar="CODE", help="default: every item")
-    p.add_argument("--reason", required=True)
+    p.add_argument("--reason", required=True, help="why, in words (recorded and signed)")
     p.set_defaults(func=_sharing, withdraw=True)
 
     consent = sub.add_parser("consent", help="record or withdraw a holder's consent (授权)")
@@ -87,8 +87,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_consent_grant)
     p = cs.add_parser("withdraw", help="the platform records the holder's withdrawal")
     _platform_flags(p)
-    p.add_argument("code", metavar="CODE")
-    p.add_argument("--reason", required=True)
+    p.add_argument("code", metavar="CODE", help="the consent code (授权编码)")
+    p.add_argument("--reason", required=True, help="why, in words (recorded and signed)")
     p.set_defaults(func=_consent_withdraw)
 
     p = sub.add_parser("use", help="用证: a department uses a license (signed and submitted)")
@@ -98,9 +98,9 @@ def register(sub: Any) -> None:
     p.add_argument("--item", required=True, metavar="CODE", help="the service item")
     p.add_argument("--purpose", required=True, help="事由")
     p.add_argument("--consent", default="", metavar="CODE", help="the holder's consent code")
-    p.add_argument("--license", default="", metavar="ID")
+    p.add_argument("--license", default="", metavar="ID", help="the license used (电子证照标识)")
     p.add_argument("--holder", default="", metavar="CODE", help="with --type, instead of --license")
-    p.add_argument("--type", default="", metavar="CODE")
+    p.add_argument("--type", default="", metavar="CODE", help="with --holder: the license type")
     p.add_argument("--field", action="append", default=[], metavar="NAME", help="fields needed")
     p.add_argument("--platform-key", metavar="FILE", help="sign the view as the platform")
     p.add_argument("--view-out", metavar="FILE", help="write the signed view here")
@@ -113,11 +113,13 @@ def register(sub: Any) -> None:
     p = sub.add_parser("usage", help="recorded uses: by holder, license, department or item")
     add_ledger_flag(p)
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--holder", metavar="CODE")
-    who.add_argument("--license", metavar="ID")
-    who.add_argument("--department", metavar="USCC")
-    who.add_argument("--item", metavar="CODE")
-    p.add_argument("--limit", type=int, default=1000)
+    who.add_argument(
+        "--holder", metavar="CODE", help="uses of a holder's licenses (身份号码 or USCC)"
+    )
+    who.add_argument("--license", metavar="ID", help="uses of one license")
+    who.add_argument("--department", metavar="USCC", help="uses by one department")
+    who.add_argument("--item", metavar="CODE", help="uses for one service item")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
     add_json_flag(p)
     p.set_defaults(func=_usage)
 

@@ -21,8 +21,8 @@ def register(sub: Any) -> None:
     add_ledger_flag(p)
     p.add_argument("--platform-key", metavar="FILE", required=True, help="platform key")
     p.add_argument("--password-env", metavar="VAR", help="variable holding the key's password")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--workers", type=int, default=1, help="worker processes")
     p.add_argument(
         "--checkpoint-every",
@@ -31,9 +31,15 @@ def register(sub: Any) -> None:
         metavar="S",
         help="checkpoint interval",
     )
-    p.add_argument("--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES")
+    p.add_argument(
+        "--max-body",
+        type=int,
+        default=4 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest request body accepted (default 4 MiB)",
+    )
     p.add_argument("--no-log-writer", action="store_true", help="never stand as the log writer")
-    p.add_argument("--no-access-log", action="store_true")
+    p.add_argument("--no-access-log", action="store_true", help="do not log each request")
     p.add_argument("--echo", action="store_true", help="add POST /echo (benchmark baseline)")
     p.set_defaults(func=_serve)
 

@@ -38,7 +38,12 @@ __all__ = ["register"]
 def register(sub: Any) -> None:
     """Add the set-up commands."""
     p = sub.add_parser("keygen", help="generate a key pair (PKCS#8 PEM)")
-    p.add_argument("--alg", default=ECDSA_P256, choices=[ECDSA_P256, ED25519, SM2_SM3])
+    p.add_argument(
+        "--alg",
+        default=ECDSA_P256,
+        choices=[ECDSA_P256, ED25519, SM2_SM3],
+        help="signing algorithm (default: %(default)s; GB/T 38540 seals use sm2-sm3)",
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="private key file to write")
     p.add_argument("--password-env", metavar="VAR", help="encrypt with the password in $VAR")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -60,12 +65,22 @@ def register(sub: Any) -> None:
     p = ss.add_parser("make", help="采集: make a seal, signed by its own key")
     add_ledger_flag(p)
     p.add_argument("--key", required=True, metavar="FILE", help="the new seal's key")
-    p.add_argument("--password-env", metavar="VAR")
+    p.add_argument(
+        "--password-env", metavar="VAR", help="environment variable holding the key file's password"
+    )
     p.add_argument("--code", required=True, help="seal code (印章编码)")
-    p.add_argument("--department", required=True, metavar="USCC")
-    p.add_argument("--department-name", required=True)
+    p.add_argument(
+        "--department", required=True, metavar="USCC", help="the department's 统一社会信用代码"
+    )
+    p.add_argument("--department-name", required=True, help="the department's name (单位名称)")
     p.add_argument("--name", required=True, help="seal name (印章名称)")
-    p.add_argument("--kind", default="business", choices=[k.value for k in acts.SealKind])
+    p.add_argument(
+        "--kind",
+        default="business",
+        choices=[k.value for k in acts.SealKind],
+        help="official = 公章, business = 业务专用章 (default), contract = 合同专用章, "
+        "finance = 财务专用章, invoice = 发票专用章, personal = 名章, other",
+    )
     p.add_argument("--valid-from", metavar="TIME", help="default: now")
     p.add_argument("--valid-until", metavar="TIME", help="default: three years from now")
     p.add_argument(
@@ -95,10 +110,14 @@ def register(sub: Any) -> None:
         p = ss.add_parser(action, help=f"the platform {action}s a seal")
         add_ledger_flag(p)
         add_key_flags(p, platform=True)
-        p.add_argument("--code", required=True)
-        p.add_argument("--reason", required=True)
+        p.add_argument("--code", required=True, help="seal code (印章编码)")
+        p.add_argument("--reason", required=True, help="why, in words (recorded and signed)")
         if action == "revoke":
-            p.add_argument("--compromised-since", metavar="TIME")
+            p.add_argument(
+                "--compromised-since",
+                metavar="TIME",
+                help="the key was compromised from TIME: what it signed since is not trusted",
+            )
         add_json_flag(p)
         p.set_defaults(func=_seal_act, cls=cls)
 
@@ -109,9 +128,19 @@ def register(sub: Any) -> None:
         add_ledger_flag(p)
         add_key_flags(p)
         p.add_argument("--code", required=True, help="21 chars: authority USCC + 3 digits")
-        p.add_argument("--name", required=True)
-        p.add_argument("--kind", default="license", choices=[k.value for k in acts.LicenseKind])
-        p.add_argument("--holder-kind", default="any", choices=[k.value for k in acts.HolderKind])
+        p.add_argument("--name", required=True, help="the type's name, e.g. 营业执照")
+        p.add_argument(
+            "--kind",
+            default="license",
+            choices=[k.value for k in acts.LicenseKind],
+            help="license = 证照 (default), approval = 批文",
+        )
+        p.add_argument(
+            "--holder-kind",
+            default="any",
+            choices=[k.value for k in acts.HolderKind],
+            help="who may hold it: person (身份号码), organisation (统一社会信用代码), any",
+        )
         p.add_argument(
             "--field",
             action="append",
@@ -128,8 +157,8 @@ def register(sub: Any) -> None:
     p = ts.add_parser("retire", help="retire a license type")
     add_ledger_flag(p)
     add_key_flags(p)
-    p.add_argument("--code", required=True)
-    p.add_argument("--reason", required=True)
+    p.add_argument("--code", required=True, help="the type's 21-character code")
+    p.add_argument("--reason", required=True, help="why, in words (recorded and signed)")
     _offline_flags(p)
     p.set_defaults(func=_type_retire)
 

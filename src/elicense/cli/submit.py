@@ -59,7 +59,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("submit", help="submit signed statements (JSON lines) to the ledger")
     add_ledger_flag(p)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="signed statements, one JSON object a line"
+    )
     p.add_argument("--partial", action="store_true", help="record the valid ones, report the rest")
     p.add_argument("--batch", type=int, default=BATCH, help="statements per transaction")
     add_json_flag(p)
@@ -70,15 +72,21 @@ def register(sub: Any) -> None:
     p.add_argument("--type", required=True, metavar="CODE", help="license type code")
     p.add_argument("--serial", required=True, help="issuer-chosen serial (≥ 7 of 0-9A-Z)")
     p.add_argument("--number", required=True, help="证照编号, the printed number")
-    p.add_argument("--holder-name", required=True)
+    p.add_argument("--holder-name", required=True, help="the holder's name (持证主体名称)")
     p.add_argument("--holder-code", required=True, help="USCC or 身份号码")
     p.add_argument("--holder-kind", choices=["uscc", "ric", "other"], help="default: by length")
     p.add_argument("--issued-on", metavar="DATE", help="default: today")
     p.add_argument("--valid-from", metavar="DATE", help="default: issued-on")
-    p.add_argument("--valid-until", metavar="DATE")
+    p.add_argument(
+        "--valid-until",
+        metavar="DATE",
+        help="last valid day, YYYY-MM-DD (required when the type's validity is limited)",
+    )
     p.add_argument("--jurisdiction", default="", help="管辖属地编码")
     p.add_argument("--service-item", default="", help="关联事项编码")
-    p.add_argument("--field", action="append", metavar="NAME=VALUE")
+    p.add_argument(
+        "--field", action="append", metavar="NAME=VALUE", help="a field of the type (repeatable)"
+    )
     p.set_defaults(func=_issue)
 
     for name, help_ in (
@@ -86,13 +94,19 @@ def register(sub: Any) -> None:
         ("renew", "延续: extend validity (the identifier's version grows)"),
         ("suspend", "暂扣"),
         ("reinstate", "暂扣发还"),
-        ("revoke", "注销/撤销/吊销"),
+        ("revoke", "注销 / 撤销 / 吊销: end a license (--reason-code says which)"),
         ("expire", "失效"),
     ):
         p = sub.add_parser(name, help=help_)
         p.add_argument("license", metavar="ID", help="the license identifier")
         _act_flags(p, platform_allowed=name == "expire")
-        p.add_argument("--reason", required=name not in ("expire",), default="")
+        p.add_argument(
+            "--reason",
+            required=name not in ("expire",),
+            default="",
+            help="why, in words (recorded and signed)"
+            + ("; the kind of ending is --reason-code" if name == "revoke" else ""),
+        )
         if name == "amend":
             p.add_argument(  # --field as on issue; --set kept for existing scripts
                 "--field",
@@ -103,7 +117,7 @@ def register(sub: Any) -> None:
                 required=True,
                 help="a changed field (repeatable)",
             )
-            p.add_argument("--holder-name")
+            p.add_argument("--holder-name", help="the holder's new name (更名)")
         if name == "renew":
             p.add_argument(
                 "--valid-until", metavar="DATE", required=True, help="new end date, YYYY-MM-DD"
@@ -129,8 +143,16 @@ def _act_flags(p: argparse.ArgumentParser, *, platform_allowed: bool = False) ->
         g = p.add_mutually_exclusive_group(required=True)
         g.add_argument("--key", metavar="FILE", help="the issuer's seal key")
         g.add_argument("--platform-key", metavar="FILE", help="or the platform key")
-        p.add_argument("--seal", metavar="CODE")
-        p.add_argument("--password-env", metavar="VAR")
+        p.add_argument(
+            "--seal",
+            metavar="CODE",
+            help="seal code (default: FILE.seal beside the key, else $ELICENSE_SEAL)",
+        )
+        p.add_argument(
+            "--password-env",
+            metavar="VAR",
+            help="environment variable holding the key file's password",
+        )
     else:
         add_key_flags(p)
     p.add_argument("--out", metavar="FILE", help="only sign: append the signed statement here")

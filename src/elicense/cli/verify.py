@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
     """Add export, trust export and verify."""
     p = sub.add_parser("export", help="export a license document for offline verification")
     add_ledger_flag(p)
-    p.add_argument("license", metavar="ID")
+    p.add_argument("license", metavar="ID", help="the license identifier (电子证照标识)")
     p.add_argument("--out", metavar="FILE", help="default: stdout")
     add_json_flag(p)
     p.set_defaults(func=_export)
@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
     p = ts.add_parser("export", help="export the platform-signed trust bundle")
     add_ledger_flag(p)
     add_key_flags(p, platform=True)
-    p.add_argument("--out", metavar="FILE", required=True)
+    p.add_argument("--out", metavar="FILE", required=True, help="the bundle file to write")
     p.add_argument(
         "--host",
         default="",

@@ -34,6 +34,12 @@ CODES: Final[dict[str, Code]] = {
     "pdf.payload.mismatch": Code(
         "pdf", "error", "the QR's status differs from the attached document's"
     ),
+    "pdf.signature.certificate_mismatch": Code(
+        "pdf",
+        "error",
+        "the CMS carries a certificate other than the signer's, or /Contents holds more than"
+        " the CMS and zero padding",
+    ),
     "pdf.signature.digest_mismatch": Code(
         "pdf", "error", "a byte inside the signed ranges changed (a changed page)"
     ),

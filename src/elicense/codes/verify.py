@@ -84,6 +84,9 @@ CODES: Final[dict[str, Code]] = {
     "document.seal.mismatch": Code(
         "verify", "error", "the document's seal filing records differ from the trusted ones"
     ),
+    "document.seals.order": Code(
+        "verify", "error", "the seal section lists a seal twice, or not sorted by seal code"
+    ),
     "document.seals.incomplete": Code(
         "verify", "error", "a seal that signed is missing from the document's seal section"
     ),

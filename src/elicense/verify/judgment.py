@@ -43,7 +43,8 @@ def names_current_identifier(text: str, st: HistoryState) -> bool:
         lid = parse_license_id(text)
     except ElicenseError:
         return False
-    return lid.conformant and lid.key == st.key and lid.version == st.id_version
+    same = lid.conformant and lid.key == st.key and lid.version == st.id_version
+    return same and str(lid) == text  # as written: parse_license_id normalises case, spaces
 
 
 def status_against_trust(

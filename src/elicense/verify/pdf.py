@@ -153,6 +153,9 @@ def _pades(sig: Any, b: VerdictBuilder) -> bytes | None:
         pb.passed("pdf.signature.valid")
     elif status.intact:
         pb.error("pdf.signature.invalid", "the signature does not verify under its certificate")
+    unbound = _signer_cert_unbound(sig, cert)
+    if unbound is not None:
+        pb.error("pdf.signature.certificate_mismatch", unbound)
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         pb.passed("pdf.coverage")
     else:
@@ -165,6 +168,32 @@ def _pades(sig: Any, b: VerdictBuilder) -> bytes | None:
     subject = cert.subject.human_friendly if cert is not None else None
     b.signature("pades", pb.build(), signer=subject, part=FIELD_NAME)
     return bytes(cert.dump())
+
+
+def _signer_cert_unbound(sig: Any, cert: Any) -> str | None:
+    """Why the signature's ``/Contents`` holds more than the CMS binds, or ``None``.
+
+    pyHanko checks that the signed ``signing-certificate-v2`` attribute names the
+    certificate it selects, but the certificate set is outside what the signature
+    covers and it holds the signer's certificate twice (pyHanko writes it so): a
+    changed spare copy — another subject, another key — verified valid, as did
+    non-zero bytes in the padding after the CMS. Both are unsigned bytes another
+    reader could take for the signer's; the set must hold the signer's certificate
+    only, and the padding be zeros.
+    """
+    from asn1crypto import cms
+
+    try:
+        contents = bytes(sig.pkcs7_content)
+        der = cms.ContentInfo.load(contents).dump()
+        if contents[len(der) :].strip(b"\x00"):
+            return "/Contents holds bytes after the CMS signature that are not zero padding"
+        certs = [c.chosen.dump() for c in sig.signed_data["certificates"] or ()]
+        if any(c != cert.dump() for c in certs):  # elicense signs with one bound key
+            return "the CMS carries a certificate other than the signer's, which nothing signs"
+    except Exception as e:  # asn1crypto parses lazily: damage surfaces here
+        return f"the CMS certificates cannot be read: {type(e).__name__}: {e}"
+    return None
 
 
 def _attachments(reader: Any, b: VerdictBuilder) -> tuple[bytes, SealBinding] | None:
@@ -232,8 +261,12 @@ def _binding_check(
             f"{', '.join(sorted(signers))}",
         )
     else:
-        key = public_key(made.alg, made.public_key)
-        if key.verify(binding.signature, binding_input(binding)):
+        try:  # the document's own verdict judges the seal; a damaged key must not raise here
+            key = public_key(made.alg, made.public_key)
+            verified = key.verify(binding.signature, binding_input(binding))
+        except (ElicenseError, ValueError):
+            verified = False
+        if verified:
             sb.passed("pdf.binding.signature")
             b.evidence["binding_alg"] = made.alg
         else:

@@ -20,6 +20,7 @@ from elicense.verdict import VerdictBuilder
 __all__ = ["SealSections"]
 
 _seal_histories = msgspec.json.Decoder(tuple[History, ...])
+_FILING_RECORDS = 2  # a seal section holds each seal's seal.make and seal.file records
 
 
 class SealSections:
@@ -60,7 +61,17 @@ class SealSections:
             histories = doc.seals
         codes = []
         unknown = False
+        previous = ""
         for h in histories:
+            if h.key <= previous:  # the exporter lists each seal once, sorted by code
+                b.error(
+                    "document.seals.order",
+                    f"the seal section lists seal {h.key} after {previous}: each seal must "
+                    "appear once, sorted by code",
+                    subject=h.key,
+                )
+                return frozenset()
+            previous = h.key
             known = trust.seal_events(h.key)
             if known is None and h.events and h.events[0].position > trust.as_of:
                 unknown = True
@@ -76,7 +87,7 @@ class SealSections:
                     "of the document's records of it",
                     subject=h.key,
                 )
-            elif known[: len(h.events)] != h.events:
+            elif known[:_FILING_RECORDS] != h.events:  # exactly seal.make and seal.file
                 b.error(
                     "document.seal.mismatch",
                     f"the document's records of seal {h.key} differ from the trusted ones",

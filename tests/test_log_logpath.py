@@ -449,3 +449,37 @@ def test_d9_status_list_id_must_be_the_bundles(city: City, world: dict[str, Any]
     v = _verify(city, world, _with_evidence(doc, status=ref))
     assert v.outcome is Outcome.INVALID
     assert v.codes == ["log.status.list_mismatch"]
+
+
+def _multi_record_doc(world: dict[str, Any]) -> tuple[str, Any]:
+    """A document on the log path whose license has more than one record."""
+    doc = world["docs"]["reinstated"]  # issue, suspend, reinstate: valid, three records
+    assert len(doc.events) == 3
+    assert doc.log is not None
+    return "reinstated", doc
+
+
+def test_d9_an_older_records_position_is_authenticated(city: City, world: dict[str, Any]) -> None:
+    """No proof covers an older record's position: the bundle's history digest does. The
+    honest document is valid on the log path; the twin, one older position moved by one
+    (still increasing), is refused."""
+    kind, doc = _multi_record_doc(world)
+    honest = _verify(city, world, doc)
+    assert honest.outcome is Outcome.VALID, (kind, honest.to_dict())
+    assert honest.evidence["path"] == "log"
+    first = doc.events[0]
+    moved = msgspec.structs.replace(first, position=first.position + 1)
+    assert moved.position < doc.events[1].position  # still a well-ordered history
+    v = _verify(city, world, msgspec.structs.replace(doc, events=(moved, *doc.events[1:])))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["document.history.mismatch"]
+
+
+def test_d9_a_removed_status_reference_is_refused(city: City, world: dict[str, Any]) -> None:
+    """The document's own checkpoint's list covers it: dropping the reference to its entry
+    is refused, where keeping it verifies (the happy twin above)."""
+    doc = world["docs"]["plain"]
+    assert doc.log.status is not None
+    v = _verify(city, world, _with_evidence(doc, status=None))
+    assert v.outcome is Outcome.INVALID
+    assert v.codes == ["log.status.missing"]

@@ -213,6 +213,11 @@ CODES: Final[dict[str, Code]] = {
     "log.status.key.unknown": Code(
         "verify", "indeterminate", "the status list is signed by no key of this platform"
     ),
+    "log.status.missing": Code(
+        "verify",
+        "error",
+        "the document's own checkpoint's status list covers it, and it names no entry",
+    ),
     "log.status.list_mismatch": Code(
         "verify",
         "error",

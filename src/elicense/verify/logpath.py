@@ -21,11 +21,11 @@ them, for non-repudiation). What the log path must still establish:
    SHA-256 of the record before it (the first is zeros). The ledger writes
    ``prev_hash`` from the aggregate's stored head, so the logged newest
    record fixes every earlier record byte: the document cannot splice
-   another license's history under a logged head. Positions are the
-   platform's claim: on this path only the leaf index of the newest record is
-   authenticated, and no decision depends on a position, so the verdict's
-   evidence gives the proven ``log_index`` and never a position (positions
-   below 1 are refused when the document is decoded).
+   another license's history under a logged head. No proof covers positions:
+   they are compared with the trust source's history digest of the license
+   (every record byte and position it knows), so a changed position is
+   refused; only records newer than the trust source stay the platform's claim,
+   and the verdict's evidence gives the proven ``log_index``, never a position.
 4. *It is a license, and the one named.* The newest record's topic is a
    license event and the document's ``license`` is the current identifier
    its statements give (issue: the subject; amend and renew: the next version).
@@ -62,6 +62,7 @@ from typing import Any, Final
 import msgspec
 
 from elicense import wire
+from elicense.documents import history_digest
 from elicense.errors import ElicenseError, ProofError, TrustError
 from elicense.lifecycle import LicenseStatus, RevocationReason
 from elicense.log.checkpoint import Checkpoint, CheckpointVerifier
@@ -72,6 +73,8 @@ from elicense.merkle_cache import ProvenTree, check_inclusion
 from elicense.record import GENESIS_HASH
 from elicense.verdict import Outcome, Verdict, VerdictBuilder
 from elicense.verify.chain import ChainProblem, ChainRecord, lean_record, walk
+from elicense.verify.history import split_identifier
+from elicense.verify.trust import TrustSource
 
 __all__ = [
     "DEFAULT_CACHE_BITS",
@@ -123,19 +126,20 @@ class LogPath:
     """The log material of one trust source, verified once, and the caches of the hot path.
 
     Args:
-        trust: a trust source with ``origin``, ``platform_key(key_id)`` and, for the
-            status part, a ``bundle`` whose ``checkpoint`` and ``status_lists`` are set.
+        trust: the verifier's trust source (its log material: the checkpoint and the
+            status lists; its history digests authenticate positions).
         max_age: oldest status-list checkpoint accepted for ``valid``.
         cache_bits: proven subtrees kept per checkpoint, as a power of two (0: none).
     """
 
     def __init__(
         self,
-        trust: Any,
+        trust: TrustSource,
         *,
         max_age: timedelta = DEFAULT_MAX_CHECKPOINT_AGE,
         cache_bits: int = DEFAULT_CACHE_BITS,
     ) -> None:
+        self.trust = trust
         self.origin: str = trust.origin
         self.max_age = max_age
         self.cache_bits = cache_bits
@@ -244,6 +248,7 @@ class LogPath:
                 "document.license.mismatch",
                 f"document names {doc.license}, its records end at {current}",
             )
+        self._positions(events, current)
         if self.problem is not None:  # the bundle's own log material does not verify: loud
             raise _Failure(self.problem.code, str(self.problem), error=False)
         lst = self.status
@@ -251,6 +256,13 @@ class LogPath:
             return None
         slot, status = lst.status_of_leaf(ev.leaf_index)
         ref = ev.status
+        own = self.status_checkpoint
+        if ref is None and own is not None and cp.root_hash == own.root_hash:
+            raise _Failure(
+                "log.status.missing",
+                f"the status list of the document's own checkpoint covers leaf {ev.leaf_index}, "
+                "the document names no entry of it",
+            )
         if ref is not None and ref.list != lst.list_id:
             raise _Failure(
                 "log.status.list_mismatch",
@@ -264,6 +276,28 @@ class LogPath:
                 f"is entry {slot}",
             )
         return self._judge(doc, rec, act, summary, status, slot, valid_until, at)
+
+    def _positions(self, events: Any, current: str) -> None:
+        """Authenticate the records' positions (which no proof covers) against the trust
+        source's history digest of the license: every record it knows, positions included.
+        Records newer than the source (a license it does not know yet, or records after
+        its version) stay the platform's claim; the verdict never reports a position."""
+        parts = split_identifier(current)
+        known = self.trust.history_digest(parts[0]) if parts else None
+        if known is None:
+            if events[0].position <= self.trust.as_of:
+                raise _Failure(
+                    "license.not_in_ledger",
+                    "the trust source does not know this license although it covers its "
+                    "first position",
+                )
+            return
+        version, digest = known
+        if version <= len(events) and history_digest(events[:version]) != digest:
+            raise _Failure(
+                "document.history.mismatch",
+                "the document's records or positions differ from the trust source's",
+            )
 
     def _judge(
         self,

@@ -177,6 +177,11 @@ class BundleTrust:
         """The bundle's status entry for license ``key``."""
         return self.bundle.licenses.get(key)
 
+    def history_digest(self, key: str) -> tuple[int, bytes] | None:
+        """The bundle's record count and history digest of license ``key``."""
+        entry = self.bundle.licenses.get(key)
+        return None if entry is None else (entry.version, entry.digest)
+
     def slot_status(self, slot: int) -> tuple[str, datetime] | None:
         """The signed per-license status list's answer for ``slot`` and the list's time
         (the bundle's), or ``None`` when the bundle has no such slot."""
@@ -329,6 +334,12 @@ class LedgerTrust:
         """The identifier that replaced ``slot``'s, after an amendment or renewal."""
         current: str | None = self._slots().current_identifier(slot)
         return current
+
+    def history_digest(self, key: str) -> tuple[int, bytes] | None:
+        """The ledger's record count and history digest of license ``key`` (its records as
+        stored, hashed; no signature is checked: the ledger is the source)."""
+        events = self._ledger.history(deterministic_id("license", key))
+        return (len(events), history_digest(events)) if events else None
 
     def license_status(self, key: str) -> StatusEntry | None:
         """The ledger's status entry for license ``key``, computed from its records."""

@@ -169,6 +169,11 @@ class TrustSource(TrustView, Protocol):
         """License ``key``'s status entry (status, version, history digest)."""
         ...
 
+    def history_digest(self, key: str) -> tuple[int, bytes] | None:
+        """License ``key``'s number of records and their history digest (every record
+        byte and every position), as the source holds them; ``None`` if it holds none."""
+        ...
+
     def slot_status(self, slot: int) -> tuple[str, datetime] | None:
         """A status slot's status and the time the source says it."""
         ...

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 
@@ -29,7 +28,7 @@ class ChainRecord(msgspec.Struct, frozen=True):
     """An event record as the hot paths read it (no canonical-form check: the caller's
     digest or log proof covers the bytes)."""
 
-    aggregate_id: UUID
+    aggregate_id: str  # compared, never parsed: the canonical text is one spelling
     version: int
     topic: str
     recorded_at: Annotated[datetime, msgspec.Meta(tz=True)]

@@ -11,13 +11,13 @@ naming its code and the offending version.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 
-from elicense.codec import sha256
 from elicense.errors import ElicenseError
 from elicense.record import GENESIS_HASH, PositionedRecord
 
@@ -37,6 +37,8 @@ class ChainRecord(msgspec.Struct, frozen=True):
     signature: bytes
     annex: bytes = b""
 
+
+_sha256 = hashlib.sha256
 
 lean_record = msgspec.json.Decoder(ChainRecord).decode
 """Decode stored record bytes into a :class:`ChainRecord`."""
@@ -89,6 +91,6 @@ def walk(
                 f"version {n} does not chain to version {n - 1}: prev_hash differs",
                 n,
             )
-        record_hash = sha256(pr.record)
+        record_hash = _sha256(pr.record).digest()
         yield n, pr, rec, record_hash
         prev_hash, prev_position, aggregate = record_hash, pr.position, rec.aggregate_id

@@ -6,7 +6,7 @@ anything else of elicense, so every module may import it.
 
 from __future__ import annotations
 
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, get_args
 
 __all__ = ["AREAS", "KINDS", "Area", "Code", "Kind"]
 
@@ -36,29 +36,8 @@ Kind = Literal[
 - ``cli``: an ``elicense … --json`` error code for an error without a code of its own.
 """
 
-AREAS: Final[tuple[Area, ...]] = (
-    "verify",
-    "ledger",
-    "log",
-    "ofd",
-    "ses",
-    "pdf",
-    "http",
-    "reuse",
-    "cli",
-)
-KINDS: Final[tuple[Kind, ...]] = (
-    "check",
-    "error",
-    "indeterminate",
-    "warning",
-    "info",
-    "refusal",
-    "reason",
-    "raised",
-    "problem",
-    "cli",
-)
+AREAS: Final[tuple[Area, ...]] = get_args(Area)
+KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
 
 
 class Code(NamedTuple):

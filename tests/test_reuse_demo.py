@@ -50,3 +50,30 @@ def test_the_demo_can_skip_the_reuse_phase(
     code = main(["demo", "--dir", str(tmp_path / "d"), "--licenses", "50", "--uses", "0", "--json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["reuse"] == {}
+
+
+def test_every_progress_bar_ends_at_its_total(tmp_path: Path) -> None:
+    """The demo's bars are sized by what each stage counts: the reuse bar counts uses
+    recorded as used (refusals are extra requests, not progress), so it ends at --uses,
+    neither short of it nor past it (issuing likewise ends at its total)."""
+    import argparse
+
+    from elicense_demo.reuse_phase import reuse_phase
+    from elicense_demo.run import run_demo
+
+    counted: dict[str, int] = {}
+
+    def tick(stage: str, n: int) -> None:
+        counted[stage] = counted.get(stage, 0) + n
+
+    args = argparse.Namespace(uses=300, seed=2026)
+    run_demo(
+        tmp_path / "d",
+        licenses=200,
+        approvals=0,
+        alg="ecdsa-p256-sha256",
+        progress=tick,
+        reuse=reuse_phase(args, tick),
+    )
+    assert counted["reuse"] == 300
+    assert counted["issue"] == 200

@@ -375,7 +375,7 @@ def run_reuse_phase(
         if n % COPY_EVERY == 0 and len(sample) < 400:
             sample += [o.view for o in results.outcomes if o.view][:100]
             sample += [o.copy for o in results.outcomes if o.copy][:100]
-        tick("reuse", sum(o.receipt.kind == "use.request" for o in results.outcomes))
+        tick("reuse", sum(o.used for o in results.outcomes if o.receipt.kind == "use.request"))
     report.seconds = time.perf_counter() - started
 
     t = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from elicense import acts
 from elicense.acts import Signed, Statement
 from elicense.codec import Clock, utc_now
 from elicense.signatory import Signatory
@@ -12,7 +13,7 @@ from elicense.signatory import Signatory
 if TYPE_CHECKING:
     from elicense.ledger.application import Ledger
 
-__all__ = ["Clock", "Desk", "OfflineVersionError", "handed_back"]
+__all__ = ["Clock", "Desk", "OfflineVersionError", "handed_back", "license_version"]
 
 
 R = TypeVar("R")
@@ -73,6 +74,24 @@ class Desk(Generic[R]):
             **fields,
         )
         return self._finish(signed)
+
+    def expire(
+        self, identifier: str, *, reason: str = "", expected_version: int | None = None
+    ) -> R:
+        """``license.expire`` (过期失效): signed by a seal of the issuer, or by the platform key
+        for any license — the one act both desks have."""
+        return self._act(
+            acts.ExpireLicense,
+            identifier,
+            version=expected_version,
+            current=license_version(identifier),
+            reason=reason,
+        )
+
+
+def license_version(identifier: str) -> Callable[[Ledger], int]:
+    """Reads the version of license ``identifier`` from a ledger."""
+    return lambda ledger: ledger.get_license(identifier).version
 
 
 def handed_back(signed: Signed) -> Signed:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from elicense import acts
 from elicense.acts import Signed
-from elicense.api._desk import Clock, Desk, handed_back
+from elicense.api._desk import Clock, Desk, handed_back, license_version
 from elicense.codec import utc_now
 from elicense.crypto.keys import Signer
 from elicense.ids import parse_license_id
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["Department"]
 
 R = TypeVar("R")
-
-
-def _license_version(identifier: str) -> Any:
-    return lambda ledger: ledger.get_license(identifier).version
 
 
 def _type_version(code: str) -> Any:
@@ -258,7 +254,7 @@ class Department(Desk[R]):
             acts.AmendLicense,
             identifier,
             version=expected_version,
-            current=_license_version(identifier),
+            current=license_version(identifier),
             **self._binding(identifier, template),
             changes=dict(changes),
             reason=reason,
@@ -278,7 +274,7 @@ class Department(Desk[R]):
             acts.RenewLicense,
             identifier,
             version=expected_version,
-            current=_license_version(identifier),
+            current=license_version(identifier),
             valid_until=valid_until,
             reason=reason,
         )
@@ -296,7 +292,7 @@ class Department(Desk[R]):
             acts.SuspendLicense,
             identifier,
             version=expected_version,
-            current=_license_version(identifier),
+            current=license_version(identifier),
             reason=reason,
             until=until,
         )
@@ -307,7 +303,7 @@ class Department(Desk[R]):
             acts.ReinstateLicense,
             identifier,
             version=expected_version,
-            current=_license_version(identifier),
+            current=license_version(identifier),
             reason=reason,
         )
 
@@ -325,20 +321,8 @@ class Department(Desk[R]):
             acts.RevokeLicense,
             identifier,
             version=expected_version,
-            current=_license_version(identifier),
+            current=license_version(identifier),
             reason_code=reason_code,
-            reason=reason,
-        )
-
-    def expire(
-        self, identifier: str, *, reason: str = "", expected_version: int | None = None
-    ) -> R:
-        """``license.expire`` (过期失效)."""
-        return self._act(
-            acts.ExpireLicense,
-            identifier,
-            version=expected_version,
-            current=_license_version(identifier),
             reason=reason,
         )
 

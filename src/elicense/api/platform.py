@@ -201,20 +201,6 @@ class PlatformOperator(Desk[R]):
             authentication_ref=authentication_ref,
         )
 
-    # -- licenses ------------------------------------------------------------------------------
-
-    def expire(
-        self, identifier: str, *, reason: str = "", expected_version: int | None = None
-    ) -> R:
-        """``license.expire`` (过期失效), which the platform may record for any license."""
-        return self._act(
-            acts.ExpireLicense,
-            identifier,
-            version=expected_version,
-            current=lambda ledger: ledger.get_license(identifier).version,
-            reason=reason,
-        )
-
     @staticmethod
     def _key_id(made: acts.MakeSeal) -> str:
         return key_id(made.public_key)

@@ -1,12 +1,7 @@
-"""License files (PDF): rendering, signing and verifying; needs the ``pdf`` extra.
+"""License files made from a ledger: the PDF (fpdf2 and pyHanko, the ``pdf`` extra) and the
+OFD (GB/T 33190 with a GB/T 38540 seal).
 
-Importing this package loads nothing heavy: :mod:`.pdf` and :mod:`.ofd`
-import pyHanko and fpdf2 when used.
+Importing this package loads nothing heavy: :mod:`.pdf` and :mod:`.ofd` import their
+libraries when used. Verifying files is the verifier's (:mod:`elicense.verify.pdf`,
+:mod:`elicense.ofd`).
 """
-
-__all__ = ["is_pdf"]
-
-
-def is_pdf(data: bytes) -> bool:
-    """Whether ``data`` looks like a PDF file (its header, within the first 1024 bytes)."""
-    return b"%PDF-" in data[:1024]

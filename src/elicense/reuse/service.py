@@ -50,7 +50,6 @@ from elicense.domain.usage import Disclosure
 from elicense.errors import InvalidStatementError, RefusedError
 from elicense.ledger.application import Ledger, Receipt
 from elicense.lifecycle import LicenseStatus
-from elicense.signatory import Signatory
 
 __all__ = ["Locator", "ReuseService", "UseOutcome", "UseResults"]
 
@@ -120,15 +119,7 @@ class ReuseService:
         self.locator = locator
         self.clock = clock
         self._operator: PlatformOperator[Receipt] | None = None
-        self._signatory: Signatory | None = None
         self._licenses: dict[tuple[UUID, int], Any] = {}
-
-    @property
-    def platform(self) -> Signatory:
-        """The platform key as signatory for this ledger."""
-        if self._signatory is None:
-            self._signatory = Signatory.platform(origin=self.ledger.origin, signer=self.signer)
-        return self._signatory
 
     @property
     def operator(self) -> PlatformOperator[Receipt]:
@@ -145,38 +136,14 @@ class ReuseService:
     # -- consents ------------------------------------------------------------------------------
 
     def consent_statement(
-        self,
-        *,
-        code: str,
-        holder: str,
-        holder_code_kind: str,
-        user: str,
-        service_item: str,
-        purpose: str,
-        valid_until: datetime,
-        authentication: AuthMethod | str,
-        authentication_ref: str,
-        license: str = "",
-        license_type: str = "",
-        signed_at: datetime | None = None,
+        self, *, code: str, signed_at: datetime | None = None, **fields: Any
     ) -> Signed:
-        """The platform-signed ``consent.grant`` (not submitted; see :meth:`grant_consent`)."""
-        operator = PlatformOperator.offline(
-            self.ledger.origin, self.signer, clock=(lambda: signed_at) if signed_at else self.clock
-        )
-        return operator.grant_consent(
-            code,
-            holder=holder,
-            holder_code_kind=holder_code_kind,
-            user=user,
-            service_item=service_item,
-            purpose=purpose,
-            license=license,
-            license_type=license_type,
-            valid_until=valid_until,
-            authentication=authentication,
-            authentication_ref=authentication_ref,
-        )
+        """The platform-signed ``consent.grant`` of consent ``code``, not submitted (see
+        :meth:`grant_consent`); ``fields`` are those of
+        :meth:`elicense.api.PlatformOperator.grant_consent`."""
+        clock = (lambda: signed_at) if signed_at else self.clock
+        operator = PlatformOperator.offline(self.ledger.origin, self.signer, clock=clock)
+        return operator.grant_consent(code, **fields)
 
     def grant_consent(self, **fields: Any) -> Receipt:
         """Record a consent (keyword arguments of :meth:`consent_statement`).

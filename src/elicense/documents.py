@@ -175,17 +175,20 @@ class SignedBundle(_Document, frozen=True, tag=SIGNED_BUNDLE):
     signature: bytes
 
 
-def history_digest(events: Sequence[PositionedRecord]) -> bytes:
+def history_digest(
+    events: Sequence[PositionedRecord], record_hashes: Sequence[bytes] | None = None
+) -> bytes:
     """SHA-256 over ``position (8 bytes, big-endian) ‖ SHA-256(record)`` of each event.
 
     Covers every record byte (through their hashes) and every position, so a
     document whose history differs in any byte from the platform's does not
-    match the bundle's digest.
+    match the bundle's digest. ``record_hashes``: the records' SHA-256, when a
+    caller already has them (the chain walk computes them).
     """
     h = hashlib.sha256()
-    for e in events:
+    for i, e in enumerate(events):
         h.update(e.position.to_bytes(8, "big"))
-        h.update(hashlib.sha256(e.record).digest())
+        h.update(record_hashes[i] if record_hashes else hashlib.sha256(e.record).digest())
     return h.digest()
 
 

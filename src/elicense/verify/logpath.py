@@ -56,6 +56,7 @@ is still checked). See benchmarks/log.py for the cost against bare hashing.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -221,11 +222,12 @@ class LogPath:
                     "history.start", "a license history starts with license.issue, version 1"
                 )
             current, valid_until = act.subject, act.valid_until
+            hashes = [hashlib.sha256(newest).digest()]
             self._not_compromised(act.seal, rec.recorded_at, 1)
             if act.seal not in filed:
                 _seals_incomplete([act.seal])
         else:
-            current, valid_until, used = _longer_history(events, rec, self._not_compromised)
+            current, valid_until, used, hashes = _longer_history(events, rec, self._not_compromised)
             if not used <= filed:
                 _seals_incomplete(sorted(used - filed))
         if not rec.topic.startswith(_PREFIX):
@@ -248,7 +250,7 @@ class LogPath:
                 "document.license.mismatch",
                 f"document names {doc.license}, its records end at {current}",
             )
-        self._positions(events, current)
+        self._positions(events, hashes, current)
         if self.problem is not None:  # the bundle's own log material does not verify: loud
             raise _Failure(self.problem.code, str(self.problem), error=False)
         lst = self.status
@@ -277,7 +279,7 @@ class LogPath:
             )
         return self._judge(doc, rec, act, summary, status, slot, valid_until, at)
 
-    def _positions(self, events: Any, current: str) -> None:
+    def _positions(self, events: Any, hashes: list[bytes], current: str) -> None:
         """Authenticate the records' positions (which no proof covers) against the trust
         source's history digest of the license: every record it knows, positions included.
         Records newer than the source (a license it does not know yet, or records after
@@ -293,7 +295,7 @@ class LogPath:
                 )
             return
         version, digest = known
-        if version <= len(events) and history_digest(events[:version]) != digest:
+        if version <= len(events) and history_digest(events[:version], hashes) != digest:
             raise _Failure(
                 "document.history.mismatch",
                 "the document's records or positions differ from the trust source's",
@@ -399,13 +401,15 @@ def _seals_incomplete(missing: Any) -> None:
 
 def _longer_history(
     events: Any, newest: ChainRecord, not_compromised: Any
-) -> tuple[str, date | None, set[str]]:
-    """Chain, versions, identifier and the seals named by a history of more than one record."""
+) -> tuple[str, date | None, set[str], list[bytes]]:
+    """Chain, versions, identifier and the seals named by a history of more than one record,
+    and the records' hashes (the chain walk's, for the history digest)."""
     from elicense.ids import parse_license_id
 
-    current, valid_until, used = "", None, set()
+    current, valid_until, used, hashes = "", None, set(), []
     try:
-        for n, _, rec, _ in walk(events):
+        for n, _, rec, record_hash in walk(events):
+            hashes.append(record_hash)
             if rec.aggregate_id != newest.aggregate_id:
                 raise _Failure("history.aggregate.mismatch", f"record {n} is of another aggregate")
             try:
@@ -426,7 +430,7 @@ def _longer_history(
                     raise _Failure("statement.identifier.invalid", str(e)) from None
     except ChainProblem as e:
         raise _Failure(e.code, str(e)) from None
-    return current, valid_until, used
+    return current, valid_until, used, hashes
 
 
 def verify_log_path(verifier: Any, doc: Any, at: datetime, filed: frozenset[str]) -> Verdict | None:

@@ -148,7 +148,8 @@ def test_postgres_outage_answers_503_and_recovers_without_a_restart(
     tmp_path: Path, postgres_dsn: str
 ) -> None:
     """While the database refuses connections the service answers 503 store.unavailable
-    (never 500); once it accepts them again the same process records and reads."""
+    (never 500) to writes and to verification; once it accepts them again the same
+    process records, reads and verifies."""
     import uuid
 
     import psycopg
@@ -172,22 +173,30 @@ def test_postgres_outage_answers_503_and_recovers_without_a_restart(
         type_code = world.define_type(dept)
         key = write_key(world, tmp_path)
         before, after = world.issue(dept, type_code, 1), world.issue(dept, type_code, 2)
+        known = world.issue(dept, type_code, 3)
+        world.submit(known)
+        doc = world.document(decode_statement(known.statement).subject)
         world.ledger.close()
         with serve(dsn, key, tmp_path) as server, server.client() as c:
             assert c.post("/v1/statements", content=body(before), headers=JSON).status_code == 201
+            assert c.post("/v1/verify", content=doc, headers=JSON).json()["ok"] is True
             cut(True)
+            unverified = c.post("/v1/verify", content=doc, headers=JSON)
+            assert unverified.status_code == 503, unverified.text
+            assert unverified.json()["code"] == "store.unavailable"
             down = c.post("/v1/statements", content=body(after), headers=JSON)
             assert down.status_code == 503, down.text
             assert down.json()["code"] == "store.unavailable"
             assert down.headers["retry-after"]
             assert c.get("/readyz").status_code == 503
             cut(False)
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 90  # the pool's reconnection backs off
             while c.get("/readyz").status_code != 200:
                 assert time.monotonic() < deadline, "the service did not recover"
                 time.sleep(0.2)
             up = c.post("/v1/statements", content=body(after), headers=JSON)
             assert up.status_code == 201, up.text
+            assert c.post("/v1/verify", content=doc, headers=JSON).json()["ok"] is True
         assert len(stored(dsn)) == len({p for p, *_ in stored(dsn)})  # nothing twice
     finally:
         cut(False)

@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from elicense.acts import Signed, decode_statement
-from elicense.errors import BatchRefusedError, ConflictError, DuplicateError, RefusedError
+from elicense.errors import (
+    BatchRefusedError,
+    ConflictError,
+    DuplicateError,
+    RefusedError,
+    StorageError,
+)
 from elicense.ledger import rules
 from elicense.ledger.application import BatchResult, Ledger, Receipt
 from elicense.log.evidence import LogEvidence
@@ -244,7 +250,11 @@ class Service:
 
     def verify(self, document: bytes | str) -> Verdict:
         """The verdict ``elicense verify --json`` gives for ``document`` online."""
-        verdict: Verdict = self.verifier().verify(document)
+        try:
+            verdict: Verdict = self.verifier().verify(document)
+        except StorageError:  # this thread's connections are broken: reconnect next time
+            self.forget_thread_state()
+            raise
         return verdict
 
     def verify_json(self, document: bytes | str) -> bytes:

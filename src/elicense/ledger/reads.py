@@ -25,6 +25,7 @@ from elicense.errors import NotFoundError
 from elicense.ids import parse_license_id
 from elicense.ledger.mapper import StoredRecordError
 from elicense.ledger.payloads import license_slots
+from elicense.ledger.storage import is_store_failure
 from elicense.log.slots import LicenseSlots
 from elicense.record import PositionedRecord
 
@@ -164,6 +165,12 @@ class LedgerReads(Application[UUID]):
     def max_position(self) -> int:
         """The position of the newest recorded event (0 when empty)."""
         return self.recorder.max_notification_id() or 0
+
+    @staticmethod
+    def store_failure(exc: BaseException) -> bool:
+        """Whether ``exc`` is this ledger's store failing to answer
+        (:func:`~elicense.ledger.storage.is_store_failure`)."""
+        return is_store_failure(exc)
 
     def license_slots(self) -> LicenseSlots:
         """Every license identifier's status slot as of the newest event

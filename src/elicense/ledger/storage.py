@@ -114,7 +114,7 @@ def _postgres_settings(dsn: str) -> dict[str, str]:
         "POSTGRES_MAX_OVERFLOW": "4",
         # a store that does not answer is an error within seconds, not a 30 s wait
         # (eventsourcing's default): callers answer 503 / exit 2 and retry
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": "1",
         "APPLICATION_RECORDER_TOPIC": "elicense.ledger.pg:PostgresLedgerRecorder",
     }
     if "schema" in query:
@@ -127,6 +127,23 @@ def ddl_lock_key(schema: str) -> int:
     (one process at a time: concurrent DDL collides on catalog rows)."""
     digest = hashlib.sha256(f"elicense/ddl/{schema}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the store failing to answer (SQLite, PostgreSQL, a broken
+    connection, or a :class:`~elicense.errors.StorageError`), not a refusal or a bug:
+    what a service answers with 503 and a retry, never as a verdict on a document."""
+    import sqlite3
+    import sys
+
+    from eventsourcing.persistence import IntegrityError, PersistenceError
+
+    if isinstance(exc, StorageError | sqlite3.Error):
+        return True
+    if isinstance(exc, PersistenceError) and not isinstance(exc, IntegrityError):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.Error)
 
 
 def describe(dsn: str | os.PathLike[str]) -> str:

@@ -43,7 +43,7 @@ from elicense.documents import (
     SignedLicenseView,
     decode_document,
 )
-from elicense.errors import ElicenseError, EncodingError, NonCanonicalError
+from elicense.errors import ElicenseError, EncodingError, NonCanonicalError, StorageError
 from elicense.log.evidence import LogSource
 from elicense.verdict import Verdict, VerdictBuilder
 from elicense.verify import views
@@ -196,6 +196,10 @@ class Verifier:
         Args:
             document: bytes, text, a path, or a license identifier.
             at: the time to judge validity at (default: now).
+
+        Raises:
+            StorageError: (online) the ledger's store, or its log's, did not answer:
+                no verdict on the document can be given now (a service answers 503).
         """
         at = at or utc_now()
         try:
@@ -212,6 +216,8 @@ class Verifier:
                 b.error("ledger.record.corrupt", str(e), version=getattr(e, "version", None))
             return b.build()
         except Exception as e:  # nothing malformed raises past this API
+            if not isinstance(self._trust, BundleTrust) and self._trust.store_failure(e):
+                raise StorageError(f"the ledger's store did not answer: {e}") from e
             b = VerdictBuilder()
             b.error("verifier.internal_error", f"{type(e).__name__}: {e}")
             return b.build()

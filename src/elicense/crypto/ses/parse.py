@@ -78,8 +78,11 @@ def _octets(value: Any, what: str) -> bytes:
     return bytes(contents[1:])
 
 
-def _exact(value: Any, where: str) -> Any:
-    """``value``, refused if any SEQUENCE in it has elements after its last field."""
+def _exact(value: Any, where: str, checked: Any = None) -> Any:
+    """``value``, refused if any SEQUENCE in it has elements after its last field;
+    ``checked``, a part of it already found exact, is not walked again."""
+    if value is checked:
+        return value
     if isinstance(value, core.Sequence):
         fields = value._fields
         if len(value) > len(fields):
@@ -88,12 +91,12 @@ def _exact(value: Any, where: str) -> Any:
                 f"(after {fields[-1][0]})"
             )
         for name, *_ in fields:
-            _exact(value[name], f"{where}.{name}")
+            _exact(value[name], f"{where}.{name}", checked)
     elif isinstance(value, core.SequenceOf):
         for k, child in enumerate(value):
-            _exact(child, f"{where}[{k}]")
+            _exact(child, f"{where}[{k}]", checked)
     elif isinstance(value, core.Any) and value._parsed is not None:
-        _exact(value.parsed, where)
+        _exact(value.parsed, where, checked)
     return value
 
 
@@ -270,8 +273,10 @@ def _parse_signature(data: bytes) -> Signature:
     if len(kids) not in (4, 5) or seal.version == 1:
         raise EncodingError(f"SES_Signature of {len(kids)} elements with a v{seal.version} seal")
     cls = v4.SesSignature if seal.version == 4 else v5.SesSignatureV5
-    obj = _exact(cls.load(data, strict=True), "SES_Signature")
+    obj = cls.load(data, strict=True)
     to_sign = obj["to_sign"]
+    # The embedded seal is tbs[1]: _parse_seal found those very bytes exact already.
+    _exact(obj, "SES_Signature", checked=to_sign["eseal"])
     return Signature(
         version=seal.version,
         tbs_version=to_sign["version"].native,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from asn1crypto import keys, pem
@@ -22,7 +22,7 @@ from asn1crypto import x509 as ax
 from cryptography import x509 as cx
 from cryptography.x509.oid import NameOID
 
-from elicense.crypto._der import spki_of
+from elicense.crypto._der import CertificateParts, read_certificate
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, PublicKey, public_key
 from elicense.crypto.x509names import Name, names_equal
 from elicense.errors import KeyFormatError
@@ -94,8 +94,14 @@ class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
 
 
+class _Strict(NamedTuple):
+    cert: cx.Certificate
+    parts: CertificateParts | None
+    """Key info and names by the declarative reader, when it reads them."""
+
+
 @lru_cache(maxsize=1024)
-def _strict(der: bytes) -> cx.Certificate | None:
+def _strict(der: bytes) -> _Strict | None:
     """The certificate parsed by cryptography's strict DER reader (every field, names and
     extensions included), or ``None`` when it refuses it."""
     try:
@@ -103,7 +109,7 @@ def _strict(der: bytes) -> cx.Certificate | None:
         cert.extensions  # noqa: B018 - parsed lazily otherwise
     except Exception:
         return None
-    return cert
+    return _Strict(cert, read_certificate(der))
 
 
 @lru_cache(maxsize=1024)
@@ -219,8 +225,12 @@ def _name_of(name: ax.Name) -> Name:
 def _cert_names(der: bytes) -> tuple[Name, Name]:
     """The subject and issuer names of certificate ``der``."""
     c = _strict(der)
+    if c is not None and c.parts is not None:
+        p = c.parts
+        if p.subject_rdns is not None and p.issuer_rdns is not None:
+            return Name(p.subject, p.subject_rdns), Name(p.issuer, p.issuer_rdns)
     if c is not None:
-        return _strict_name(c.subject), _strict_name(c.issuer)
+        return _strict_name(c.cert.subject), _strict_name(c.cert.issuer)
     tbs = _load(der)["tbs_certificate"]
     return _name_of(tbs["subject"]), _name_of(tbs["issuer"])
 
@@ -248,7 +258,7 @@ def certificate_info(der: bytes) -> CertificateInfo:
     c = _strict(der)
     cert = _load(der) if c is None else None  # asn1crypto only for what cryptography refuses
     try:
-        return _info(der, c, cert)
+        return _info(der, c.cert if c is not None else None, cert)
     except KeyFormatError:
         raise
     except Exception:  # a field asn1crypto cannot read after all
@@ -256,9 +266,9 @@ def certificate_info(der: bytes) -> CertificateInfo:
 
 
 def _key_alg(der: bytes) -> str:
-    fast = spki_of(der)
-    if fast is not None:
-        alg = fast[0].algorithm
+    c = _strict(der)
+    if c is not None and c.parts is not None:
+        alg = c.parts.spki.algorithm
         key_alg = str(keys.PublicKeyAlgorithmId.map(alg.algorithm.dotted_string))
         if key_alg == "ec":
             curve = alg.parameters.dotted_string if alg.parameters is not None else "explicit"
@@ -323,10 +333,9 @@ def certificate_spki(der: bytes) -> bytes:
     Raises:
         KeyFormatError: not a certificate.
     """
-    if _strict(der) is not None:  # a certificate: read its key info the fast way
-        fast = spki_of(der)
-        if fast is not None:
-            return fast[1]
+    c = _strict(der)
+    if c is not None and c.parts is not None:  # a certificate, and its key info read already
+        return c.parts.spki_der
     return bytes(_load(der)["tbs_certificate"]["subject_public_key_info"].dump())
 
 

@@ -66,6 +66,11 @@ def names_equal(a: Name, b: Name) -> bool:
         return False
     try:
         for x, y in zip(a.rdns, b.rdns, strict=True):
+            if len(x) == 1 == len(y):  # the common single-valued RDN
+                (tx, vx), (ty, vy) = x[0], y[0]
+                if tx != ty or not _same(vx, vy):
+                    return False
+                continue
             xs, ys = dict(x), dict(y)
             if len(x) != len(y) or xs.keys() != ys.keys():
                 return False

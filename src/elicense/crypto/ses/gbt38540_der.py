@@ -9,8 +9,9 @@ lengths. So it answers ``None`` for anything it does not read exactly —
 another version, a timestamp, a quirk such as an explicit ``critical
 FALSE``, a BIT STRING with unused bits, damage of any kind — and the
 asn1crypto parser then reads the bytes as it always did, tolerant or
-refusing with its own message. Times are read by asn1crypto from their
-contents, as the parser reads them; signed parts are sliced by the caller.
+refusing with its own message. Times not in DER's own form are read by
+asn1crypto from their contents, as the parser reads them; signed parts are
+sliced by the caller.
 """
 
 from __future__ import annotations
@@ -150,7 +151,10 @@ def utc(value: Any) -> datetime:
 def _time(tlv: Any) -> datetime:
     if tlv.tag_bytes != _GENERALIZED_TIME:
         raise ValueError("not a GeneralizedTime")
-    return utc(core.GeneralizedTime(contents=bytes(tlv.data)).native)
+    try:  # DER's own form (YYYYMMDDhhmmss[.f]Z), as nearly every producer writes it
+        return utc(tlv.parse(asn1.GeneralizedTime).as_datetime())
+    except ValueError:  # another form: asn1crypto reads it as the parser does
+        return utc(core.GeneralizedTime(contents=bytes(tlv.data)).native)
 
 
 def _octets(bits: Any) -> bytes:

@@ -2,8 +2,8 @@
 
 ``verify``: a fresh :class:`~elicense.ofd.OfdVerifier` per file, the signer
 certificate given as direct trust, every process-wide cache (seal signatures,
-parsed certificates and names, parsed keys, issuer checks) cleared first, so
-nothing is warm.
+parsed embedded seals, parsed certificates and names, parsed keys, issuer
+checks) cleared first, so nothing is warm.
 
 ``floor``: only the work no verifier can skip, with gmssl_pyx directly: SM3
 of each referenced file and of Signature.xml (dataHash), and the bare SM2
@@ -54,10 +54,12 @@ N = 50
 
 
 ses_verify = importlib.import_module("elicense.crypto.ses.verify")
+ses_parse = importlib.import_module("elicense.crypto.ses.parse")
 
 
 def _cold() -> None:
     ses_verify._SEALS._items.clear()
+    ses_parse._parse_embedded_seal.cache_clear()
     for fn in (
         x509._load,
         x509._strict,

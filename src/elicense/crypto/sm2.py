@@ -28,6 +28,7 @@ from __future__ import annotations
 import gmssl_pyx
 from asn1crypto import keys
 
+from elicense.crypto._der import read_spki
 from elicense.crypto._pkcs8 import EcKey, read_ec_private_key, write_ec_private_key
 from elicense.crypto.gm import DEFAULT_USER_ID, SM2_CURVE_OID, SM2_SM3_OID, sm3
 from elicense.crypto.suites import SM2_SM3, PrivateKey, PublicKey, Suite, register_suite
@@ -150,6 +151,23 @@ def spki_for_point(point: bytes) -> bytes:
 
 
 def _point_from_spki(spki: bytes) -> bytes:
+    fast = read_spki(spki)  # the common case, strict DER of an SM2 key, without asn1crypto
+    if (
+        fast is not None
+        and fast.algorithm.algorithm.dotted_string == _EC_PUBLIC_KEY
+        and fast.algorithm.parameters is not None
+        and fast.algorithm.parameters.dotted_string == SM2_CURVE_OID
+        and fast.subject_public_key.padding_bits() == 0
+    ):
+        point = fast.subject_public_key.as_bytes()
+    else:
+        point = _point_from_spki_slow(spki)
+    if len(point) != 65 or point[0] != 4:
+        raise KeyFormatError(f"expected an uncompressed SM2 point of 65 octets, found {len(point)}")
+    return point
+
+
+def _point_from_spki_slow(spki: bytes) -> bytes:
     try:
         info = keys.PublicKeyInfo.load(spki, strict=True)
         alg = info["algorithm"]
@@ -163,8 +181,6 @@ def _point_from_spki(spki: bytes) -> bytes:
         raise
     except Exception:
         raise KeyFormatError("not a DER SubjectPublicKeyInfo") from None
-    if len(point) != 65 or point[0] != 4:
-        raise KeyFormatError(f"expected an uncompressed SM2 point of 65 octets, found {len(point)}")
     return point
 
 

@@ -1,10 +1,12 @@
 """X.509 certificates for seals and the platform: read them and check an issuer's signature.
 
-cryptography cannot verify SM2 certificates, so certificates are read with
-asn1crypto and signatures are checked through the signing suites
-(:mod:`elicense.crypto.suites`; SM2-with-SM3 with the default user ID, as
-GM/T 0015 prescribes), over the TBSCertificate bytes *as received*. Issuing
-certificates is :mod:`elicense.crypto.x509issue`.
+cryptography cannot verify SM2 certificates, so signatures are checked
+through the signing suites (:mod:`elicense.crypto.suites`; SM2-with-SM3 with
+the default user ID, as GM/T 0015 prescribes), over the TBSCertificate bytes
+*as received*. What cryptography's strict reader accepts is summarised from
+its parse (names, validity) and :mod:`elicense.crypto._der` (the key info);
+asn1crypto reads the rest, leniently where :func:`certificate_nonconformance`
+says so. Issuing certificates is :mod:`elicense.crypto.x509issue`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
-from asn1crypto import pem
+from asn1crypto import keys, pem
 from asn1crypto import x509 as ax
 from cryptography import x509 as cx
 from cryptography.x509.oid import NameOID
 
+from elicense.crypto._der import CertificateParts, read_certificate
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, PublicKey, public_key
 from elicense.crypto.x509names import Name, names_equal
 from elicense.errors import KeyFormatError
@@ -91,8 +94,14 @@ class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
 
 
+class _Strict(NamedTuple):
+    cert: cx.Certificate
+    parts: CertificateParts | None
+    """Key info and names by the declarative reader, when it reads them."""
+
+
 @lru_cache(maxsize=1024)
-def _strict(der: bytes) -> cx.Certificate | None:
+def _strict(der: bytes) -> _Strict | None:
     """The certificate parsed by cryptography's strict DER reader (every field, names and
     extensions included), or ``None`` when it refuses it."""
     try:
@@ -100,7 +109,7 @@ def _strict(der: bytes) -> cx.Certificate | None:
         cert.extensions  # noqa: B018 - parsed lazily otherwise
     except Exception:
         return None
-    return cert
+    return _Strict(cert, read_certificate(der))
 
 
 @lru_cache(maxsize=1024)
@@ -168,10 +177,9 @@ def certificate_nonconformance(der: bytes) -> str | None:
     Raises:
         KeyFormatError: not a certificate at all.
     """
-    cert = _load(der)
     if _strict(der) is not None:
         return None
-    tbs = cert["tbs_certificate"]
+    tbs = _load(der)["tbs_certificate"]
     bad = [f"subject {t}" for t in _bad_strings(tbs["subject"])]
     bad += [f"issuer {t}" for t in _bad_strings(tbs["issuer"])]
     if not bad:
@@ -186,17 +194,21 @@ _SHORT = {v[0]: k for k, v in _NAME_KEYS.items()}
 _SHORT_OID = {v[1].dotted_string: k for k, v in _NAME_KEYS.items()}
 
 
-def _name_of(der: bytes, name: ax.Name, parsed: cx.Name | None) -> Name:
-    raw = name.dump()  # as received: the certificate is unmodified
-    if parsed is not None:
-        pairs = tuple(
-            tuple(
-                (a.oid.dotted_string, a.value if isinstance(a.value, str) else a.value.hex())
-                for a in rdn
-            )
-            for rdn in parsed.rdns
+def _strict_name(parsed: cx.Name) -> Name:
+    # cryptography read the certificate as strict DER, so its re-encoding of the
+    # name is the name as received.
+    pairs = tuple(
+        tuple(
+            (a.oid.dotted_string, a.value if isinstance(a.value, str) else a.value.hex())
+            for a in rdn
         )
-        return Name(raw, pairs)
+        for rdn in parsed.rdns
+    )
+    return Name(parsed.public_bytes(), pairs)
+
+
+def _name_of(name: ax.Name) -> Name:
+    raw = name.dump()  # as received: the certificate is unmodified
     try:
         return Name(
             raw,
@@ -212,20 +224,23 @@ def _name_of(der: bytes, name: ax.Name, parsed: cx.Name | None) -> Name:
 @lru_cache(maxsize=1024)
 def _cert_names(der: bytes) -> tuple[Name, Name]:
     """The subject and issuer names of certificate ``der``."""
-    tbs = _load(der)["tbs_certificate"]
     c = _strict(der)
-    return (
-        _name_of(der, tbs["subject"], c.subject if c else None),
-        _name_of(der, tbs["issuer"], c.issuer if c else None),
-    )
+    if c is not None and c.parts is not None:
+        p = c.parts
+        if p.subject_rdns is not None and p.issuer_rdns is not None:
+            return Name(p.subject, p.subject_rdns), Name(p.issuer, p.issuer_rdns)
+    if c is not None:
+        return _strict_name(c.cert.subject), _strict_name(c.cert.issuer)
+    tbs = _load(der)["tbs_certificate"]
+    return _name_of(tbs["subject"]), _name_of(tbs["issuer"])
 
 
-def _name_text(name: ax.Name, parsed: Name) -> str:
+def _name_text(der: bytes, field: str, parsed: Name) -> str:
     """``C=CN, O=…, CN=…`` in the certificate's order (short names, dotted OIDs otherwise)."""
     if parsed.rdns is not None:
         return ", ".join(f"{_SHORT_OID.get(t, t)}={v}" for rdn in parsed.rdns for t, v in rdn)
     parts = []
-    for rdn in name.chosen:
+    for rdn in _load(der)["tbs_certificate"][field].chosen:
         for atv in rdn:
             key = atv["type"].native
             value = _atv_text(atv)
@@ -240,26 +255,38 @@ def certificate_info(der: bytes) -> CertificateInfo:
     Raises:
         KeyFormatError: not a certificate.
     """
-    cert = _load(der)
+    c = _strict(der)
+    cert = _load(der) if c is None else None  # asn1crypto only for what cryptography refuses
     try:
-        return _info(der, cert)
+        return _info(der, c.cert if c is not None else None, cert)
     except KeyFormatError:
         raise
     except Exception:  # a field asn1crypto cannot read after all
         raise KeyFormatError("not a DER X.509 certificate") from None
 
 
-def _info(der: bytes, cert: ax.Certificate) -> CertificateInfo:
-    tbs = cert["tbs_certificate"]
-    alg = tbs["subject_public_key_info"]["algorithm"]
+def _key_alg(der: bytes) -> str:
+    c = _strict(der)
+    if c is not None and c.parts is not None:
+        alg = c.parts.spki.algorithm
+        key_alg = str(keys.PublicKeyAlgorithmId.map(alg.algorithm.dotted_string))
+        if key_alg == "ec":
+            curve = alg.parameters.dotted_string if alg.parameters is not None else "explicit"
+            key_alg = _KEY_ALGS.get(curve, curve)
+        return key_alg
+    alg = _load(der)["tbs_certificate"]["subject_public_key_info"]["algorithm"]
     key_alg = str(alg["algorithm"].native)
     if key_alg == "ec":
         params = alg["parameters"]
         curve = params.chosen.dotted if params.name == "named" else "explicit"
         key_alg = _KEY_ALGS.get(curve, curve)
+    return key_alg
+
+
+def _info(der: bytes, c: cx.Certificate | None, cert: ax.Certificate | None) -> CertificateInfo:
     subject, issuer = _cert_names(der)
-    c = _strict(der)
     if c is not None:  # cryptography read every field already: cheaper than asn1crypto's natives
+        signature_alg = c.signature_algorithm_oid.dotted_string
         try:
             bcx = c.extensions.get_extension_for_class(cx.BasicConstraints).value
             is_ca = bool(bcx.ca)
@@ -268,19 +295,22 @@ def _info(der: bytes, cert: ax.Certificate) -> CertificateInfo:
         serial = c.serial_number
         not_before, not_after = c.not_valid_before_utc, c.not_valid_after_utc
     else:
+        assert cert is not None
+        tbs = cert["tbs_certificate"]
+        signature_alg = cert["signature_algorithm"]["algorithm"].dotted
         bc = cert.basic_constraints_value
         is_ca = bool(bc is not None and bc["ca"].native)
         validity = tbs["validity"]
         serial = tbs["serial_number"].native
         not_before, not_after = validity["not_before"].native, validity["not_after"].native
     return CertificateInfo(
-        subject=_name_text(tbs["subject"], subject),
-        issuer=_name_text(tbs["issuer"], issuer),
+        subject=_name_text(der, "subject", subject),
+        issuer=_name_text(der, "issuer", issuer),
         serial=format(serial, "x"),
         not_before=not_before,
         not_after=not_after,
-        key_alg=key_alg,
-        signature_alg=cert["signature_algorithm"]["algorithm"].dotted,
+        key_alg=_key_alg(der),
+        signature_alg=signature_alg,
         is_ca=is_ca,
         self_issued=names_equal(subject, issuer),
         sha256=hashlib.sha256(der).hexdigest(),
@@ -294,8 +324,7 @@ def certificate_public_key(der: bytes, alg: str) -> PublicKey:
         KeyFormatError: not a certificate, or its key is not an ``alg`` key.
         UnsupportedAlgorithmError: ``alg`` is not installed.
     """
-    spki = _load(der)["tbs_certificate"]["subject_public_key_info"]
-    return public_key(alg, spki.dump())
+    return public_key(alg, certificate_spki(der))
 
 
 def certificate_spki(der: bytes) -> bytes:
@@ -304,6 +333,9 @@ def certificate_spki(der: bytes) -> bytes:
     Raises:
         KeyFormatError: not a certificate.
     """
+    c = _strict(der)
+    if c is not None and c.parts is not None:  # a certificate, and its key info read already
+        return c.parts.spki_der
     return bytes(_load(der)["tbs_certificate"]["subject_public_key_info"].dump())
 
 
@@ -317,9 +349,9 @@ def verify_issued_by(der: bytes, issuer_der: bytes) -> bool | None:
     Raises:
         KeyFormatError: either is not a certificate.
     """
-    cert = _load(der)
     if not names_equal(_cert_names(der)[1], _cert_names(issuer_der)[0]):
         return False
+    cert = _load(der)
     oid = cert["signature_algorithm"]["algorithm"].dotted
     alg = SIGNATURE_ALGORITHMS.get(oid)
     if alg is None:
@@ -341,10 +373,10 @@ def claims_issuer(der: bytes, issuer_der: bytes) -> bool:
     Raises:
         KeyFormatError: either is not a certificate.
     """
-    cert, issuer = _load(der), _load(issuer_der)
     (subject, name), anchor = _cert_names(der), _cert_names(issuer_der)[0]
     if not names_equal(name, anchor) or names_equal(name, subject):
         return False  # another name, or a self-issued certificate (another root)
+    cert, issuer = _load(der), _load(issuer_der)
     aki, ski = cert.authority_key_identifier, issuer.key_identifier
     return aki is None or ski is None or aki == ski
 

@@ -51,6 +51,13 @@ def prep(value: str) -> str:
     return str(_PREP._ldap_string_prep(value))
 
 
+def _same(x: str, y: str) -> bool:
+    # Equal printable ASCII needs no preparation (it cannot be refused either).
+    if x == y and x.isascii() and x.isprintable():
+        return True
+    return prep(x) == prep(y)
+
+
 def names_equal(a: Name, b: Name) -> bool:
     """Whether two names are equal (RFC 5280 §7.1); bytes first, then prepared values."""
     if a.der == b.der:
@@ -59,10 +66,15 @@ def names_equal(a: Name, b: Name) -> bool:
         return False
     try:
         for x, y in zip(a.rdns, b.rdns, strict=True):
+            if len(x) == 1 == len(y):  # the common single-valued RDN
+                (tx, vx), (ty, vy) = x[0], y[0]
+                if tx != ty or not _same(vx, vy):
+                    return False
+                continue
             xs, ys = dict(x), dict(y)
             if len(x) != len(y) or xs.keys() != ys.keys():
                 return False
-            if any(prep(xs[t]) != prep(ys[t]) for t in xs):
+            if any(not _same(xs[t], ys[t]) for t in xs):
                 return False
     except ValueError:
         return False

@@ -7,6 +7,12 @@ references are then syntax errors. Depth and element count are bounded.
 The stdlib ``expat`` parser is driven directly (no ``defusedxml`` needed for
 this narrow use); the tree is an :mod:`xml.etree.ElementTree` element with
 ``{namespace}local`` tags.
+
+Files that cannot hold a declaration at all (no ``<!`` anywhere, and no NUL
+byte, so an ASCII-compatible encoding) are parsed by the same expat through
+ElementTree's C tree builder instead, three times faster; their depth and
+element count are checked on the tree, and anything refused there is parsed
+again the careful way, which says why.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ def parse_xml(
         OfdFormatError: ``ofd.xml.dtd``, ``ofd.xml.too_deep``,
             ``ofd.xml.too_many_elements`` or ``ofd.xml.malformed``.
     """
+    if len(data) <= _FAST_MAX and b"<!" not in data and b"\x00" not in data:
+        root = _parse_plain(data, max_depth, max_elements)
+        if root is not None:
+            return root
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
     depth = 0
@@ -92,6 +102,30 @@ def parse_xml(
             f"{path}: not well-formed XML: {e}", code="ofd.xml.malformed", subject=path
         ) from None
     return root
+
+
+_FAST_MAX = 1 << 20  # bytes: bounds what the C builder holds before the limits are checked
+
+
+def _parse_plain(data: bytes, max_depth: int, max_elements: int) -> ET.Element | None:
+    """The tree of XML that holds no declaration, or ``None`` if it is refused for any reason."""
+    try:
+        root = ET.fromstring(data)
+    except Exception:
+        return None
+    count = sum(1 for _ in root.iter())
+    if count > max_elements or (count > max_depth and _depth(root) > max_depth):
+        return None
+    return root
+
+
+def _depth(root: ET.Element) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in el)
+    return deepest
 
 
 def local(tag: str) -> str:

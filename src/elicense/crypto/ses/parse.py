@@ -25,7 +25,7 @@ bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
@@ -34,6 +34,8 @@ from asn1crypto import core, parser
 from elicense.crypto.ses import gbt38540_2020 as v4
 from elicense.crypto.ses import gmt0031_2014 as v1
 from elicense.crypto.ses import gmt0031_2025 as v5
+from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
+from elicense.crypto.ses.gbt38540_der import utc as _utc
 from elicense.crypto.ses.model import CertDigest, Extension, Picture, Seal, SealInfo, Signature
 from elicense.errors import EncodingError
 
@@ -78,8 +80,11 @@ def _octets(value: Any, what: str) -> bytes:
     return bytes(contents[1:])
 
 
-def _exact(value: Any, where: str) -> Any:
-    """``value``, refused if any SEQUENCE in it has elements after its last field."""
+def _exact(value: Any, where: str, checked: Any = None) -> Any:
+    """``value``, refused if any SEQUENCE in it has elements after its last field;
+    ``checked``, a part of it already found exact, is not walked again."""
+    if value is checked:
+        return value
     if isinstance(value, core.Sequence):
         fields = value._fields
         if len(value) > len(fields):
@@ -88,12 +93,12 @@ def _exact(value: Any, where: str) -> Any:
                 f"(after {fields[-1][0]})"
             )
         for name, *_ in fields:
-            _exact(value[name], f"{where}.{name}")
+            _exact(value[name], f"{where}.{name}", checked)
     elif isinstance(value, core.SequenceOf):
         for k, child in enumerate(value):
-            _exact(child, f"{where}[{k}]")
+            _exact(child, f"{where}[{k}]", checked)
     elif isinstance(value, core.Any) and value._parsed is not None:
-        _exact(value.parsed, where)
+        _exact(value.parsed, where, checked)
     return value
 
 
@@ -227,6 +232,10 @@ def _parse_seal(data: bytes) -> Seal:
             signed_bytes=signed,
             der=data,
         )
+    if version == 4:
+        fast = fast_seal(data, kids[0])
+        if fast is not None:
+            return fast
     cls = v4.SESeal if version == 4 else v5.SESealV5
     obj = cls.load(data, strict=True)
     info = _seal_info(obj["e_seal_info"], version=version)  # parses certList before the check
@@ -269,9 +278,15 @@ def _parse_signature(data: bytes) -> Signature:
         )
     if len(kids) not in (4, 5) or seal.version == 1:
         raise EncodingError(f"SES_Signature of {len(kids)} elements with a v{seal.version} seal")
+    if len(kids) == 4 and seal.version == 4:
+        fast = fast_signature(data, seal, kids[0])
+        if fast is not None:
+            return fast
     cls = v4.SesSignature if seal.version == 4 else v5.SesSignatureV5
-    obj = _exact(cls.load(data, strict=True), "SES_Signature")
+    obj = cls.load(data, strict=True)
     to_sign = obj["to_sign"]
+    # The embedded seal is tbs[1]: _parse_seal found those very bytes exact already.
+    _exact(obj, "SES_Signature", checked=to_sign["eseal"])
     return Signature(
         version=seal.version,
         tbs_version=to_sign["version"].native,
@@ -381,9 +396,3 @@ def _v1_time(raw: bytes) -> datetime | None:
         except Exception:
             continue
     return None
-
-
-def _utc(value: Any) -> datetime:
-    if not isinstance(value, datetime):
-        raise EncodingError(f"expected a time, found {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,195 @@
+"""The Rust-decoder and C-builder fast paths answer exactly what the careful paths answer.
+
+Seals and signatures (v4, strict DER) are read by :mod:`elicense.crypto.ses.gbt38540_der`,
+certificates' key info and names by :mod:`elicense.crypto._der`, declaration-free XML by
+ElementTree's C builder; anything else falls back. Each test runs both ways on the same
+bytes, tampered ones included, and compares the values or the errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from cryptography import x509 as cx
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.name import _ASN1Type
+from cryptography.x509.oid import NameOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from elicense.crypto import ses, x509
+from elicense.crypto.x509names import names_equal
+from elicense.errors import EncodingError, OfdFormatError
+from elicense.ofd import safexml
+from ses_support import CONTENT, T0, make_pki, make_seal, seal_builder
+from sm2_support import require_sm2
+
+require_sm2()
+
+parse_mod = importlib.import_module("elicense.crypto.ses.parse")
+
+PKI = make_pki()
+SEAL = make_seal(PKI)
+SEAL_EXT = (
+    seal_builder(PKI)
+    .extension("1.2.3.4", b"v", critical=True)
+    .sign(PKI.platform_key, PKI.platform_cert)
+)
+SEAL_DIGESTS = (
+    ses.SealBuilder()
+    .es_id("X1")
+    .name("某某局公章")
+    .certificate_digests([PKI.seal_cert])
+    .validity(T0, T0 + timedelta(days=365))
+    .created(T0)
+    .picture(b"<svg/>", type="SVG", width_mm=42, height_mm=30)
+    .sign(PKI.platform_key, PKI.platform_cert)
+)
+SIGNATURES = [
+    ses.SignatureBuilder()
+    .seal(seal)
+    .content(CONTENT, property_info="x/y.ofd")
+    .signing_time(T0 + timedelta(days=1))
+    .extension("1.2.9", b"q")
+    .sign(PKI.seal_key, PKI.seal_cert)
+    for seal in (SEAL, SEAL_EXT, SEAL_DIGESTS)
+]
+ARTIFACTS = [SEAL.der, SEAL_EXT.der, SEAL_DIGESTS.der, *(s.der for s in SIGNATURES)]
+
+
+def _outcome(fn: Callable[[bytes], Any], data: bytes) -> tuple[str, Any]:
+    parse_mod._parse_embedded_seal.cache_clear()
+    try:
+        return "ok", fn(data)
+    except (EncodingError, OfdFormatError) as e:
+        return "error", str(e)
+
+
+def _both(data: bytes) -> tuple[tuple[str, Any], tuple[str, Any]]:
+    fast = _outcome(ses.parse, data)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(parse_mod, "fast_seal", lambda *_: None)
+        m.setattr(parse_mod, "fast_signature", lambda *_: None)
+        careful = _outcome(ses.parse, data)
+    return fast, careful
+
+
+@pytest.mark.parametrize("data", ARTIFACTS)
+def test_fast_parse_is_the_careful_parse(data: bytes) -> None:
+    """Seals (certificates or digests, extensions) and signatures parse to equal values."""
+    fast, careful = _both(data)
+    assert fast[0] == "ok"
+    assert fast == careful
+
+
+def test_fast_path_is_taken() -> None:
+    """The fast path reads these artifacts itself (else the test above proves nothing)."""
+    from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
+
+    kids = parse_mod._children(SIGNATURES[0].der)
+    assert fast_seal(SEAL.der, b"") is not None
+    assert fast_signature(SIGNATURES[0].der, SEAL, kids[0]) is not None
+
+
+def _mutations(base: bytes) -> st.SearchStrategy[bytes]:
+    pos = st.integers(0, len(base) - 1)
+    flipped = st.tuples(pos, st.integers(1, 255)).map(
+        lambda t: base[: t[0]] + bytes([base[t[0]] ^ t[1]]) + base[t[0] + 1 :]
+    )
+    deleted = st.tuples(pos, st.integers(1, 4)).map(lambda t: base[: t[0]] + base[t[0] + t[1] :])
+    return st.one_of(flipped, deleted)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(*(_mutations(a) for a in ARTIFACTS)))
+def test_tampered_bytes_parse_alike(data: bytes) -> None:
+    """A flipped or deleted byte anywhere gives the same value or the same error both ways."""
+    fast, careful = _both(data)
+    assert fast == careful
+
+
+def _cert(subject: cx.Name) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    issuer = cx.Name([cx.NameAttribute(NameOID.COMMON_NAME, "  Root  CA ")])
+    cert = (
+        cx.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(datetime(2025, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2026, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(Encoding.DER)
+
+
+RDN = cx.RelativeDistinguishedName
+ATTR = cx.NameAttribute
+NAMES = [
+    cx.Name([RDN([ATTR(NameOID.COMMON_NAME, "b"), ATTR(NameOID.ORGANIZATION_NAME, "a")])]),
+    cx.Name([RDN([ATTR(NameOID.COMMON_NAME, "x", _ASN1Type.PrintableString)])]),
+    cx.Name([RDN([ATTR(NameOID.EMAIL_ADDRESS, "a@b", _ASN1Type.IA5String)])]),
+    cx.Name([RDN([ATTR(NameOID.COMMON_NAME, "测试", _ASN1Type.BMPString)])]),  # falls back
+]
+
+
+@pytest.mark.parametrize("name", NAMES, ids=["multi-valued", "printable", "ia5", "bmp"])
+def test_certificate_names_read_alike(name: cx.Name) -> None:
+    """Names read by the declarative decoder equal cryptography's reading of them."""
+    der = _cert(name)
+    x509._strict.cache_clear()
+    x509._cert_names.cache_clear()
+    subject, issuer = x509._cert_names(der)
+    parsed = cx.load_der_x509_certificate(der)
+    assert subject == x509._strict_name(parsed.subject)
+    assert issuer == x509._strict_name(parsed.issuer)
+    assert names_equal(issuer, subject) is False
+
+
+def test_certificate_key_info_as_received() -> None:
+    """The SubjectPublicKeyInfo read by the Rust decoder is the bytes in the certificate."""
+    der = PKI.seal_cert
+    assert x509.certificate_spki(der) in der
+    assert x509.certificate_public_key(der, PKI.seal_key.alg).spki == x509.certificate_spki(der)
+
+
+def _careful_xml(data: bytes, **limits: int) -> tuple[str, Any]:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(safexml, "_FAST_MAX", -1)
+        return _xml(data, **limits)
+
+
+def _xml(data: bytes, **limits: int) -> tuple[str, Any]:
+    import xml.etree.ElementTree as ET
+
+    try:
+        return "ok", ET.tostring(safexml.parse_xml(data, "x.xml", **limits))
+    except OfdFormatError as e:
+        return e.code, str(e)
+
+
+@pytest.mark.parametrize(
+    ("data", "limits"),
+    [
+        (b"<a xmlns='urn:x' xmlns:p='urn:p' p:k='1'><p:b>t</p:b>tail</a>", {}),
+        (b"<a>&undeclared;</a>", {}),
+        (b"<a><b></a>", {}),
+        (b"<a>" * 65 + b"</a>" * 65, {}),
+        (b"<a><b/><b/><b/></a>", {"max_elements": 3}),
+        (b"<a><b><c/></b></a>", {"max_depth": 2}),
+        (b"<?xml version='1.0' encoding='latin-1'?><a>\xe9</a>", {}),
+        ("<a>é</a>".encode("utf-16"), {}),
+        (b"<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>", {}),
+    ],
+)
+def test_xml_read_alike(data: bytes, limits: dict[str, int]) -> None:
+    """The C builder's tree, or refusal, is the careful parser's."""
+    assert _xml(data, **limits) == _careful_xml(data, **limits)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,8 @@ from litestar.openapi.config import OpenAPIConfig
 
 from elicense.errors import BatchRefusedError, ElicenseError
 from elicense.ledger.application import Ledger
+from elicense.ledger.storage import is_store_failure
+from elicense_http.fastverify import FastVerify
 from elicense_http.problems import PROBLEM_JSON, Problem, ServiceError, problem, problem_for
 from elicense_http.routes import HealthController, WriteController, echo_handler
 from elicense_http.service import Service
@@ -140,7 +140,7 @@ def create_app(
     ]
     if echo:
         handlers.append(echo_handler())
-    return Litestar(
+    app = _App(
         route_handlers=handlers,
         dependencies={
             "service": Provide(lambda: service, sync_to_thread=False),
@@ -163,6 +163,30 @@ def create_app(
         middleware=[_timeout_middleware(request_timeout), _access_log],
         debug=debug,
     )
+    app.fast_verify = FastVerify(
+        service.verify_json,
+        router=app.route,
+        on_error=lambda exc: _encoded_problem(state, exc),
+        access_log=_write_access,
+    )
+    return app
+
+
+class _App(Litestar):
+    """The Litestar application, with verification of small JSON documents answered
+    before routing (:mod:`elicense_http.fastverify`; everything else is routed)."""
+
+    fast_verify: FastVerify | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.fast_verify is not None and FastVerify.wants(scope):
+            await self.fast_verify(scope, receive, send)
+        else:
+            await Litestar.__call__(self, scope, receive, send)
+
+    async def route(self, scope: Any, receive: Any, send: Any) -> None:
+        """The router's answer (what ``__call__`` gives without the fast path)."""
+        await Litestar.__call__(self, scope, receive, send)
 
 
 @get("/openapi.json", sync_to_thread=False, include_in_schema=False)
@@ -180,22 +204,34 @@ def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
 # -- errors ---------------------------------------------------------------------------------
 
 
-def _store_error(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.Error):
-        return True
-    from eventsourcing.persistence import IntegrityError, PersistenceError
-
-    if isinstance(exc, PersistenceError) and not isinstance(exc, IntegrityError):
-        return True
-    psycopg = sys.modules.get("psycopg")
-    return psycopg is not None and isinstance(exc, psycopg.Error)
-
-
 def _on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    body, headers = _problem_of(request.app.state, exc)
+    return Response(body, status_code=body.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _encoded_problem(state: State, exc: Exception) -> tuple[int, dict[str, str], bytes]:
+    """:func:`_problem_of` encoded as the router would answer it (for the fast path)."""
+    import msgspec
+
+    body, headers = _problem_of(state, exc)
+    return body.status, headers, msgspec.json.encode(body)
+
+
+def _problem_of(state: State, exc: Exception) -> tuple[Problem, dict[str, str]]:
+    """The problem answering ``exc`` and its extra headers: the one table from an
+    exception to a status and a code (docs/http.md)."""
     headers: dict[str, str] = {}
     from elicense_http.httpsig import AuthError
 
-    if isinstance(exc, AuthError):
+    if is_store_failure(exc):
+        service = state.get("service")
+        if service is not None:
+            service.forget_thread_state()
+        get = state.get("access")
+        if get is not None:
+            get().forget_thread_state()
+        body = problem(503, "store.unavailable", f"the ledger's store did not answer: {exc}")
+    elif isinstance(exc, AuthError):
         body = problem(exc.status, exc.code, str(exc))
     elif isinstance(exc, BatchRefusedError):
         body = problem_for(exc, exc.refusals)
@@ -215,20 +251,12 @@ def _on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Probl
         }.get(exc.status_code, "request.malformed" if exc.status_code < 500 else "service.error")
         body = problem(exc.status_code, code, str(exc.detail))
         headers.update(exc.headers or {})
-    elif _store_error(exc):
-        service = request.app.state.get("service")
-        if service is not None:
-            service.forget_thread_state()
-        get = request.app.state.get("access")
-        if get is not None:
-            get().forget_thread_state()
-        body = problem(503, "store.unavailable", f"the ledger's store did not answer: {exc}")
     else:
         _errors.error("unexpected error", exc_info=exc)
         body = problem(500, "service.internal_error", type(exc).__name__)
     if body.status == 503:
         headers.setdefault("Retry-After", "1")
-    return Response(body, status_code=body.status, media_type=PROBLEM_JSON, headers=headers)
+    return body, headers
 
 
 def _validation_detail(exc: ValidationException) -> str:
@@ -300,17 +328,23 @@ def _access_log(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, tracked)
         finally:
-            _access.info(
-                json.dumps(
-                    {
-                        "method": scope.get("method"),
-                        "route": scope.get("path_template") or "(unrouted)",
-                        "status": status,
-                        "bytes": size,
-                        "ms": round((time.perf_counter() - start) * 1000, 2),
-                        "pid": os.getpid(),
-                    }
-                )
-            )
+            _write_access(scope, scope.get("path_template") or "(unrouted)", status, size, start)
 
     return middleware
+
+
+def _write_access(scope: Scope, route: str, status: int, size: int, start: float) -> None:
+    if not _access.isEnabledFor(logging.INFO):
+        return
+    _access.info(
+        json.dumps(
+            {
+                "method": scope.get("method"),
+                "route": route,
+                "status": status,
+                "bytes": size,
+                "ms": round((time.perf_counter() - start) * 1000, 2),
+                "pid": os.getpid(),
+            }
+        )
+    )

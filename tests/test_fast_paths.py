@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,3 +194,44 @@ def _xml(data: bytes, **limits: int) -> tuple[str, Any]:
 def test_xml_read_alike(data: bytes, limits: dict[str, int]) -> None:
     """The C builder's tree, or refusal, is the careful parser's."""
     assert _xml(data, **limits) == _careful_xml(data, **limits)
+
+
+_VERDICT_OF = """
+import sys
+if sys.argv[2] == "without":  # as if this cryptography's decoder refused our declarations
+    sys.modules["elicense.crypto._der"] = None
+    sys.modules["elicense.crypto.ses.gbt38540_der"] = None
+from elicense.crypto.ses import parse_seal
+from elicense.ofd import OfdVerifier
+import elicense.crypto.x509 as x509
+data = open(sys.argv[1], "rb").read()
+import json
+verdict = json.loads(OfdVerifier([]).verify(data).to_json())
+verdict.pop("judged_at")
+print(json.dumps(verdict, sort_keys=True))
+print(x509.read_certificate.__module__)
+"""
+
+
+@pytest.mark.parametrize("name", ["allprotected.ofd", "zsbk.ofd"])
+def test_without_the_declarative_decoder_everything_reads_the_same(
+    name: str, testdata: Path
+) -> None:
+    """Should a cryptography release drop ``cryptography.hazmat.asn1`` (not yet under its
+    stability policy), elicense still imports and every verdict is the same: the fast
+    readers answer None and the careful paths read. Twin: with the decoder, the fast
+    readers are the ones in use."""
+    import subprocess
+    import sys
+
+    path = testdata / "ofd" / name
+    runs = {
+        mode: subprocess.run(
+            [sys.executable, "-c", _VERDICT_OF, str(path), mode],
+            capture_output=True, text=True, check=True,
+        ).stdout.splitlines()
+        for mode in ("with", "without")
+    }  # fmt: skip
+    assert runs["with"][0] == runs["without"][0]
+    assert runs["with"][1] == "elicense.crypto._der"
+    assert runs["without"][1] == "elicense.crypto.x509"

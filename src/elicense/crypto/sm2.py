@@ -25,14 +25,26 @@ and GmSSL prints a trace line to stderr when a signature does not verify.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import gmssl_pyx
 from asn1crypto import keys
 
-from elicense.crypto._der import read_spki
 from elicense.crypto._pkcs8 import EcKey, read_ec_private_key, write_ec_private_key
 from elicense.crypto.gm import DEFAULT_USER_ID, SM2_CURVE_OID, SM2_SM3_OID, sm3
 from elicense.crypto.suites import SM2_SM3, PrivateKey, PublicKey, Suite, register_suite
 from elicense.errors import KeyFormatError
+
+if TYPE_CHECKING:
+    from elicense.crypto._der import Spki
+
+try:  # cryptography's declarative DER decoder: see elicense.crypto.x509's import of it
+    from elicense.crypto._der import read_spki
+except (ImportError, AttributeError, TypeError):  # pragma: no cover - the careful path serves
+
+    def read_spki(spki: bytes) -> Spki | None:
+        return None
+
 
 __all__ = [
     "BACKEND",

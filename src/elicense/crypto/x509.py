@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 from asn1crypto import keys, pem
@@ -22,10 +22,22 @@ from asn1crypto import x509 as ax
 from cryptography import x509 as cx
 from cryptography.x509.oid import NameOID
 
-from elicense.crypto._der import CertificateParts, read_certificate
 from elicense.crypto.suites import ECDSA_P256, ED25519, SM2_SM3, PublicKey, public_key
 from elicense.crypto.x509names import Name, names_equal
 from elicense.errors import KeyFormatError
+
+if TYPE_CHECKING:
+    from elicense.crypto._der import CertificateParts
+
+try:  # cryptography's declarative DER decoder (≥ 47), documented but not yet under its
+    # stability policy: if a release drops or changes it, every fast reader answers None
+    # and the careful paths (asn1crypto) read everything as before, only slower.
+    from elicense.crypto._der import read_certificate
+except (ImportError, AttributeError, TypeError):  # pragma: no cover
+
+    def read_certificate(der: bytes) -> CertificateParts | None:
+        return None
+
 
 __all__ = [
     "SIGNATURE_ALGORITHMS",

@@ -16,15 +16,22 @@ sliced by the caller.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from asn1crypto import core
 from cryptography import x509 as cx
 from cryptography.hazmat import asn1
 
-from elicense.crypto.ses.model import CertDigest, Extension, Picture, Seal, SealInfo, Signature
-from elicense.errors import EncodingError
+from elicense.crypto.ses.model import (
+    CertDigest,
+    Extension,
+    Picture,
+    Seal,
+    SealInfo,
+    Signature,
+    utc,
+)
 
 __all__ = ["fast_seal", "fast_signature", "utc"]
 
@@ -135,17 +142,6 @@ class _Signature:
     cert: bytes
     signature_alg_id: cx.ObjectIdentifier
     signature: asn1.BitString
-
-
-def utc(value: Any) -> datetime:
-    """``value`` as an aware UTC datetime (naive times are UTC).
-
-    Raises:
-        EncodingError: not a time.
-    """
-    if not isinstance(value, datetime):
-        raise EncodingError(f"expected a time, found {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _time(tlv: Any) -> datetime:

@@ -10,9 +10,12 @@ from the received parts), ``TBS_Sign`` for signatures.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
+
+from elicense.errors import EncodingError
 
 __all__ = ["CertDigest", "Extension", "Picture", "Seal", "SealInfo", "Signature"]
 
@@ -154,3 +157,14 @@ class Signature(msgspec.Struct, frozen=True, kw_only=True):
     timestamp: bytes | None = None
     signed_bytes: bytes
     der: bytes
+
+
+def utc(value: Any) -> datetime:
+    """``value`` as an aware UTC datetime (naive times are UTC).
+
+    Raises:
+        EncodingError: not a time.
+    """
+    if not isinstance(value, datetime):
+        raise EncodingError(f"expected a time, found {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -34,10 +34,20 @@ from asn1crypto import core, parser
 from elicense.crypto.ses import gbt38540_2020 as v4
 from elicense.crypto.ses import gmt0031_2014 as v1
 from elicense.crypto.ses import gmt0031_2025 as v5
-from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
-from elicense.crypto.ses.gbt38540_der import utc as _utc
 from elicense.crypto.ses.model import CertDigest, Extension, Picture, Seal, SealInfo, Signature
+from elicense.crypto.ses.model import utc as _utc
 from elicense.errors import EncodingError
+
+try:  # cryptography's declarative DER decoder: see elicense.crypto.x509's import of it
+    from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
+except (ImportError, AttributeError, TypeError):  # pragma: no cover - the careful path serves
+
+    def fast_seal(data: bytes, signed_bytes: bytes) -> Seal | None:
+        return None
+
+    def fast_signature(data: bytes, seal: Seal, signed_bytes: bytes) -> Signature | None:
+        return None
+
 
 __all__ = ["MAX_SIZE", "detect", "kind_of", "parse", "parse_seal", "parse_signature"]
 

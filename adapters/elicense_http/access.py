@@ -15,19 +15,33 @@ import contextlib
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from elicense.acts import RequestUse, Signed, decode_statement
 from elicense.domain.consent import Consent
-from elicense.errors import ConflictError, NotFoundError
+from elicense.errors import BatchRefusedError, ConflictError, NotFoundError
 from elicense.ledger.application import Ledger, Receipt
 from elicense.reuse.facts import UseRow
 from elicense.reuse.service import ReuseService, UseOutcome
 from elicense_http.auth import Authenticator, AuthStore, Caller, HolderSession
+from elicense_http.groupcommit import GroupCommit
 from elicense_http.httpsig import AuthError
 from elicense_http.problems import ServiceError
 
 __all__ = ["Access"]
+
+
+class _Use(NamedTuple):
+    """A department's use waiting to be recorded, with what it asks for."""
+
+    signed: Signed
+    copy_days: int
+    user_name: str
+    by_holder: bool  # named by holder and type: the locator reads the projection
+
+    @property
+    def options(self) -> tuple[int, str]:
+        return self.copy_days, self.user_name
 
 
 class Access:
@@ -54,6 +68,10 @@ class Access:
         self.auth = Authenticator(ledger, self.store, signer, window=window)
         self._local = threading.local()
         self.reuse = ReuseService(ledger, signer, locator=self._licenses_of)
+        self.uses_recorder: GroupCommit[_Use, UseOutcome] = GroupCommit(
+            self._record_uses, in_thread=ledger.dsn.startswith("postgres")
+        )
+        """Records uses in batches (:mod:`elicense_http.groupcommit`)."""
 
     # -- the projection ------------------------------------------------------------------------
 
@@ -106,8 +124,41 @@ class Access:
         Raises:
             ServiceError: 400 not a ``use.request``; 403 ``auth.department.mismatch``
                 (the use is another department's: audited, nothing recorded).
-            RefusedError: the use is not validly made; nothing recorded.
+            BatchRefusedError: the use is not validly made; nothing recorded.
         """
+        item = self.use_item(
+            caller, signed, copy_days=copy_days, user_name=user_name, method=method, route=route
+        )
+        return self.uses_recorder(item)
+
+    async def use_async(
+        self,
+        caller: Caller,
+        signed: Signed,
+        *,
+        copy_days: int | None,
+        user_name: str,
+        method: str,
+        route: str,
+    ) -> UseOutcome:
+        """:meth:`use` from the event loop: the loop waits for the recorder thread, never
+        for the ledger."""
+        item = self.use_item(
+            caller, signed, copy_days=copy_days, user_name=user_name, method=method, route=route
+        )
+        return await self.uses_recorder.submit(item)
+
+    def use_item(
+        self,
+        caller: Caller,
+        signed: Signed,
+        *,
+        copy_days: int | None,
+        user_name: str,
+        method: str,
+        route: str,
+    ) -> _Use:
+        """The use to record, once it is a ``use.request`` of the caller's department."""
         try:
             act = decode_statement(signed.statement)
         except Exception as e:
@@ -125,11 +176,35 @@ class Access:
             )
             self.auth.refuse(error, method=method, route=route)
             raise ServiceError(403, error.code, str(error))
-        copy_for = timedelta(days=copy_days) if copy_days else None
+        return _Use(signed, copy_days or 0, user_name, bool(act.holder and not act.license))
+
+    def _record_uses(self, batch: Sequence[_Use]) -> list[UseOutcome | BaseException]:
+        """Record a batch of uses (:mod:`elicense_http.groupcommit`): each answer is what
+        ``ReuseService.use`` gives or raises for that use alone."""
+        answers: list[UseOutcome | BaseException] = []
         with self._write:
-            if act.holder and not act.license:
+            if any(u.by_holder for u in batch):
                 self.projection()  # the locator reads the projection: catch it up first
-            return self.reuse.use(signed, copy_for=copy_for, user_name=user_name)
+            start = 0
+            while start < len(batch):  # runs of uses asking for the same copy
+                first = batch[start]
+                end = start + 1
+                while end < len(batch) and batch[end].options == first.options:
+                    end += 1
+                results = self.reuse.use_many(
+                    [u.signed for u in batch[start:end]],
+                    copy_for=timedelta(days=first.copy_days) if first.copy_days else None,
+                    user_names={"": first.user_name},
+                    partial=True,
+                )
+                run: dict[int, UseOutcome | BaseException] = {
+                    o.receipt.index: o for o in results.outcomes
+                }
+                for index, error in results.refusals:
+                    run[index] = BatchRefusedError([(0, error)], 1)  # as for the use alone
+                answers += [run[i] for i in range(end - start)]  # each: recorded or refused
+                start = end
+        return answers
 
     def uses(self, caller: Caller, **filters: str | None) -> list[UseRow]:
         """The caller department's own recorded uses, filtered."""

@@ -66,9 +66,7 @@ class FastVerify:
     @staticmethod
     def wants(scope: Scope) -> bool:
         """Whether ``scope`` is a request this path may answer."""
-        return bool(
-            scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "POST"
-        )
+        return bool(scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "POST")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = _content_length(scope)

@@ -1,0 +1,115 @@
+"""Uses that reach the ledger together are recorded in one transaction (group commit),
+and each request still gets the answer it would have had alone: used, refused by a
+rule (recorded), or not validly made (nothing recorded for it)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from auth_support import reuse_world, signed_headers, use_body
+from elicense_http.app import create_app
+from elicense_http.groupcommit import GroupCommit
+from http_support import stored
+from reuse_support import ReuseWorld
+from support import flip
+
+BASE = "http://elicense.test"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[ReuseWorld]:
+    w, _ = reuse_world(tmp_path / "ledger.db")
+    yield w
+    w.ledger.close()
+
+
+def _requests(w: ReuseWorld, n: int) -> list[tuple[str, bytes]]:
+    """``n`` use bodies, each tagged with the answer it must get: every third has no
+    consent (a rule refuses it: recorded as refused), every fifth carries a statement
+    whose signature is broken (not validly made: nothing recorded)."""
+    out = []
+    for k in range(n):
+        lic = w.license_id(1 + k % 2)
+        if k % 5 == 4:
+            code = w.consent(1 + k % 2, w.user, license=lic)
+            signed = w.use_statement(w.user, license=lic, consent=code)
+            signed = msgspec.structs.replace(signed, signature=flip(signed.signature, 5))
+            out.append(("invalid", use_body(signed)))
+        elif k % 3 == 2:
+            out.append(("refused", use_body(w.use_statement(w.user, license=lic))))
+        else:
+            code = w.consent(1 + k % 2, w.user, license=lic)
+            out.append(("used", use_body(w.use_statement(w.user, license=lic, consent=code))))
+    return out
+
+
+async def _post_all(app: Any, w: ReuseWorld, bodies: list[bytes]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+
+        async def post(body: bytes) -> httpx.Response:
+            headers = signed_headers(w.user.key, w.user.seal, "POST", BASE + "/v1/uses", body)
+            return await c.post("/v1/uses", content=body, headers=headers)
+
+        return list(await asyncio.gather(*(post(b) for b in bodies)))
+
+
+def test_concurrent_uses_are_recorded_together_each_with_its_own_answer(
+    world: ReuseWorld,
+) -> None:
+    """Twelve uses posted at once: fewer transactions than uses, and per request the
+    answer of the use alone — 201 used, 403 ``use.consent.missing`` recorded as refused,
+    401 ``statement.signature.invalid`` with nothing recorded for it."""
+    w = world
+    tagged = _requests(w, 12)
+    before = stored(w.ledger.dsn)
+    app = create_app(w.ledger, w.platform_key, log_writer=False)
+    answers = asyncio.run(_post_all(app, w, [b for _, b in tagged]))
+    expected = {"used": 201, "refused": 403, "invalid": 401}
+    for (kind, _), r in zip(tagged, answers, strict=True):
+        assert r.status_code == expected[kind], (kind, r.text)
+        if kind == "refused":
+            assert r.json()["code"] == "use.consent.missing"
+        if kind == "invalid":
+            assert r.json()["code"] == "statement.signature.invalid"
+    after = stored(w.ledger.dsn)
+    assert after[: len(before)] == before
+    recorded = sum(kind != "invalid" for kind, _ in tagged)
+    assert len(after) == len(before) + recorded  # one record per use; none for the invalid
+    positions = sorted(int(r.headers["elicense-position"]) for r in answers if r.status_code != 401)
+    assert positions == [p for p, *_ in after[len(before) :]]
+    recorder = app.state.access().uses_recorder
+    assert recorder.items == len(tagged)
+    assert recorder.batches < recorder.items  # the twin of one transaction per use
+
+
+def test_a_failing_batch_answers_every_request_with_its_error() -> None:
+    """When recording raises (the store went away), every request of the batch gets that
+    error; the next batch is recorded again."""
+    calls: list[list[int]] = []
+
+    def record(items: Any) -> list[int]:
+        calls.append(list(items))
+        if len(calls) == 1:
+            raise OSError("the store went away")
+        return [i * 10 for i in items]
+
+    group: GroupCommit[int, int] = GroupCommit(record, in_thread=False)
+
+    async def run() -> list[Any]:
+        first = await asyncio.gather(*(group.submit(i) for i in (1, 2, 3)), return_exceptions=True)
+        second = await asyncio.gather(*(group.submit(i) for i in (4, 5)))
+        return [first, second]
+
+    first, second = asyncio.run(run())
+    assert [type(e) for e in first] == [OSError] * 3
+    assert second == [40, 50]
+    assert calls == [[1, 2, 3], [4, 5]]
+    assert group(6) == 60  # a thread's use: recorded alone

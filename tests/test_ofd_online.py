@@ -237,3 +237,68 @@ def test_seal_judged_by_its_filing_at_the_signing_time(tmp_path: Path) -> None:
             assert "seal.suspended" in _errors(refused), (name, refused.findings)
     finally:
         w.ledger.close()
+
+
+def test_a_filed_seal_history_that_does_not_verify_is_the_verdict(tmp_path: Path) -> None:
+    """A stored seal.filed record whose signature was changed in the store: the verdict
+    names the broken history (not an OFD internal error), and the file is not valid."""
+    import sqlite3
+
+    from elicense.ledger.application import Ledger
+
+    w = ReuseWorld.new(tmp_path / "ledger.db", alg=SM2_SM3)
+    data = _issue(w, w.issue(1)).data
+    w.ledger.close()
+    raw = sqlite3.connect(tmp_path / "ledger.db")
+    try:
+        rowid, state = raw.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic = 'seal.filed'"
+        ).fetchone()
+        state = bytes(state)
+        i = state.index(b'"signature":"') + len(b'"signature":"')
+        changed = state[:i] + (b"B" if state[i : i + 1] == b"A" else b"A") + state[i + 1 :]
+        raw.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (changed, rowid))
+        raw.commit()
+    finally:
+        raw.close()
+    ledger = Ledger(str(tmp_path / "ledger.db"), verify_threads=1)
+    try:
+        v = Verifier.from_ledger(ledger).verify(data)
+    finally:
+        ledger.close()
+    assert not v.ok
+    assert "ofd.internal_error" not in v.codes
+    assert v.codes[0] == "statement.signature.invalid", v.findings
+
+
+def test_a_seal_compromised_before_the_signing_time_refuses_it(tmp_path: Path) -> None:
+    """A seal revoked later as compromised since before the signing time: the OFD signature
+    says seal.compromised (a key thief may claim any time); signed before that time, the
+    same seal's signature stays in force (twin)."""
+    w = ReuseWorld.new(tmp_path / "ledger.db", alg=SM2_SM3)
+    try:
+        lid = w.issue(1)
+        w.clock.freeze()
+        filed = w.ledger.get_seal(w.issuer.seal)
+        early = _sealed_with(w, lid, filed.ses_seal, w.clock.advance(timedelta(seconds=2)))
+        since = w.clock.advance(timedelta(minutes=1))
+        late = _sealed_with(w, lid, filed.ses_seal, w.clock.advance(timedelta(minutes=1)))
+        w.clock.advance(timedelta(minutes=1))
+        w.submit(
+            w.platform.sign(
+                acts.RevokeSeal,
+                subject=filed.code,
+                expected_version=filed.version,
+                reason="密钥泄露",
+                compromised_since=since,
+            )
+        )
+        online = Verifier.from_ledger(w.ledger)
+        at = w.clock.advance(timedelta(seconds=1))
+        refused, kept = online.verify(late, at=at), online.verify(early, at=at)
+    finally:
+        w.ledger.close()
+    assert refused.outcome is Outcome.INVALID
+    assert "seal.compromised" in {f.code for f in refused.signatures[0].findings}
+    assert kept.ok, kept.findings
+    assert "seal.in_force" in kept.checked

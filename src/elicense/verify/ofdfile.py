@@ -81,6 +81,10 @@ class TrustedFilings:
         self._trust = trust
         self._platform = {k.spki for k in trust.platform_keys()}
         self._found: dict[bytes, FiledSealJudge | None] = {}
+        self.failure: Exception | None = None
+        """What stopped a lookup (a store that did not answer, a history that does not
+        verify): the OFD verifier would report it as its own internal error, so the caller
+        raises it instead (:func:`verify_bytes`)."""
 
     def __call__(self, sig: Signature) -> FiledSealJudge | None:
         """The filing of ``sig``'s seal, or ``None`` when this exact seal was not filed."""
@@ -90,7 +94,11 @@ class TrustedFilings:
             return None
         key = sig.seal.digest + signer
         if key not in self._found:
-            self._found[key] = self._lookup(sig, signer)
+            try:
+                self._found[key] = self._lookup(sig, signer)
+            except Exception as e:
+                self.failure = self.failure or e
+                raise
         return self._found[key]
 
     def _lookup(self, sig: Signature, signer: bytes) -> FiledSealJudge | None:
@@ -126,8 +134,10 @@ def verify_bytes(verifier: Any, data: bytes, at: datetime) -> Verdict:
     verdict's ``judged_at`` and the time the license's status is judged at.
     """
     trust = verifier.trust
-    ofd = OfdVerifier(verifier.ofd_anchors, keys=verifier.ofd_keys, filed=TrustedFilings(trust))
-    verdict = ofd.verify(data)
+    filings = TrustedFilings(trust)
+    verdict = OfdVerifier(verifier.ofd_anchors, keys=verifier.ofd_keys, filed=filings).verify(data)
+    if filings.failure is not None:  # the Verifier turns it into a verdict or a StorageError
+        raise filings.failure
     b = VerdictBuilder(subject=verdict.subject)
     b.judged_at, b.time_source = at, verdict.time_source
     b.extend(verdict.findings)
@@ -152,4 +162,5 @@ def verify_bytes(verifier: Any, data: bytes, at: datetime) -> Verdict:
     sub = verifier.verify(record.license, at=at)
     b.signature("statement", sub, signer=record.seal, part="file.record")
     b.status = sub.status
+    b.evidence = {**sub.evidence, **b.evidence}  # the license's, as for a PDF; the file's win
     return b.build()

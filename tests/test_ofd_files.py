@@ -202,3 +202,30 @@ def test_cli_inspect_refuses_garbage_with_code(
     bad.write_bytes(b"PK\x03\x04 not really")
     assert main(["ofd", "inspect", str(bad)]) == 2
     assert "ofd.container.malformed" in capsys.readouterr().err
+
+
+def test_cli_verify_with_a_ledger_takes_trust_as_ofd_anchors(
+    ofd: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`elicense verify allprotected.ofd --ledger DB --trust certs.pem` is valid (unbound to a
+    license); the same command without --trust is not (twin)."""
+    from asn1crypto import pem
+
+    from elicense.crypto.ses import parse_signature
+    from ofd_support import entry
+
+    data = (ofd / "allprotected.ofd").read_bytes()
+    sig = parse_signature(entry(data, "Doc_0/Signs/Sign_0/SignedValue.dat"))
+    certs = tmp_path / "certs.pem"
+    certs.write_bytes(
+        b"".join(pem.armor("CERTIFICATE", c) for c in (sig.signer_cert, sig.seal.maker_cert))
+    )
+    w = ReuseWorld.new(tmp_path / "ledger.db")
+    w.ledger.close()
+    base = ["verify", str(ofd / "allprotected.ofd"), "--ledger", str(tmp_path / "ledger.db")]
+    assert main([*base, "--trust", str(certs), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is True
+    assert "ofd.license.unbound" in [f["code"] for f in out["findings"]]
+    assert main([*base, "--json"]) == 1
+    assert "ses.seal.cert.untrusted" in capsys.readouterr().out

@@ -262,7 +262,12 @@ class OfdVerifier:
             return
         when = sub.evidence.get("at")
         if filing is not None and isinstance(when, str):
-            filing.judge(datetime.fromisoformat(when), b)
+            jb = VerdictBuilder()
+            filing.judge(datetime.fromisoformat(when), jb)
+            judged = jb.build()
+            b.extend(replace(x, subject=x.subject or f.path) for x in judged.findings)
+            b.passed_all(judged.checked)
+            b.evidence.update(judged.evidence)
         s.signer = f"{sig.seal.info.name} ({sig.seal.info.es_id})"
         if sig.property_info and sig.property_info.lstrip("/") != f.path:
             b.warning(

@@ -19,7 +19,7 @@ from elicense.files.ofd import IssuedOfd, issue_license_ofd, license_sheet
 from elicense.filing import make_filing_seal
 from elicense.ledger.export import export_trust_bundle
 from elicense.ledger.payloads import license_payload
-from elicense.lifecycle import RevocationReason
+from elicense.lifecycle import LicenseStatus, RevocationReason
 from elicense.ofd.font import find_font
 from elicense.ofd.sign import Stamp, seal_ofd
 from elicense.ofd.writer import PAGE_ID, STAMP_BOX, write_license
@@ -186,28 +186,38 @@ def test_cli_verify_with_a_ledger(issued: Issued, capsys: pytest.CaptureFixture[
     capsys.readouterr()
 
 
-def test_revoked_licenses_ofd_says_revoked(tmp_path: Path) -> None:
-    """The OFD of a license revoked after issuing is invalid with the revocation's code,
-    online and over HTTP; the same file was valid before (twin)."""
+@pytest.mark.parametrize(
+    ("act", "fields", "status"),
+    [
+        (acts.RevokeLicense, {"reason_code": RevocationReason.REVOKED}, LicenseStatus.REVOKED),
+        (acts.RevokeLicense, {"reason_code": RevocationReason.CANCELLED}, LicenseStatus.CANCELLED),
+        (acts.SuspendLicense, {}, LicenseStatus.SUSPENDED),
+    ],
+)
+def test_an_ended_licenses_ofd_says_its_status(
+    tmp_path: Path, act: type[acts.Statement], fields: dict[str, object], status: LicenseStatus
+) -> None:
+    """The OFD of a license revoked, cancelled or suspended after issuing is invalid with the
+    status's code, online and over HTTP; the same file was valid before (twin)."""
     w = ReuseWorld.new(tmp_path / "ledger.db", alg=SM2_SM3)
     try:
         lid = w.issue(1)
         data = _issue(w, lid).data
         online = Verifier.from_ledger(w.ledger)
         assert online.verify(data).ok
-        w.lifecycle(acts.RevokeLicense, lid, reason_code=RevocationReason.REVOKED)
+        w.lifecycle(act, lid, **fields)
         v = online.verify(data)
         with TestClient(create_app(w.ledger, w.platform_key, log_writer=False)) as client:
             r = client.post("/v1/verify", content=data)
     finally:
         w.ledger.close()
     assert v.outcome is Outcome.INVALID
-    assert v.status == "revoked"
-    assert "license.revoked" in _errors(v)
+    assert v.status == status.value
+    assert status.finding in _errors(v)
     assert v.signatures[0].outcome is Outcome.VALID  # the seal signature itself is sound
     assert r.status_code == 200
     assert r.json()["ok"] is False
-    assert r.json()["status"] == "revoked"
+    assert r.json()["status"] == status.value
 
 
 def test_seal_judged_by_its_filing_at_the_signing_time(tmp_path: Path) -> None:

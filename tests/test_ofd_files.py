@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from elicense.cli import main
 from elicense.ofd import OfdVerifier, verify_ofd
 from elicense.verdict import Outcome
 from elicense.verify.verifier import Verifier
+from reuse_support import ReuseWorld
 from sm2_support import require_sm2
 
 require_sm2()
@@ -22,6 +24,20 @@ SIGNATURE_OWN = {"Doc_0/Signs/Sign_0/Signature.xml", "Doc_0/Signs/Sign_0/SignedV
 def ofd(testdata: Path) -> Path:
     """The ofd folder of the shared test data."""
     return testdata / "ofd"
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[ReuseWorld]:
+    """A ledger none of these files' seals is filed on."""
+    w = ReuseWorld.new()
+    yield w
+    w.ledger.close()
+
+
+@pytest.fixture(scope="module")
+def online(world: ReuseWorld) -> Verifier:
+    """An online verifier on that ledger, with no OFD anchors."""
+    return Verifier.from_ledger(world.ledger)
 
 
 def test_allprotected_is_whole_and_sound_but_untrusted(ofd: Path) -> None:
@@ -105,12 +121,29 @@ def test_digital_sign_wrong_key_is_invalid(ofd: Path) -> None:
         ("DigitalSign", Outcome.INDETERMINATE),
     ],
 )
-def test_general_verifier_dispatches_ofd(ofd: Path, name: str, outcome: Outcome) -> None:
-    """Verifier.verify recognises OFD bytes and paths and answers the same outcome."""
-    verifier = Verifier(trust=None)
+def test_general_verifier_dispatches_ofd(
+    ofd: Path, online: Verifier, name: str, outcome: Outcome
+) -> None:
+    """Verifier.verify on a ledger recognises OFD bytes and paths and answers the same
+    outcome: their seals are filed on no ledger, and no file.record binds them."""
     path = ofd / f"{name}.ofd"
-    assert verifier.verify(path.read_bytes()).outcome is outcome
-    assert verifier.verify(path).outcome is outcome
+    for v in (online.verify(path.read_bytes()), online.verify(path)):
+        assert v.outcome is outcome, v.findings
+        assert "ofd.license.unbound" in v.codes
+        assert v.status is None
+
+
+def test_general_verifier_trusts_its_ofd_anchors(ofd: Path, world: ReuseWorld) -> None:
+    """Twin: the same verifier given allprotected's certificates as ofd_anchors says valid."""
+    from elicense.crypto.ses import parse_signature
+    from ofd_support import entry
+
+    data = (ofd / "allprotected.ofd").read_bytes()
+    sig = parse_signature(entry(data, "Doc_0/Signs/Sign_0/SignedValue.dat"))
+    anchors = [sig.signer_cert, sig.seal.maker_cert]
+    v = Verifier.from_ledger(world.ledger, ofd_anchors=anchors).verify(data)
+    assert v.ok, v.findings
+    assert "seal.in_force" not in v.checked  # trusted by the anchors, not by a filing
 
 
 @pytest.mark.parametrize(
@@ -169,3 +202,30 @@ def test_cli_inspect_refuses_garbage_with_code(
     bad.write_bytes(b"PK\x03\x04 not really")
     assert main(["ofd", "inspect", str(bad)]) == 2
     assert "ofd.container.malformed" in capsys.readouterr().err
+
+
+def test_cli_verify_with_a_ledger_takes_trust_as_ofd_anchors(
+    ofd: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`elicense verify allprotected.ofd --ledger DB --trust certs.pem` is valid (unbound to a
+    license); the same command without --trust is not (twin)."""
+    from asn1crypto import pem
+
+    from elicense.crypto.ses import parse_signature
+    from ofd_support import entry
+
+    data = (ofd / "allprotected.ofd").read_bytes()
+    sig = parse_signature(entry(data, "Doc_0/Signs/Sign_0/SignedValue.dat"))
+    certs = tmp_path / "certs.pem"
+    certs.write_bytes(
+        b"".join(pem.armor("CERTIFICATE", c) for c in (sig.signer_cert, sig.seal.maker_cert))
+    )
+    w = ReuseWorld.new(tmp_path / "ledger.db")
+    w.ledger.close()
+    base = ["verify", str(ofd / "allprotected.ofd"), "--ledger", str(tmp_path / "ledger.db")]
+    assert main([*base, "--trust", str(certs), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is True
+    assert "ofd.license.unbound" in [f["code"] for f in out["findings"]]
+    assert main([*base, "--json"]) == 1
+    assert "ses.seal.cert.untrusted" in capsys.readouterr().out

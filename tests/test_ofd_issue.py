@@ -105,8 +105,7 @@ def test_without_the_platform_anchor_it_is_not_valid(issued: Issued) -> None:
 
 def test_general_verifier_and_cli(issued: Issued, capsys: pytest.CaptureFixture[str]) -> None:
     """Verifier.verify and `elicense verify x.ofd --trust` say valid; a changed page says 1."""
-    verifier = Verifier(trust=None)
-    verifier.ofd_trust = [issued.seal.maker_cert]  # type: ignore[attr-defined]
+    verifier = Verifier.from_ledger(issued.w.ledger, ofd_anchors=[issued.seal.maker_cert])
     assert verifier.verify(issued.ofd.data).outcome is Outcome.VALID
     path = issued.root / "license.ofd"
     path.write_bytes(issued.ofd.data)

@@ -111,6 +111,25 @@ def test_the_file_is_recorded_and_verifies_online_by_digest(made: Made) -> None:
     assert "file.recorded" in verdict.checked
 
 
+def test_http_verify_of_the_license_pdf(sm2: Made) -> None:
+    """POST /v1/verify with the recorded PDF answers 200, ok true, valid; a changed byte
+    (no longer the recorded file, nor intact) answers 200, ok false."""
+    from litestar.testing import TestClient
+
+    from elicense_http import create_app
+
+    bad = bytearray(sm2.data)
+    bad[len(bad) // 2] ^= 1
+    headers = {"content-type": "application/pdf"}
+    with TestClient(create_app(sm2.world.ledger, sm2.world.platform_key, log_writer=False)) as c:
+        r = c.post("/v1/verify", content=sm2.data, headers=headers)
+        r_bad = c.post("/v1/verify", content=bytes(bad), headers=headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["ok"], r.json()["status"]) == (True, "valid")
+    assert r_bad.status_code == 200, r_bad.text
+    assert r_bad.json()["ok"] is False
+
+
 def test_an_unrecorded_file_fails_online(made: Made) -> None:
     """A valid PDF the ledger never recorded is refused online with its own code."""
     data = made.make(made.world.license_id(2), record=False)

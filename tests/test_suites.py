@@ -340,3 +340,16 @@ def test_any_edit_of_a_pem_key_is_refused_or_reads_a_key(data: st.DataObject) ->
     except KeyFormatError:
         return
     assert loaded.alg in ALGS  # an edit the PEM reader tolerates (e.g. in the armour)
+
+
+@pytest.mark.parametrize("alg", ALGS)
+def test_a_public_key_pickles_as_its_spki(alg: str) -> None:
+    """A PublicKey survives pickling (a worker process's verifier recipe holds keys) and
+    still verifies; a flipped signature still fails under the copy (twin)."""
+    import pickle
+
+    key = generate_key(alg)
+    copy = pickle.loads(pickle.dumps(key.public_key))
+    assert (copy.alg, copy.spki) == (alg, key.public_key.spki)
+    assert copy.verify(key.sign(b"data"), b"data")
+    assert not copy.verify(flip(key.sign(b"data"), 5), b"data")

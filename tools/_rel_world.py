@@ -95,7 +95,6 @@ def build_world(dsn: str, *, seed: int = 17, files: bool = True) -> World:
     platform_pem = city.platform_key.public_key.pem()
     verifier = Verifier.from_bundle(bundle, platform_keys=[platform_pem])
     seal = parse_seal(bytes(ledger.get_seal(dept.seal_code).ses_seal))
-    verifier.ofd_trust = [seal.maker_cert]  # type: ignore[attr-defined]
     originals: dict[str, dict[str, bytes]] = {
         "license_json_signature": {k: export_license(ledger, i) for k, i in ids.items()},
         "license_json_log": {

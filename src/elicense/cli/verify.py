@@ -96,7 +96,8 @@ def register(sub: Any) -> None:
         metavar="PEM",
         action="append",
         default=[],
-        help="for OFD files: trusted certificates and public keys (PEM); repeatable",
+        help="for OFD files: trusted certificates and public keys (PEM), besides the seals "
+        "filed on the ledger or bundle; repeatable",
     )
     add_json_flag(p)
     p.set_defaults(func=_verify)
@@ -172,8 +173,13 @@ def _verify(args: argparse.Namespace) -> int:
     for d in docs:
         if isinstance(d, Path) and not d.is_file():
             fail(f"no such document: {d}")
-    if docs and all(isinstance(d, Path) and _is_ofd(d) for d in docs):
-        return _verify_ofd(args)  # OFD files need no ledger nor bundle
+    if (
+        args.ledger is None
+        and not args.bundle
+        and all(isinstance(d, Path) and _is_ofd(d) for d in docs)
+    ):
+        return _verify_ofd(args)  # OFD files alone: verified with --trust, no ledger nor bundle
+    ofd = _ofd_trust(args.trust)
     if args.max_age is not None and not args.bundle:
         fail("--max-age applies to a trust bundle: pass --bundle FILE with it")
     if args.bundle:
@@ -182,14 +188,14 @@ def _verify(args: argparse.Namespace) -> int:
         keys = [Path(p).read_bytes() for p in args.platform_pub]
         limits = {"max_age": args.max_age} if args.max_age is not None else {}
         with Verifier.from_bundle(
-            Path(args.bundle).read_bytes(), platform_keys=keys, **limits
+            Path(args.bundle).read_bytes(), platform_keys=keys, **limits, **ofd
         ) as v:
             verdicts = v.verify_many(docs, at=at)
     else:
         ledger = open_ledger(args, read_only=True)
         log = _ledger_log(ledger_dsn(args), ledger.origin)
         try:
-            verdicts = Verifier.from_ledger(ledger, log=log).verify_many(docs, at=at)
+            verdicts = Verifier.from_ledger(ledger, log=log, **ofd).verify_many(docs, at=at)
         finally:
             if log is not None:
                 log.store.close()
@@ -207,6 +213,16 @@ def _verify(args: argparse.Namespace) -> int:
     text = "\n".join(render_verdict(v, str(d)) for v, d in zip(verdicts, docs, strict=True))
     emit(args, obj, text)
     return EXIT_OK if ok else EXIT_NO
+
+
+def _ofd_trust(paths: list[str]) -> dict[str, Any]:
+    """``--trust`` as the verifier's OFD anchors and keys (none given: none)."""
+    if not paths:
+        return {}
+    from elicense.cli.ofd import _trust
+
+    anchors, keys = _trust(paths)
+    return {"ofd_anchors": tuple(anchors), "ofd_keys": keys}
 
 
 def _is_ofd(path: Path) -> bool:

@@ -68,6 +68,12 @@ CODES: Final[dict[str, Code]] = {
     "ofd.internal_error": Code(
         "ofd", "error", "a defect stopped verification (reported, never raised)"
     ),
+    "ofd.license.unbound": Code(
+        "ofd",
+        "warning",
+        "no `file.record` binds the file to a license (online: none of its SHA-256; offline: a "
+        "trust bundle holds none): judged by its signatures alone, without a license status",
+    ),
     "ofd.property_info.mismatch": Code(
         "ofd", "warning", "the SES `propertyInfo` names another file than the signature's"
     ),

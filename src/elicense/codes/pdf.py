@@ -14,7 +14,9 @@ CODES: Final[dict[str, Code]] = {
     "file.not_recorded": Code(
         "pdf", "error", "the ledger holds no `file.record` with this SHA-256"
     ),
-    "file.recorded": Code("pdf", "check", "the ledger recorded this file's digest"),
+    "file.recorded": Code(
+        "pdf", "check", "the ledger recorded this file's digest (a license PDF or OFD)"
+    ),
     "pdf.attachment.bound": Code("pdf", "check", "the attached document is the one the seal bound"),
     "pdf.attachment.malformed": Code("pdf", "error", "`license.json` is not a license document"),
     "pdf.attachment.mismatch": Code("pdf", "error", "the attached document was swapped"),

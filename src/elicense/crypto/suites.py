@@ -21,7 +21,7 @@ import hashlib
 import importlib
 from abc import ABC, abstractmethod
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -75,6 +75,11 @@ class PublicKey(ABC):
     @abstractmethod
     def verify(self, signature: bytes, data: bytes) -> bool:
         """Return whether ``signature`` is valid over ``data``; never raises for bad input."""
+
+    def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
+        # Pickled as what it is parsed from (a backend's key object may not pickle), so a
+        # verifier's recipe holding keys reaches its worker processes.
+        return public_key, (self.alg, self.spki)
 
     def pem(self) -> bytes:
         """The key as a PEM ``PUBLIC KEY`` block."""

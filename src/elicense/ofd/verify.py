@@ -23,6 +23,12 @@ was added after signing (``ofd.coverage.added``, an error); otherwise pages
 and document roots unprotected make the verdict indeterminate, other files
 are a warning and an open ``Signatures.xml`` (continued signing) is noted.
 
+A seal signature whose seal the caller's trust source holds as filed
+(``filed=``, :class:`FiledSeals`; :mod:`elicense.verify.ofdfile` answers it
+from a ledger or a trust bundle) is trusted through that filing: the seal's
+maker certificate is an anchor for that signature alone, and the filing
+judges the seal's status at the signing time.
+
 Times: ``at`` given judges everything then; without it each signature is
 judged at its verified timestamp, else at the time it claims (as
 ``elicense ses verify`` does), and the verdict says so. Nothing raises for
@@ -33,10 +39,10 @@ findings.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from msgspec.structs import replace
 
@@ -58,7 +64,7 @@ from elicense.ofd.signatures import (
 )
 from elicense.verdict import TimeSource, Verdict, VerdictBuilder
 
-__all__ = ["OfdVerifier", "verify_bytes", "verify_ofd"]
+__all__ = ["FiledSeal", "FiledSeals", "OfdVerifier", "verify_ofd"]
 
 _CHECK_METHODS = {
     "sm3": "sm3",
@@ -69,6 +75,21 @@ _CHECK_METHODS = {
     "sha-256": "sha256",
     "2.16.840.1.101.3.4.2.1": "sha256",
 }
+
+
+class FiledSeal(Protocol):
+    """A seal the trust source holds as filed, as one signature made with it sees it."""
+
+    anchors: TrustAnchors
+    """Certificates trusted for this signature alone (the filed seal's maker)."""
+
+    def judge(self, when: datetime, b: VerdictBuilder) -> None:
+        """Record the filing's status at ``when`` (the signing time) as findings in ``b``."""
+        ...
+
+
+FiledSeals = Callable[[Signature], FiledSeal | None]
+"""The filing of a parsed SES signature's seal, or ``None`` when it is not filed."""
 
 
 class _Sig:
@@ -102,6 +123,8 @@ class OfdVerifier:
         keys: public keys trusted directly, for digital signatures whose file
             carries no certificate (``Type="Sign"``, a bare SM2 signature).
         limits: bounds on the container.
+        filed: the filings a seal signature may be trusted through (see
+            :data:`FiledSeals`); none by default.
     """
 
     def __init__(
@@ -110,10 +133,12 @@ class OfdVerifier:
         *,
         keys: Iterable[PublicKey] = (),
         limits: Limits = DEFAULT_LIMITS,
+        filed: FiledSeals | None = None,
     ) -> None:
         self.trust = trust if isinstance(trust, TrustAnchors) else TrustAnchors(trust)
         self.keys = tuple(keys)
         self.limits = limits
+        self.filed = filed
         self._ses = SesVerifier(self.trust)
 
     def verify(
@@ -225,7 +250,9 @@ class OfdVerifier:
             sig: Signature | None = parse_signature(value)
         except EncodingError:
             sig = None  # the SES verifier reports it as ses.format.malformed
-        sub = self._ses.verify_signature(value if sig is None else sig, content=content, at=at)
+        filing = self.filed(sig) if self.filed is not None and sig is not None else None
+        ses = self._ses if filing is None else SesVerifier([*self.trust, *filing.anchors])
+        sub = ses.verify_signature(value if sig is None else sig, content=content, at=at)
         # The SES findings name no part; in the document's verdict they must.
         b.extend(replace(x, subject=x.subject or f.path) for x in sub.findings)
         b.passed_all(sub.checked)
@@ -233,6 +260,14 @@ class OfdVerifier:
         s.authentic = {"ses.signature", "ses.data_hash"} <= set(sub.checked)
         if sig is None:
             return
+        when = sub.evidence.get("at")
+        if filing is not None and isinstance(when, str):
+            jb = VerdictBuilder()
+            filing.judge(datetime.fromisoformat(when), jb)
+            judged = jb.build()
+            b.extend(replace(x, subject=x.subject or f.path) for x in judged.findings)
+            b.passed_all(judged.checked)
+            b.evidence.update(judged.evidence)
         s.signer = f"{sig.seal.info.name} ({sig.seal.info.es_id})"
         if sig.property_info and sig.property_info.lstrip("/") != f.path:
             b.warning(
@@ -397,16 +432,3 @@ def verify_ofd(
 ) -> Verdict:
     """Verify an OFD file; see :class:`OfdVerifier`."""
     return OfdVerifier(trust, keys=keys).verify(data, at=at)
-
-
-def verify_bytes(verifier: Any, data: bytes, at: datetime) -> Verdict:
-    """The :class:`~elicense.verify.verifier.Verifier` hook for OFD input.
-
-    The verifier always passes a time (its clock when the caller gave none),
-    but an OFD's signatures are judged at the times they prove or claim; the
-    verifier's time is the verdict's ``judged_at``. Anchors come from the
-    verifier's ``ofd_trust`` attribute when set (certificates), else none:
-    the signatures are then at best indeterminate (untrusted).
-    """
-    trust = getattr(verifier, "ofd_trust", ())
-    return replace(OfdVerifier(trust).verify(data), judged_at=at)

@@ -66,7 +66,7 @@ def _is_pdf(data: bytes) -> bool:
 
 
 def _verify_ofd(verifier: Any, data: bytes, at: datetime) -> Verdict:
-    from elicense.ofd.verify import verify_bytes  # the OFD reader loads for OFD input only
+    from elicense.verify.ofdfile import verify_bytes  # the OFD reader loads for OFD input only
 
     return verify_bytes(verifier, data, at)
 

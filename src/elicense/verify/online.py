@@ -21,7 +21,7 @@ from elicense.verdict import Verdict, VerdictBuilder
 from elicense.verify.history import check_license_history
 from elicense.verify.judgment import judge_status
 
-__all__ = ["verify_identifier"]
+__all__ = ["verify_identifier", "verify_payload_text"]
 
 
 def verify_identifier(verifier: Any, identifier: str, at: datetime) -> Verdict:
@@ -71,3 +71,25 @@ def verify_identifier(verifier: Any, identifier: str, at: datetime) -> Verdict:
         )
     judge_status(st, st.status, at, b)
     return b.build()
+
+
+def verify_payload_text(verifier: Any, text: str, at: datetime) -> Verdict:
+    """Verify a verify-me payload's text (the QR) with ``verifier``'s trust; an invalid
+    status names the identifier that replaced the license's, when the source knows it."""
+    from elicense.payload import verify_payload
+
+    trust = verifier.trust
+    verdict = verify_payload(
+        text,
+        platform_keys=trust.platform_keys(),
+        origin=trust.origin,
+        status_of=trust.slot_status,
+        at=at,
+        max_status_age=verifier.max_age,
+    )
+    slot = verdict.evidence.get("status_slot")
+    if verdict.status == "invalid" and isinstance(slot, int):
+        replaced = trust.replaced_by(slot)
+        if replaced is not None:
+            verdict.evidence["current_identifier"] = replaced
+    return verdict

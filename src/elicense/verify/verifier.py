@@ -19,7 +19,7 @@ raises past :meth:`Verifier.verify`. Inputs recognised:
   (online); offline only its status in the bundle can be looked up;
 - a platform-signed license view or annotated copy (:mod:`elicense.verify.views`);
 - a verify-me payload's text (``HTTPS://HOST/V/…``);
-- a signed OFD file (:mod:`elicense.ofd`) or license PDF (:mod:`elicense.verify.pdf`).
+- a signed OFD file (:mod:`elicense.verify.ofdfile`) or license PDF (:mod:`elicense.verify.pdf`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import msgspec
 
 from elicense import wire
 from elicense.codec import ENCODER, utc_now
-from elicense.crypto.suites import get_suite
+from elicense.crypto.suites import PublicKey, get_suite
 from elicense.documents import (
     LicenseDocument,
     SignedAnnotatedCopy,
@@ -64,7 +64,7 @@ from elicense.verify.judgment import (
 )
 from elicense.verify.ledgerlog import LedgerLog
 from elicense.verify.logpath import verify_log_path
-from elicense.verify.online import verify_identifier
+from elicense.verify.online import verify_identifier, verify_payload_text
 from elicense.verify.parallel import PROCESS_MIN, BundleWorkers
 from elicense.verify.seals import SealSections
 from elicense.verify.sources import (
@@ -94,6 +94,12 @@ class Verifier:
         workers: threads for :meth:`verify_many` (default: the number of cores).
         max_checkpoint_age: oldest log checkpoint (status list) accepted on the log
             path (default ``max_age``; see :mod:`elicense.verify.logpath`).
+        ofd_anchors: certificates (DER, or a ``TrustAnchors``) trusted for OFD signatures
+            besides the seals filed on ``trust`` (:mod:`elicense.verify.ofdfile`).
+        ofd_keys: public keys trusted for bare OFD digital signatures (``Type="Sign"``).
+
+    Raises:
+        KeyFormatError: one of ``ofd_anchors`` is not a certificate.
     """
 
     process_min = PROCESS_MIN
@@ -106,8 +112,16 @@ class Verifier:
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
         max_checkpoint_age: timedelta | None = None,
+        ofd_anchors: Iterable[bytes] = (),
+        ofd_keys: Iterable[PublicKey] = (),
     ) -> None:
         self._trust = trust
+        self.ofd_anchors = tuple(bytes(c) for c in ofd_anchors)
+        if self.ofd_anchors:
+            from elicense.crypto.ses.trust import TrustAnchors  # checks each is a certificate
+
+            TrustAnchors(self.ofd_anchors)
+        self.ofd_keys = tuple(ofd_keys)
         self.max_age = max_age
         self.max_checkpoint_age = max_checkpoint_age or max_age
         self.workers = workers or os.cpu_count() or 1
@@ -127,6 +141,8 @@ class Verifier:
         max_age: timedelta = DEFAULT_MAX_AGE,
         workers: int | None = None,
         max_checkpoint_age: timedelta | None = None,
+        ofd_anchors: Iterable[bytes] = (),
+        ofd_keys: Iterable[PublicKey] = (),
     ) -> Verifier:
         """An offline verifier from a signed trust bundle.
 
@@ -135,6 +151,7 @@ class Verifier:
             platform_keys: the platform public keys the caller trusts (PEM/DER
                 bytes, PEM text or PublicKey objects). The bundle must be signed
                 by one of them.
+            ofd_anchors, ofd_keys: as for :class:`Verifier`.
 
         Raises:
             TrustError: the bundle does not verify under a pinned key.
@@ -142,8 +159,14 @@ class Verifier:
         data = bundle if isinstance(bundle, bytes) else Path(bundle).read_bytes()
         pinned = pin_keys(platform_keys)
         trust = BundleTrust.load(data, pinned)
+        anchors, keys = tuple(ofd_anchors), tuple(ofd_keys)
         verifier = cls(
-            trust, max_age=max_age, workers=workers, max_checkpoint_age=max_checkpoint_age
+            trust,
+            max_age=max_age,
+            workers=workers,
+            max_checkpoint_age=max_checkpoint_age,
+            ofd_anchors=anchors,
+            ofd_keys=keys,
         )
         verifier._recipe = functools.partial(
             cls.from_bundle,
@@ -152,12 +175,20 @@ class Verifier:
             max_age=max_age,
             workers=1,
             max_checkpoint_age=max_checkpoint_age,
+            ofd_anchors=anchors,
+            ofd_keys=keys,
         )
         return verifier
 
     @classmethod
     def from_ledger(
-        cls, ledger: LedgerReader, *, log: LogSource | None = None, workers: int | None = None
+        cls,
+        ledger: LedgerReader,
+        *,
+        log: LogSource | None = None,
+        workers: int | None = None,
+        ofd_anchors: Iterable[bytes] = (),
+        ofd_keys: Iterable[PublicKey] = (),
     ) -> Verifier:
         """An online verifier that replays from ``ledger`` (a :class:`~elicense.ledger.Ledger`).
 
@@ -168,8 +199,9 @@ class Verifier:
                 (:mod:`elicense.verify.ledgerlog`): a record changed or removed from
                 the end of a history after it was logged is caught. Without it only
                 the chain covers the records, which cannot prove the newest unchanged.
+            ofd_anchors, ofd_keys: as for :class:`Verifier`.
         """
-        verifier = cls(ledger, workers=workers)
+        verifier = cls(ledger, workers=workers, ofd_anchors=ofd_anchors, ofd_keys=ofd_keys)
         if log is not None:
             verifier.ledger_log = LedgerLog(log)
         return verifier
@@ -289,7 +321,7 @@ class Verifier:
             if text.startswith("1.2.156."):
                 return verify_identifier(self, text, at)
             if text[:8].upper() == "HTTPS://" and "/V/" in text:
-                return self._verify_payload(text, at)
+                return verify_payload_text(self, text, at)
             if text.startswith("{"):
                 return self._verify_bytes(text.encode(), at)
             if len(text) < 4096 and is_file(text):
@@ -357,34 +389,13 @@ class Verifier:
             except UnicodeDecodeError:
                 text = ""
             if text:
-                return self._verify_payload(text.strip(), at)
+                return verify_payload_text(self, text.strip(), at)
         for matches, verify_file in FILE_FORMATS:
             if matches(data):
                 return verify_file(self, data, at)
         b = VerdictBuilder()
         b.error("document.format.unknown", "input is not a document elicense can verify")
         return b.build()
-
-    # -- verify-me payloads (QR text) ----------------------------------------------------------
-
-    def _verify_payload(self, text: str, at: datetime) -> Verdict:
-        from elicense.payload import verify_payload
-
-        trust = self.trust
-        verdict = verify_payload(
-            text,
-            platform_keys=trust.platform_keys(),
-            origin=trust.origin,
-            status_of=trust.slot_status,
-            at=at,
-            max_status_age=self.max_age,
-        )
-        slot = verdict.evidence.get("status_slot")
-        if verdict.status == "invalid" and isinstance(slot, int):
-            replaced = trust.replaced_by(slot)
-            if replaced is not None:
-                verdict.evidence["current_identifier"] = replaced
-        return verdict
 
     # -- licenses ------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ with the in-process figures of the same work, in one run.
 - ``inprocess_*``: the service's own verify and ``ledger_only_presigned`` (no HTTP);
 - ``authenticated_use``: POST /v1/uses, each request signed (RFC 9421, P-256 seal) and
   distinct, beside ``echo`` of the same bodies and the in-process ``ReuseService.use``
-  (benchmarks/_http_auth.py).
+  (benchmarks/_http_auth.py); ``use_many_4``: the same uses recorded four at a time in
+  process, as the service's group commit records them under load (context, no floor).
 
 Floors (issue 13): each verify route ≥ 0.85 × 1 / (echo time + in-process verify
 time); batched submission ≥ 0.7 × the in-process presigned rate; (issue 14) the
@@ -264,7 +265,10 @@ def _authenticated_use(seconds: int, connections: int) -> dict[str, Any]:
     bound = 1 / (1 / echo["per_s"] + 1 / inproc)
     return {
         "http": {"authenticated_use": used, "echo_use_bodies": echo},
-        "inprocess": {"use_per_s": inproc},
+        "inprocess": {
+            "use_per_s": inproc,
+            "use_many_4_per_s": setup["inprocess_use_many_4_per_s"],
+        },
         "floors": {"authenticated_use": {"ratio_to_bound": used["per_s"] / bound, "floor": 0.85}},
     }
 

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from elicense.acts import decode_statement
 from elicense.errors import StorageError
@@ -131,3 +134,58 @@ def test_a_store_failure_while_verifying_answers_503_once(world: tuple[World, by
     assert r.json()["code"] == "store.unavailable"
     genuine, _ = _front(w)
     assert _post(genuine, "/v1/verify", doc).json()["ok"] is True  # the twin: store up
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    body=st.one_of(
+        st.binary(max_size=600),
+        st.binary(max_size=300).map(lambda b: b"{" + b),
+        st.text(max_size=200).map(str.encode),
+    ),
+    length=st.one_of(st.none(), st.sampled_from(["abc", "-1", "1e3", "5", " 7", "99999999"])),
+)
+def test_garbage_bodies_and_lengths_answer_a_coded_verdict_or_problem(
+    garbage_app: Any, body: bytes, length: str | None
+) -> None:
+    """Hypothesis: any body, with a Content-Length that may be a lie or not a number, is
+    answered by a verdict with a code (200) or a problem with a code — never a 500."""
+
+    async def go() -> tuple[int, Any]:
+        scope_headers = [(b"content-type", b"application/json")]
+        if length is not None:
+            scope_headers.append((b"content-length", length.encode()))
+        sent: list[Any] = []
+        chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> Any:
+            return chunks.pop() if chunks else {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "POST", "scheme": "http", "path": "/v1/verify", "raw_path": b"/v1/verify",
+            "query_string": b"", "root_path": "", "headers": scope_headers,
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {},
+        }  # fmt: skip
+        await garbage_app(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        data = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return start["status"], msgspec.json.decode(data)
+
+    status, answer = asyncio.run(go())
+    assert status < 500, answer
+    if status == 200:
+        assert answer["ok"] is False
+        assert answer["findings"][0]["code"]
+    else:
+        assert answer["code"]
+
+
+@pytest.fixture(scope="module")
+def garbage_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    w = World.new(tmp_path_factory.mktemp("garbage") / "ledger.db")
+    yield create_app(w.ledger, w.platform_key, log_writer=False, max_body=FAST_MAX * 4)
+    w.ledger.close()

@@ -187,7 +187,10 @@ class LogWriter(threading.Thread):
                     self.checkpoints += 1
                     signed_size, last = follower.size, now
                     continue
-                if not grew:
-                    if not self.election.alive():
-                        return
-                    self.stop_event.wait(self.interval)
+                if not grew and not self.election.alive():
+                    return
+                # Wait even when the log grew: under a steady write load, following at
+                # once after each catch-up appended a few leaves at a time and took the
+                # GIL from the request handlers (measured: ~16 % of batched submission);
+                # every `interval` it appends what came meanwhile in one page.
+                self.stop_event.wait(self.interval)

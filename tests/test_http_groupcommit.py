@@ -113,3 +113,55 @@ def test_a_failing_batch_answers_every_request_with_its_error() -> None:
     assert second == [40, 50]
     assert calls == [[1, 2, 3], [4, 5]]
     assert group(6) == 60  # a thread's use: recorded alone
+
+
+def test_a_conflict_in_a_batch_reaches_only_the_use_that_collides(
+    world: ReuseWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When another worker wins the race for a subject of the batch (ConflictError: nothing
+    of the batch recorded), each use is recorded alone: the others are used, and only the
+    one that collides answers the conflict. The collision is injected in front of the real
+    ReuseService (a race between two workers cannot be timed in a test)."""
+    from elicense.errors import ConflictError
+    from elicense_http.access import Access
+    from elicense_http.auth import Caller
+
+    w = world
+    access = Access(w.ledger, w.platform_key)
+    tagged = [b for kind, b in _requests(w, 6) if kind == "used"]
+    uses = [msgspec.json.decode(b)["statement"] for b in tagged]
+    signeds = [
+        msgspec.convert(u, type=type(w.use_statement(w.user, license=w.license_id(1))))
+        for u in uses
+    ]
+    colliding = signeds[1].signature
+    real = access.reuse.use_many
+
+    sizes: list[int] = []
+
+    def use_many(items: Any, **kw: Any) -> Any:
+        items = list(items)
+        sizes.append(len(items))
+        if any(s.signature == colliding for s in items):
+            raise ConflictError("another writer recorded events of the same subjects first")
+        return real(items, **kw)
+
+    monkeypatch.setattr(access.reuse, "use_many", use_many)
+    caller = Caller(keyid=w.user.seal, department=w.user.uscc)
+    before = len(stored(w.ledger.dsn))
+
+    async def run() -> list[Any]:
+        calls = [
+            access.use_async(
+                caller, s, copy_days=None, user_name="", method="POST", route="/v1/uses"
+            )
+            for s in signeds
+        ]
+        return list(await asyncio.gather(*calls, return_exceptions=True))
+
+    answers = asyncio.run(run())
+    assert isinstance(answers[1], ConflictError)
+    assert all(a.view for i, a in enumerate(answers) if i != 1)
+    assert len(stored(w.ledger.dsn)) == before + len(signeds) - 1
+    assert sizes[0] > 1  # a batch, with the colliding use in it …
+    assert sizes[1 : 1 + sizes[0]] == [1] * sizes[0]  # … then each of its uses alone

@@ -187,24 +187,44 @@ class Access:
                 self.projection()  # the locator reads the projection: catch it up first
             start = 0
             while start < len(batch):  # runs of uses asking for the same copy
-                first = batch[start]
                 end = start + 1
-                while end < len(batch) and batch[end].options == first.options:
+                while end < len(batch) and batch[end].options == batch[start].options:
                     end += 1
-                results = self.reuse.use_many(
-                    [u.signed for u in batch[start:end]],
-                    copy_for=timedelta(days=first.copy_days) if first.copy_days else None,
-                    user_names={"": first.user_name},
-                    partial=True,
-                )
-                run: dict[int, UseOutcome | BaseException] = {
-                    o.receipt.index: o for o in results.outcomes
-                }
-                for index, error in results.refusals:
-                    run[index] = BatchRefusedError([(0, error)], 1)  # as for the use alone
-                answers += [run[i] for i in range(end - start)]  # each: recorded or refused
+                run = batch[start:end]
+                try:
+                    answers += self._record_run(run)
+                except ConflictError as e:
+                    # Another worker recorded events of the same subjects first (nothing of
+                    # the run is recorded): each use alone, so only the one that collides
+                    # hears of it — the answer each would have had without the others.
+                    if len(run) == 1:
+                        answers.append(e)
+                    else:
+                        answers += [self._record_alone(u) for u in run]
                 start = end
         return answers
+
+    def _record_alone(self, use: _Use) -> UseOutcome | BaseException:
+        try:
+            return self._record_run([use])[0]
+        except ConflictError as e:
+            return e
+
+    def _record_run(self, run: Sequence[_Use]) -> list[UseOutcome | BaseException]:
+        """Uses asking for the same copy, in one transaction (raises ConflictError)."""
+        first = run[0]
+        results = self.reuse.use_many(
+            [u.signed for u in run],
+            copy_for=timedelta(days=first.copy_days) if first.copy_days else None,
+            user_names={"": first.user_name},
+            partial=True,
+        )
+        answers: dict[int, UseOutcome | BaseException] = {
+            o.receipt.index: o for o in results.outcomes
+        }
+        for index, error in results.refusals:
+            answers[index] = BatchRefusedError([(0, error)], 1)  # as for the use alone
+        return [answers[i] for i in range(len(run))]  # each: recorded or refused
 
     def uses(self, caller: Caller, **filters: str | None) -> list[UseRow]:
         """The caller department's own recorded uses, filtered."""

@@ -165,3 +165,53 @@ def test_a_conflict_in_a_batch_reaches_only_the_use_that_collides(
     assert len(stored(w.ledger.dsn)) == before + len(signeds) - 1
     assert sizes[0] > 1  # a batch, with the colliding use in it …
     assert sizes[1 : 1 + sizes[0]] == [1] * sizes[0]  # … then each of its uses alone
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres_record_concurrent_uses_once_each(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str
+) -> None:
+    """Two server processes on one PostgreSQL ledger (batches recorded in a worker thread
+    there), three clients each posting distinct signed uses to both at once: every use is
+    answered 201 or, when another worker won the race for a subject, 409 and can be sent
+    again; in the end every use is recorded exactly once, at the position its answer
+    names, and nothing else is."""
+    import threading
+
+    from http_support import serve
+
+    dsn = f"{postgres_dsn}?schema={pg_schema}"
+    w, _ = reuse_world(dsn)
+    bodies = [b for kind, b in _requests(w, 30) if kind == "used"]
+    key = tmp_path / "platform.pem"
+    key.write_bytes(w.platform_key.to_pem())
+    before = len(stored(dsn))
+    w.ledger.close()
+    positions: list[int] = []
+    errors: list[str] = []
+    with serve(dsn, key, tmp_path) as first, serve(dsn, key, tmp_path) as second:
+
+        def client(k: int) -> None:
+            server = (first, second)[k % 2]
+            with server.client() as c:
+                for body in bodies[k::3]:
+                    for _ in range(5):  # a 409 (nothing recorded) is sent again, signed anew
+                        url = server.url + "/v1/uses"
+                        headers = signed_headers(w.user.key, w.user.seal, "POST", url, body)
+                        r = c.post("/v1/uses", content=body, headers=headers)
+                        if r.status_code != 409:
+                            break
+                    if r.status_code != 201:
+                        errors.append(r.text)
+                        continue
+                    positions.append(int(r.headers["elicense-position"]))
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    after = stored(dsn)
+    assert len(after) == before + len(bodies)
+    assert sorted(positions) == [p for p, *_ in after[before:]]

@@ -112,7 +112,6 @@ def test_a_failing_batch_answers_every_request_with_its_error() -> None:
     assert [type(e) for e in first] == [OSError] * 3
     assert second == [40, 50]
     assert calls == [[1, 2, 3], [4, 5]]
-    assert group(6) == 60  # a thread's use: recorded alone
 
 
 def test_a_conflict_in_a_batch_reaches_only_the_use_that_collides(
@@ -152,9 +151,7 @@ def test_a_conflict_in_a_batch_reaches_only_the_use_that_collides(
 
     async def run() -> list[Any]:
         calls = [
-            access.use_async(
-                caller, s, copy_days=None, user_name="", method="POST", route="/v1/uses"
-            )
+            access.use(caller, s, copy_days=None, user_name="", method="POST", route="/v1/uses")
             for s in signeds
         ]
         return list(await asyncio.gather(*calls, return_exceptions=True))

@@ -109,7 +109,7 @@ class Access:
 
     # -- department uses -----------------------------------------------------------------------
 
-    def use(
+    async def use(
         self,
         caller: Caller,
         signed: Signed,
@@ -121,28 +121,15 @@ class Access:
     ) -> UseOutcome:
         """Submit the department's signed use; the view (and copy) when it is used.
 
+        Recorded with the uses that queue meanwhile (:attr:`uses_recorder`), answered as
+        it would be alone.
+
         Raises:
             ServiceError: 400 not a ``use.request``; 403 ``auth.department.mismatch``
                 (the use is another department's: audited, nothing recorded).
             BatchRefusedError: the use is not validly made; nothing recorded.
+            ConflictError: another worker recorded events of its subjects first.
         """
-        item = self.use_item(
-            caller, signed, copy_days=copy_days, user_name=user_name, method=method, route=route
-        )
-        return self.uses_recorder(item)
-
-    async def use_async(
-        self,
-        caller: Caller,
-        signed: Signed,
-        *,
-        copy_days: int | None,
-        user_name: str,
-        method: str,
-        route: str,
-    ) -> UseOutcome:
-        """:meth:`use` from the event loop: the loop waits for the recorder thread, never
-        for the ledger."""
         item = self.use_item(
             caller, signed, copy_days=copy_days, user_name=user_name, method=method, route=route
         )

@@ -69,13 +69,6 @@ class GroupCommit(Generic[Item, Result]):
         result: Result = await future
         return result
 
-    def __call__(self, item: Item) -> Result:
-        """Record ``item`` alone, from a thread (its answer, or its error raised)."""
-        answer = self._answers([item])[0]
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
     async def _drain(self) -> None:
         try:
             while self._pending:

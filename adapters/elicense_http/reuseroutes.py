@@ -109,7 +109,7 @@ class ReuseController(Controller):
         caller = access.auth.authenticate(
             method=method, url=url, headers=headers, body=body, route="/v1/uses"
         )
-        outcome = await access.use_async(
+        outcome = await access.use(
             caller,
             req.statement,
             copy_days=req.copy_days,

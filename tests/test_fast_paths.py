@@ -93,8 +93,15 @@ def test_fast_path_is_taken() -> None:
     from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
 
     kids = parse_mod._children(SIGNATURES[0].der)
-    assert fast_seal(SEAL.der, b"") is not None
-    assert fast_signature(SIGNATURES[0].der, SEAL, kids[0]) is not None
+    for seal in (SEAL, SEAL_EXT, SEAL_DIGESTS):
+        fast = fast_seal(seal.der)
+        assert fast is not None
+        assert fast.signed_bytes == parse_mod._children(seal.der)[0]  # sliced as received
+    for sig in SIGNATURES:
+        fast_sig = fast_signature(sig.der, parse_mod._parse_embedded_seal)
+        assert fast_sig is not None
+        assert fast_sig.signed_bytes == parse_mod._children(sig.der)[0]
+    assert kids[0] == SIGNATURES[0].signed_bytes
 
 
 def _mutations(base: bytes) -> st.SearchStrategy[bytes]:

@@ -91,6 +91,33 @@ def test_unsafe_paths_refused(name: str) -> None:
     assert _code(_zip({"OFD.xml": b"<a/>", name: b"x"})) == "ofd.container.path"
 
 
+def _unsafe(name: str) -> bool:
+    """The rule _check_name implements, spelled out part by part."""
+    return (
+        not name
+        or name.startswith(("/", "\\"))
+        or "\\" in name
+        or "\x00" in name
+        or (len(name) > 1 and name[0].isascii() and name[0].isalpha() and name[1] == ":")
+        or any(part in ("..", ".") for part in name.split("/"))
+    )
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from([*"/\\.\x00aZ:\né"]), max_size=10))
+def test_name_rule(name: str) -> None:
+    """The one-pass check refuses exactly the names the rule refuses (empty, absolute,
+    a drive letter, a backslash or NUL, a ``.`` or ``..`` segment)."""
+    from elicense.ofd.container import _check_name
+
+    if _unsafe(name):
+        with pytest.raises(OfdFormatError) as e:
+            _check_name(name)
+        assert e.value.code == "ofd.container.path"
+    else:
+        _check_name(name)
+
+
 def test_duplicate_names_refused() -> None:
     """Two entries with one name (readers would disagree which counts) are refused."""
     with warnings.catch_warnings():

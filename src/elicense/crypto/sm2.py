@@ -87,7 +87,7 @@ def _on_curve(point: bytes) -> bool:
 
 def _z(point: bytes, user_id: bytes) -> bytes:
     entl = (len(user_id) * 8).to_bytes(2, "big")
-    return sm3(entl, user_id, _A, _B, _GX, _GY, point)
+    return sm3(b"".join((entl, user_id, _A, _B, _GX, _GY, point)))  # one update, not seven
 
 
 def encode_signature(r: int, s: int) -> bytes:

@@ -242,3 +242,21 @@ def test_without_the_declarative_decoder_everything_reads_the_same(
     assert runs["with"][0] == runs["without"][0]
     assert runs["with"][1] == "elicense.crypto._der"
     assert runs["without"][1] == "elicense.crypto.x509"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.binary(max_size=200), max_size=4))
+def test_sm3_backends_agree(parts: list[bytes]) -> None:
+    """SM3 through GmSSL (bytes, the sm2 extra) is SM3 through cryptography, parts joined
+    or not; bytearrays take cryptography's path. GB/T 32905's example A.1 pins both."""
+    from elicense.crypto import gm
+
+    assert gm._gmssl_sm3 is not None  # else only one backend is tested here
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(gm, "_gmssl_sm3", None)
+        careful = gm.sm3(*parts)
+        abc = gm.sm3(b"a", b"bc")
+    assert gm.sm3(*parts) == careful == gm.sm3(b"".join(parts))
+    assert gm.sm3(*map(bytearray, parts)) == careful
+    expected = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    assert abc.hex() == gm.sm3(b"abc").hex() == expected

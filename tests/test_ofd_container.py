@@ -267,3 +267,37 @@ def test_unknown_xml_encoding_is_malformed(allprotected: bytes) -> None:
     v = verify_ofd(rezip(allprotected, {"OFD.xml": xml}))
     assert "ofd.xml.malformed" in v.codes
     assert "ofd.internal_error" not in v.codes
+
+
+def _resolve_by_normpath(c: Container, location: str, *bases: str) -> str | None:
+    """Container.resolve spelled out: every candidate normalised; None for a refusal."""
+    import posixpath
+
+    text = location.strip().replace("\\", "/")
+    if not text or "\x00" in text:
+        return None
+    cands = [text[1:]] if text.startswith("/") else [posixpath.join(b, text) for b in bases]
+    norms = [posixpath.normpath(x) for x in cands or [text]]
+    for norm in norms:
+        if norm.startswith(("../", "/")) or norm in ("..", "."):
+            return None
+        if norm in c:
+            return norm
+    return norms[0]
+
+
+_SEG = st.sampled_from(["a", "b", ".", "..", "", ".x", "a.", "\\", " "])
+_PATH = st.lists(_SEG, min_size=1, max_size=4).map("/".join)
+
+
+@settings(max_examples=1000)
+@given(st.lists(_PATH, max_size=5), _PATH, st.lists(st.sampled_from(["", "a", "a/b", "b/.."])))
+def test_resolve_is_normpath(names: list[str], location: str, bases: list[str]) -> None:
+    """Names already normal are taken as they are: what normalising every candidate gives."""
+    c = Container.of_files(dict.fromkeys(names, b""))
+    expected = _resolve_by_normpath(c, location, *bases)
+    if expected is None:
+        with pytest.raises(OfdFormatError):
+            c.resolve(location, *bases)
+    else:
+        assert c.resolve(location, *bases) == expected

@@ -218,6 +218,10 @@ class Container:
             candidates = [text]
         resolved = []
         for c in candidates:
+            # An entry's name with no "." or ".." segment, no empty one and no leading "/"
+            # is normal already (what normpath would answer): the common case, taken as is.
+            if c[:1] not in "./" and "//" not in c and "/." not in c and c in self:
+                return c
             norm = posixpath.normpath(c)
             if norm.startswith(("../", "/")) or norm in ("..", "."):
                 raise _refuse("path", f"location {location!r} leaves the container", location)

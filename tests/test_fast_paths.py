@@ -260,3 +260,29 @@ def test_sm3_backends_agree(parts: list[bytes]) -> None:
     assert gm.sm3(*map(bytearray, parts)) == careful
     expected = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
     assert abc.hex() == gm.sm3(b"abc").hex() == expected
+
+
+@settings(max_examples=300)
+@given(st.binary(min_size=65, max_size=65), st.booleans())
+def test_sm2_spki_read_alike(point: bytes, by_asn1crypto: bool) -> None:
+    """An SM2 key info matched by its DER prefix reads as the decoder and asn1crypto read it:
+    the same point, or the same refusal (a point not uncompressed)."""
+    from elicense.crypto import sm2
+    from elicense.errors import KeyFormatError
+
+    spki = sm2.spki_for_point(point)
+
+    def read() -> bytes | str:
+        try:
+            return sm2._point_from_spki(spki)
+        except KeyFormatError as e:
+            return str(e)
+
+    fast = read()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sm2, "_SPKI_LEN", -1)
+        if by_asn1crypto:
+            m.setattr(sm2, "read_spki", lambda _: None)
+        careful = read()
+    assert fast == careful
+    assert fast == point if point[0] == 4 else isinstance(fast, str)

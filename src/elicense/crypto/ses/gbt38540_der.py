@@ -10,8 +10,11 @@ another version, a timestamp, a quirk such as an explicit ``critical
 FALSE``, a BIT STRING with unused bits, damage of any kind — and the
 asn1crypto parser then reads the bytes as it always did, tolerant or
 refusing with its own message. Times not in DER's own form are read by
-asn1crypto from their contents, as the parser reads them; signed parts are
-sliced by the caller.
+asn1crypto from their contents, as the parser reads them. The parser tries
+these readers first, before its own structure walk; the signed parts
+(``SES_SealInfo``, ``TBS_Sign``) and the embedded seal are the elements' bytes
+as received (DER re-encodes a TLV to exactly its input, and where they sit in
+the input is checked).
 """
 
 from __future__ import annotations

@@ -93,8 +93,15 @@ def test_fast_path_is_taken() -> None:
     from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
 
     kids = parse_mod._children(SIGNATURES[0].der)
-    assert fast_seal(SEAL.der, b"") is not None
-    assert fast_signature(SIGNATURES[0].der, SEAL, kids[0]) is not None
+    for seal in (SEAL, SEAL_EXT, SEAL_DIGESTS):
+        fast = fast_seal(seal.der)
+        assert fast is not None
+        assert fast.signed_bytes == parse_mod._children(seal.der)[0]  # sliced as received
+    for sig in SIGNATURES:
+        fast_sig = fast_signature(sig.der, parse_mod._parse_embedded_seal)
+        assert fast_sig is not None
+        assert fast_sig.signed_bytes == parse_mod._children(sig.der)[0]
+    assert kids[0] == SIGNATURES[0].signed_bytes
 
 
 def _mutations(base: bytes) -> st.SearchStrategy[bytes]:
@@ -235,3 +242,47 @@ def test_without_the_declarative_decoder_everything_reads_the_same(
     assert runs["with"][0] == runs["without"][0]
     assert runs["with"][1] == "elicense.crypto._der"
     assert runs["without"][1] == "elicense.crypto.x509"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.binary(max_size=200), max_size=4))
+def test_sm3_backends_agree(parts: list[bytes]) -> None:
+    """SM3 through GmSSL (bytes, the sm2 extra) is SM3 through cryptography, parts joined
+    or not; bytearrays take cryptography's path. GB/T 32905's example A.1 pins both."""
+    from elicense.crypto import gm
+
+    assert gm._gmssl_sm3 is not None  # else only one backend is tested here
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(gm, "_gmssl_sm3", None)
+        careful = gm.sm3(*parts)
+        abc = gm.sm3(b"a", b"bc")
+    assert gm.sm3(*parts) == careful == gm.sm3(b"".join(parts))
+    assert gm.sm3(*map(bytearray, parts)) == careful
+    expected = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    assert abc.hex() == gm.sm3(b"abc").hex() == expected
+
+
+@settings(max_examples=300)
+@given(st.binary(min_size=65, max_size=65), st.booleans())
+def test_sm2_spki_read_alike(point: bytes, by_asn1crypto: bool) -> None:
+    """An SM2 key info matched by its DER prefix reads as the decoder and asn1crypto read it:
+    the same point, or the same refusal (a point not uncompressed)."""
+    from elicense.crypto import sm2
+    from elicense.errors import KeyFormatError
+
+    spki = sm2.spki_for_point(point)
+
+    def read() -> bytes | str:
+        try:
+            return sm2._point_from_spki(spki)
+        except KeyFormatError as e:
+            return str(e)
+
+    fast = read()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sm2, "_SPKI_LEN", -1)
+        if by_asn1crypto:
+            m.setattr(sm2, "read_spki", lambda _: None)
+        careful = read()
+    assert fast == careful
+    assert fast == point if point[0] == 4 else isinstance(fast, str)

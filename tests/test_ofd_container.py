@@ -91,6 +91,33 @@ def test_unsafe_paths_refused(name: str) -> None:
     assert _code(_zip({"OFD.xml": b"<a/>", name: b"x"})) == "ofd.container.path"
 
 
+def _unsafe(name: str) -> bool:
+    """The rule _check_name implements, spelled out part by part."""
+    return (
+        not name
+        or name.startswith(("/", "\\"))
+        or "\\" in name
+        or "\x00" in name
+        or (len(name) > 1 and name[0].isascii() and name[0].isalpha() and name[1] == ":")
+        or any(part in ("..", ".") for part in name.split("/"))
+    )
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from([*"/\\.\x00aZ:\né"]), max_size=10))
+def test_name_rule(name: str) -> None:
+    """The one-pass check refuses exactly the names the rule refuses (empty, absolute,
+    a drive letter, a backslash or NUL, a ``.`` or ``..`` segment)."""
+    from elicense.ofd.container import _check_name
+
+    if _unsafe(name):
+        with pytest.raises(OfdFormatError) as e:
+            _check_name(name)
+        assert e.value.code == "ofd.container.path"
+    else:
+        _check_name(name)
+
+
 def test_duplicate_names_refused() -> None:
     """Two entries with one name (readers would disagree which counts) are refused."""
     with warnings.catch_warnings():
@@ -240,3 +267,37 @@ def test_unknown_xml_encoding_is_malformed(allprotected: bytes) -> None:
     v = verify_ofd(rezip(allprotected, {"OFD.xml": xml}))
     assert "ofd.xml.malformed" in v.codes
     assert "ofd.internal_error" not in v.codes
+
+
+def _resolve_by_normpath(c: Container, location: str, *bases: str) -> str | None:
+    """Container.resolve spelled out: every candidate normalised; None for a refusal."""
+    import posixpath
+
+    text = location.strip().replace("\\", "/")
+    if not text or "\x00" in text:
+        return None
+    cands = [text[1:]] if text.startswith("/") else [posixpath.join(b, text) for b in bases]
+    norms = [posixpath.normpath(x) for x in cands or [text]]
+    for norm in norms:
+        if norm.startswith(("../", "/")) or norm in ("..", "."):
+            return None
+        if norm in c:
+            return norm
+    return norms[0]
+
+
+_SEG = st.sampled_from(["a", "b", ".", "..", "", ".x", "a.", "\\", " "])
+_PATH = st.lists(_SEG, min_size=1, max_size=4).map("/".join)
+
+
+@settings(max_examples=1000)
+@given(st.lists(_PATH, max_size=5), _PATH, st.lists(st.sampled_from(["", "a", "a/b", "b/.."])))
+def test_resolve_is_normpath(names: list[str], location: str, bases: list[str]) -> None:
+    """Names already normal are taken as they are: what normalising every candidate gives."""
+    c = Container.of_files(dict.fromkeys(names, b""))
+    expected = _resolve_by_normpath(c, location, *bases)
+    if expected is None:
+        with pytest.raises(OfdFormatError):
+            c.resolve(location, *bases)
+    else:
+        assert c.resolve(location, *bases) == expected

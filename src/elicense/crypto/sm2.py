@@ -87,7 +87,7 @@ def _on_curve(point: bytes) -> bool:
 
 def _z(point: bytes, user_id: bytes) -> bytes:
     entl = (len(user_id) * 8).to_bytes(2, "big")
-    return sm3(entl, user_id, _A, _B, _GX, _GY, point)
+    return sm3(b"".join((entl, user_id, _A, _B, _GX, _GY, point)))  # one update, not seven
 
 
 def encode_signature(r: int, s: int) -> bytes:
@@ -163,9 +163,10 @@ def spki_for_point(point: bytes) -> bytes:
 
 
 def _point_from_spki(spki: bytes) -> bytes:
-    fast = read_spki(spki)  # the common case, strict DER of an SM2 key, without asn1crypto
-    if (
-        fast is not None
+    if len(spki) == _SPKI_LEN and spki.startswith(_SPKI_PREFIX):  # the one DER of such a key
+        point = spki[-65:]
+    elif (
+        (fast := read_spki(spki)) is not None  # strict DER of an SM2 key, without asn1crypto
         and fast.algorithm.algorithm.dotted_string == _EC_PUBLIC_KEY
         and fast.algorithm.parameters is not None
         and fast.algorithm.parameters.dotted_string == SM2_CURVE_OID
@@ -194,6 +195,12 @@ def _point_from_spki_slow(spki: bytes) -> bytes:
     except Exception:
         raise KeyFormatError("not a DER SubjectPublicKeyInfo") from None
     return point
+
+
+# Every SM2 key's SubjectPublicKeyInfo in DER (named curve, an uncompressed point in a BIT
+# STRING of whole octets) is these bytes followed by the point: asn1crypto's encoding.
+_SPKI_PREFIX = spki_for_point(b"\x04" + bytes(64))[:-65]
+_SPKI_LEN = len(_SPKI_PREFIX) + 65
 
 
 class Sm2PublicKey(PublicKey):

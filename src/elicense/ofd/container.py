@@ -57,7 +57,9 @@ DEFAULT_LIMITS = Limits()
 """Generous for real licenses (zsbk.ofd: 27 entries, 3.8 MB inflated, ratio ≤ 11)."""
 
 _METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
-_DRIVE = re.compile(r"^[A-Za-z]:")
+# What _check_name refuses, in one pass: empty, absolute (``/``, ``\\``, a drive letter),
+# a backslash or NUL anywhere, a ``.`` or ``..`` segment.
+_BAD_NAME = re.compile(r"\A(?:\Z|[/\\]|[A-Za-z]:)|[\\\x00]|(?:\A|/)\.\.?(?:/|\Z)")
 
 
 def is_zip(data: bytes) -> bool:
@@ -70,14 +72,7 @@ def _refuse(code: str, message: str, subject: str | None = None) -> OfdFormatErr
 
 
 def _check_name(name: str) -> None:
-    if (
-        not name
-        or name.startswith(("/", "\\"))
-        or "\\" in name
-        or "\x00" in name
-        or _DRIVE.match(name)
-        or any(part in ("..", ".") for part in name.split("/"))
-    ):
+    if _BAD_NAME.search(name):
         raise _refuse(
             "path", f"entry name {name!r} is not a relative path inside the container", name
         )
@@ -223,6 +218,10 @@ class Container:
             candidates = [text]
         resolved = []
         for c in candidates:
+            # An entry's name with no "." or ".." segment, no empty one and no leading "/"
+            # is normal already (what normpath would answer): the common case, taken as is.
+            if c[:1] not in "./" and "//" not in c and "/." not in c and c in self:
+                return c
             norm = posixpath.normpath(c)
             if norm.startswith(("../", "/")) or norm in ("..", "."):
                 raise _refuse("path", f"location {location!r} leaves the container", location)

@@ -10,12 +10,16 @@ another version, a timestamp, a quirk such as an explicit ``critical
 FALSE``, a BIT STRING with unused bits, damage of any kind — and the
 asn1crypto parser then reads the bytes as it always did, tolerant or
 refusing with its own message. Times not in DER's own form are read by
-asn1crypto from their contents, as the parser reads them; signed parts are
-sliced by the caller.
+asn1crypto from their contents, as the parser reads them. The parser tries
+these readers first, before its own structure walk; the signed parts
+(``SES_SealInfo``, ``TBS_Sign``) and the embedded seal are the elements' bytes
+as received (DER re-encodes a TLV to exactly its input, and where they sit in
+the input is checked).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -110,22 +114,6 @@ class _SealInfo2:
 
 
 @asn1.sequence
-class _Seal1:
-    e_seal_info: _SealInfo1
-    cert: bytes
-    sign_alg_id: cx.ObjectIdentifier
-    signed_value: asn1.BitString
-
-
-@asn1.sequence
-class _Seal2:
-    e_seal_info: _SealInfo2
-    cert: bytes
-    sign_alg_id: cx.ObjectIdentifier
-    signed_value: asn1.BitString
-
-
-@asn1.sequence
 class _TbsSign:
     version: int
     eseal: asn1.TLV  # read by fast_seal / the parser from the same bytes
@@ -138,10 +126,30 @@ class _TbsSign:
 
 @asn1.sequence
 class _Signature:
-    to_sign: _TbsSign
+    to_sign: asn1.TLV  # parsed as _TbsSign: its bytes are the signed bytes
     cert: bytes
     signature_alg_id: cx.ObjectIdentifier
     signature: asn1.BitString
+
+
+@asn1.sequence
+class _Seal:
+    e_seal_info: asn1.TLV  # parsed as _SealInfo1 or _SealInfo2: its bytes are the signed bytes
+    cert: bytes
+    sign_alg_id: cx.ObjectIdentifier
+    signed_value: asn1.BitString
+
+
+def _signed_part(data: bytes, tlv: Any) -> bytes:
+    """The bytes of ``tlv``, the first element of the SEQUENCE ``data``, as received.
+
+    The decoder read ``data`` as DER (minimal lengths), so re-encoding the element gives
+    its bytes back; that they are where the element was read is checked all the same.
+    """
+    part = bytes(asn1.encode_der(tlv))
+    if not any(data.startswith(part, h) for h in range(2, 7)):
+        raise ValueError("the signed part is not where it was read")
+    return part
 
 
 def _time(tlv: Any) -> datetime:
@@ -166,15 +174,22 @@ def _extensions(items: list[_ExtData]) -> tuple[Extension, ...]:
     )
 
 
-def fast_seal(data: bytes, signed_bytes: bytes) -> Seal | None:
-    """The v4 ``SESeal`` ``data`` (``SES_SealInfo`` sliced as ``signed_bytes``), or ``None``."""
+def fast_seal(data: bytes) -> Seal | None:
+    """The v4 ``SESeal`` ``data``, or ``None``.
+
+    Four elements and an ``SES_Header`` of version 5 make a v5 seal
+    (:func:`elicense.crypto.ses.parse.detect`): ``None`` too.
+    """
     try:
-        obj: _Seal1 | _Seal2
+        obj = asn1.decode_der(_Seal, data)
+        info: _SealInfo1 | _SealInfo2
         try:
-            obj = asn1.decode_der(_Seal1, data)
+            info = obj.e_seal_info.parse(_SealInfo1)
         except ValueError:
-            obj = asn1.decode_der(_Seal2, data)
-        info, prop, pic = obj.e_seal_info, obj.e_seal_info.property, obj.e_seal_info.picture
+            info = obj.e_seal_info.parse(_SealInfo2)
+        if info.header.version == 5:
+            return None
+        prop, pic = info.property, info.picture
         if prop.cert_list_type != (1 if isinstance(prop, _Property1) else 2):
             return None
         certs: tuple[bytes, ...] = ()
@@ -207,19 +222,31 @@ def fast_seal(data: bytes, signed_bytes: bytes) -> Seal | None:
             maker_cert=obj.cert,
             alg_oid=obj.sign_alg_id.dotted_string,
             signed_value=_octets(obj.signed_value),
-            signed_bytes=signed_bytes,
+            signed_bytes=_signed_part(data, obj.e_seal_info),
             der=data,
         )
     except Exception:  # anything not read exactly here: the asn1crypto parser decides
         return None
 
 
-def fast_signature(data: bytes, seal: Seal, signed_bytes: bytes) -> Signature | None:
-    """The v4 ``SES_Signature`` ``data`` without a timestamp, its embedded ``seal`` parsed
-    already from the same bytes (``TBS_Sign`` sliced as ``signed_bytes``), or ``None``."""
+def fast_signature(data: bytes, seal_of: Callable[[bytes], Seal]) -> Signature | None:
+    """The v4 ``SES_Signature`` ``data`` without a timestamp, or ``None``.
+
+    Its embedded seal is read by ``seal_of`` (the parser's, cached), whose
+    refusal is the signature's, as the parser would find it; a seal of
+    another version gives ``None``.
+    """
     try:
         obj = asn1.decode_der(_Signature, data)
-        tbs = obj.to_sign
+        tbs = obj.to_sign.parse(_TbsSign)
+        signed_bytes = _signed_part(data, obj.to_sign)
+        eseal = bytes(asn1.encode_der(tbs.eseal))
+    except Exception:
+        return None
+    seal = seal_of(eseal)
+    if seal.version != 4:
+        return None
+    try:
         ext = tbs.ext_datas if tbs.ext_datas is not None else tbs.ext_datas_untagged
         return Signature(
             version=4,

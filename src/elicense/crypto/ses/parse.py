@@ -42,10 +42,10 @@ try:  # cryptography's declarative DER decoder: see elicense.crypto.x509's impor
     from elicense.crypto.ses.gbt38540_der import fast_seal, fast_signature
 except (ImportError, AttributeError, TypeError):  # pragma: no cover - the careful path serves
 
-    def fast_seal(data: bytes, signed_bytes: bytes) -> Seal | None:
+    def fast_seal(data: bytes) -> Seal | None:
         return None
 
-    def fast_signature(data: bytes, seal: Seal, signed_bytes: bytes) -> Signature | None:
+    def fast_signature(data: bytes, seal_of: Callable[[bytes], Seal]) -> Signature | None:
         return None
 
 
@@ -222,6 +222,9 @@ def _guard(what: str, fn: Callable[[bytes], T], data: bytes) -> T:
 
 
 def _parse_seal(data: bytes) -> Seal:
+    fast = fast_seal(data)  # v4 read exactly, else None: the careful reading below decides
+    if fast is not None:
+        return fast
     kids = _children(data)
     if not kids or not _is(kids[0], _UNIVERSAL, _SEQUENCE):
         raise EncodingError("expected SEQUENCE { SES_SealInfo … }")
@@ -242,10 +245,6 @@ def _parse_seal(data: bytes) -> Seal:
             signed_bytes=signed,
             der=data,
         )
-    if version == 4:
-        fast = fast_seal(data, kids[0])
-        if fast is not None:
-            return fast
     cls = v4.SESeal if version == 4 else v5.SESealV5
     obj = cls.load(data, strict=True)
     info = _seal_info(obj["e_seal_info"], version=version)  # parses certList before the check
@@ -263,6 +262,9 @@ def _parse_seal(data: bytes) -> Seal:
 
 
 def _parse_signature(data: bytes) -> Signature:
+    fast = fast_signature(data, _parse_embedded_seal)
+    if fast is not None:
+        return fast
     kids = _children(data)
     tbs = _children(kids[0]) if kids else []
     if len(tbs) < 2 or not _is(tbs[0], _UNIVERSAL, _INTEGER):
@@ -288,10 +290,6 @@ def _parse_signature(data: bytes) -> Signature:
         )
     if len(kids) not in (4, 5) or seal.version == 1:
         raise EncodingError(f"SES_Signature of {len(kids)} elements with a v{seal.version} seal")
-    if len(kids) == 4 and seal.version == 4:
-        fast = fast_signature(data, seal, kids[0])
-        if fast is not None:
-            return fast
     cls = v4.SesSignature if seal.version == 4 else v5.SesSignatureV5
     obj = cls.load(data, strict=True)
     to_sign = obj["to_sign"]

@@ -130,22 +130,6 @@ class Access:
             BatchRefusedError: the use is not validly made; nothing recorded.
             ConflictError: another worker recorded events of its subjects first.
         """
-        item = self.use_item(
-            caller, signed, copy_days=copy_days, user_name=user_name, method=method, route=route
-        )
-        return await self.uses_recorder.submit(item)
-
-    def use_item(
-        self,
-        caller: Caller,
-        signed: Signed,
-        *,
-        copy_days: int | None,
-        user_name: str,
-        method: str,
-        route: str,
-    ) -> _Use:
-        """The use to record, once it is a ``use.request`` of the caller's department."""
         try:
             act = decode_statement(signed.statement)
         except Exception as e:
@@ -163,7 +147,8 @@ class Access:
             )
             self.auth.refuse(error, method=method, route=route)
             raise ServiceError(403, error.code, str(error))
-        return _Use(signed, copy_days or 0, user_name, bool(act.holder and not act.license))
+        by_holder = bool(act.holder and not act.license)
+        return await self.uses_recorder.submit(_Use(signed, copy_days or 0, user_name, by_holder))
 
     def _record_uses(self, batch: Sequence[_Use]) -> list[UseOutcome | BaseException]:
         """Record a batch of uses (:mod:`elicense_http.groupcommit`): each answer is what

@@ -269,14 +269,28 @@ class LedgerTrust:
 
     def _seal_timeline(self, code: str) -> Timeline | None:
         if code not in self._seals:
-            events = tuple(self._ledger.history(deterministic_id("seal", code)))
-            seen = self._cache.seals.get(code)
-            if seen is not None and seen[0] == events:
-                self._seals[code] = seen[1]
-            else:
-                self._seals[code] = _named(code, seal_timeline, events, self._platform)
-                self._cache.seals[code] = (events, self._seals[code])
+            self._seals[code] = self._timeline(
+                "seal", code, self._cache.seals, seal_timeline, self._platform
+            )
         return self._seals[code]
+
+    def _timeline(
+        self,
+        kind: str,
+        code: str,
+        cache: dict[str, tuple[tuple[PositionedRecord, ...], Timeline | None]],
+        build: Any,
+        context: Any,
+    ) -> Timeline | None:
+        """The timeline of ``kind`` ``code``: the cached one while the ledger returns the
+        same records byte for byte, else replayed and checked again (and cached)."""
+        events = tuple(self._ledger.history(deterministic_id(kind, code)))
+        seen = cache.get(code)
+        if seen is not None and seen[0] == events:
+            return seen[1]
+        timeline = _named(code, build, events, context)
+        cache[code] = (events, timeline)
+        return timeline
 
     def compromised_since(self, code: str) -> datetime | None:
         """When seal ``code`` was compromised, per its newest record (``None``: not)."""
@@ -292,13 +306,9 @@ class LedgerTrust:
     def type_at(self, code: str, position: int) -> TypeSnapshot | None:
         """See :class:`~elicense.verify.trust.TrustView`."""
         if code not in self._types:
-            events = tuple(self._ledger.history(deterministic_id("type", code)))
-            seen = self._cache.types.get(code)
-            if seen is not None and seen[0] == events:
-                self._types[code] = seen[1]
-            else:
-                self._types[code] = _named(code, type_timeline, events, self.seal_at)
-                self._cache.types[code] = (events, self._types[code])
+            self._types[code] = self._timeline(
+                "type", code, self._cache.types, type_timeline, self.seal_at
+            )
         tl = self._types[code]
         return tl.at(position) if tl is not None else None
 

@@ -295,29 +295,25 @@ def watermark(copy_user_name: str, service_item: str, purpose: str, expires_at: 
 def sign_view(view: LicenseView, signer: Any) -> bytes:
     """The canonical bytes of ``view`` signed by the platform ``signer``."""
     data = canonical(view)
-    key = signer.public_key
-    return canonical(
-        SignedLicenseView(
-            view=data,
-            key_id=key.key_id,
-            alg=key.alg,
-            signature=signer.sign(signing_input(LICENSE_VIEW_LABEL, data)),
-        )
-    )
+    return canonical(SignedLicenseView(view=data, **_signature(LICENSE_VIEW_LABEL, data, signer)))
 
 
 def sign_copy(copy: AnnotatedCopy, signer: Any) -> bytes:
     """The canonical bytes of ``copy`` signed by the platform ``signer``."""
     data = canonical(copy)
-    key = signer.public_key
     return canonical(
-        SignedAnnotatedCopy(
-            copy=data,
-            key_id=key.key_id,
-            alg=key.alg,
-            signature=signer.sign(signing_input(ANNOTATED_COPY_LABEL, data)),
-        )
+        SignedAnnotatedCopy(copy=data, **_signature(ANNOTATED_COPY_LABEL, data, signer))
     )
+
+
+def _signature(label: str, data: bytes, signer: Any) -> dict[str, Any]:
+    """The key id, algorithm and signature of ``signer`` over ``data`` under ``label``."""
+    key = signer.public_key
+    return {
+        "key_id": key.key_id,
+        "alg": key.alg,
+        "signature": signer.sign(signing_input(label, data)),
+    }
 
 
 # -- the license PDF's attachments (docs/pdf.md) ------------------------------------------------

@@ -21,6 +21,7 @@ from elicense.acts import RequestUse, Signed, decode_statement
 from elicense.domain.consent import Consent
 from elicense.errors import BatchRefusedError, ConflictError, NotFoundError
 from elicense.ledger.application import Ledger, Receipt
+from elicense.ledger.storage import is_postgres
 from elicense.reuse.facts import UseRow
 from elicense.reuse.service import ReuseService, UseOutcome
 from elicense_http.auth import Authenticator, AuthStore, Caller, HolderSession
@@ -69,7 +70,7 @@ class Access:
         self._local = threading.local()
         self.reuse = ReuseService(ledger, signer, locator=self._licenses_of)
         self.uses_recorder: GroupCommit[_Use, UseOutcome] = GroupCommit(
-            self._record_uses, in_thread=ledger.dsn.startswith("postgres")
+            self._record_uses, in_thread=is_postgres(ledger.dsn)
         )
         """Records uses in batches (:mod:`elicense_http.groupcommit`)."""
 

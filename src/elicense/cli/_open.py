@@ -38,7 +38,9 @@ def probe(dsn: str, *, must_exist: bool) -> None:
     """
     if dsn in ("memory:", ":memory:"):
         return
-    if dsn.startswith(("postgresql://", "postgres://")):
+    from elicense.ledger.storage import is_postgres  # eventsourcing loads on use only
+
+    if is_postgres(dsn):
         _probe_postgres(dsn, must_exist=must_exist)
     elif "://" not in dsn or dsn.startswith("sqlite:///"):
         _probe_sqlite(dsn.removeprefix("sqlite:///"), must_exist=must_exist)
@@ -154,7 +156,9 @@ def open_store(dsn: str, *, must_exist: bool, read_only: bool) -> Any:
 
     probe(dsn, must_exist=must_exist)
     env = {"CREATE_TABLE": "no"} if read_only else {}
-    if dsn.startswith(("postgresql://", "postgres://")):
+    from elicense.ledger.storage import is_postgres
+
+    if is_postgres(dsn):
         env["POSTGRES_CONNECT_TIMEOUT"] = str(CONNECT_TIMEOUT)
     try:
         return Ledger(dsn, env=env)

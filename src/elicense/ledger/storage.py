@@ -45,7 +45,15 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from elicense.errors import StorageError
 
-__all__ = ["DEFAULT_LEDGER", "PositionedRecorder", "ddl_lock_key", "describe", "settings_for"]
+__all__ = [
+    "DEFAULT_LEDGER",
+    "PositionedRecorder",
+    "ddl_lock_key",
+    "describe",
+    "is_postgres",
+    "is_store_failure",
+    "settings_for",
+]
 
 DEFAULT_LEDGER = "./elicense.db"
 
@@ -62,6 +70,11 @@ class PositionedRecorder(Protocol):
         ...
 
 
+def is_postgres(dsn: str | os.PathLike[str]) -> bool:
+    """Whether ``dsn`` names a PostgreSQL store."""
+    return os.fspath(dsn).startswith(("postgresql://", "postgres://"))
+
+
 def settings_for(dsn: str | os.PathLike[str]) -> dict[str, str]:
     """eventsourcing environment settings for ``dsn`` (see the module table).
 
@@ -74,7 +87,7 @@ def settings_for(dsn: str | os.PathLike[str]) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.popo",
             "APPLICATION_RECORDER_TOPIC": f"{__name__}:MemoryLedgerRecorder",
         }
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_postgres(text):
         return _postgres_settings(text)
     if "://" in text and not text.startswith("sqlite:///"):
         raise StorageError(
@@ -149,7 +162,7 @@ def is_store_failure(exc: BaseException) -> bool:
 def describe(dsn: str | os.PathLike[str]) -> str:
     """A human description of ``dsn`` without its password."""
     text = os.fspath(dsn)
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_postgres(text):
         parts = urlsplit(text)
         netloc = parts.hostname or ""
         if parts.port:

@@ -27,6 +27,7 @@ from elicense.errors import EncodingError, NonCanonicalError
 __all__ = [
     "ENCODER",
     "Clock",
+    "TaggedDocument",
     "canonical",
     "decode",
     "decode_canonical",
@@ -112,3 +113,15 @@ Clock = Callable[[], datetime]
 """Where the ledger, the reuse service, trust-bundle making and the desks of
 :mod:`elicense.api` read the time: :func:`utc_now` unless a caller (a test, a
 replay) injects another."""
+
+
+class TaggedDocument(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    tag_field="format",
+):
+    """Base of every exported document kind: tagged by ``format``, unknown fields refused,
+    defaults omitted (the license document, the trust bundle, checkpoints, status lists …)."""

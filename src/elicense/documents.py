@@ -28,7 +28,7 @@ from typing import Any, cast
 import msgspec
 
 from elicense import wire
-from elicense.codec import canonical, decode_canonical, require_utc
+from elicense.codec import TaggedDocument, canonical, decode_canonical, require_utc
 from elicense.log.checkpoint import SignedCheckpoint
 from elicense.log.evidence import LogEvidence
 from elicense.log.slots import LicenseStatusList
@@ -83,18 +83,7 @@ class History(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     events: tuple[PositionedRecord, ...]
 
 
-class _Document(
-    msgspec.Struct,
-    frozen=True,
-    kw_only=True,
-    omit_defaults=True,
-    forbid_unknown_fields=True,
-    tag_field="format",
-):
-    """Base of every exported document kind (tagged by ``format``)."""
-
-
-class LicenseDocument(_Document, frozen=True, tag=LICENSE_DOCUMENT):
+class LicenseDocument(TaggedDocument, frozen=True, tag=LICENSE_DOCUMENT):
     """One license, exported for offline verification.
 
     Every byte is bound: ``format`` and ``origin`` are checked, ``license`` must
@@ -129,7 +118,7 @@ class StatusEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_f
     digest: bytes
 
 
-class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
+class TrustBundle(TaggedDocument, frozen=True, tag=TRUST_BUNDLE):
     """What offline verifiers trust, as of one position of the ledger.
 
     Attributes:
@@ -163,7 +152,7 @@ class TrustBundle(_Document, frozen=True, tag=TRUST_BUNDLE):
         require_utc(self.issued_at, "issued_at")
 
 
-class SignedBundle(_Document, frozen=True, tag=SIGNED_BUNDLE):
+class SignedBundle(TaggedDocument, frozen=True, tag=SIGNED_BUNDLE):
     """A trust bundle's canonical bytes signed by a platform key.
 
     The signature covers ``signing_input("trust.bundle", bundle)``.
@@ -268,7 +257,7 @@ class AnnotatedCopy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             raise ValueError(f"the copy is for {self.user}, its view for {self.view.user}")
 
 
-class SignedLicenseView(_Document, frozen=True, tag=SIGNED_VIEW):
+class SignedLicenseView(TaggedDocument, frozen=True, tag=SIGNED_VIEW):
     """A :class:`LicenseView`'s canonical bytes signed by a platform key."""
 
     view: bytes
@@ -277,7 +266,7 @@ class SignedLicenseView(_Document, frozen=True, tag=SIGNED_VIEW):
     signature: bytes
 
 
-class SignedAnnotatedCopy(_Document, frozen=True, tag=SIGNED_COPY):
+class SignedAnnotatedCopy(TaggedDocument, frozen=True, tag=SIGNED_COPY):
     """An :class:`AnnotatedCopy`'s canonical bytes signed by a platform key."""
 
     copy: bytes

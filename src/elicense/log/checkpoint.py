@@ -23,10 +23,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
-import msgspec
-
 from elicense import wire
-from elicense.codec import ENCODER, decode_canonical, require_utc
+from elicense.codec import ENCODER, TaggedDocument, decode_canonical, require_utc
 from elicense.errors import ElicenseError, TrustError
 from elicense.merkle import HashAlgorithm, hash_algorithm
 from elicense.wire import signing_input
@@ -50,18 +48,7 @@ CHECKPOINT_KIND: Final = "log.checkpoint"
 _MAX_CACHED = 64  # distinct checkpoints a verifier keeps; a verifier sees few at a time
 
 
-class _Tagged(
-    msgspec.Struct,
-    frozen=True,
-    kw_only=True,
-    omit_defaults=True,
-    forbid_unknown_fields=True,
-    tag_field="format",
-):
-    """Base of the log's documents: tagged by ``format``, like every exported document."""
-
-
-class Checkpoint(_Tagged, frozen=True, tag=CHECKPOINT):
+class Checkpoint(TaggedDocument, frozen=True, tag=CHECKPOINT):
     """The log's state the platform vouches for.
 
     Attributes:
@@ -111,7 +98,7 @@ class Checkpoint(_Tagged, frozen=True, tag=CHECKPOINT):
         }
 
 
-class SignedCheckpoint(_Tagged, frozen=True, tag=SIGNED_CHECKPOINT):
+class SignedCheckpoint(TaggedDocument, frozen=True, tag=SIGNED_CHECKPOINT):
     """A checkpoint's canonical bytes and the platform's signature over them.
 
     Attributes:

@@ -46,9 +46,9 @@ from enum import StrEnum
 from typing import Any, Final
 
 from elicense import wire
-from elicense.codec import ENCODER, decode, decode_canonical, require_utc
+from elicense.codec import ENCODER, TaggedDocument, decode, decode_canonical, require_utc
 from elicense.errors import ElicenseError, TrustError
-from elicense.log.checkpoint import Checkpoint, _Tagged
+from elicense.log.checkpoint import Checkpoint
 from elicense.log.statuslist import (
     SlotMap,
     Status,
@@ -85,7 +85,7 @@ class ListKind(StrEnum):
     W3C_SUSPENSION = "w3c-suspension"
 
 
-class StatusListDocument(_Tagged, frozen=True, tag=STATUS_LIST):
+class StatusListDocument(TaggedDocument, frozen=True, tag=STATUS_LIST):
     """A status list as of one checkpoint.
 
     Attributes:
@@ -140,7 +140,7 @@ class StatusListDocument(_Tagged, frozen=True, tag=STATUS_LIST):
         }
 
 
-class SignedStatusList(_Tagged, frozen=True, tag=SIGNED_STATUS_LIST):
+class SignedStatusList(TaggedDocument, frozen=True, tag=SIGNED_STATUS_LIST):
     """A status list's canonical bytes and the platform's signature over them."""
 
     status_list: bytes

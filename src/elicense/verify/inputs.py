@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from elicense import wire
+from elicense.codec import TaggedDocument
 from elicense.documents import LICENSE_DOCUMENT
 from elicense.log.evidence import LogEvidence
 from elicense.ofd import is_ofd
@@ -21,15 +22,7 @@ from elicense.verdict import Verdict
 __all__ = ["DOC_PREFIX", "FILE_FORMATS", "DocView", "doc_view", "format_version", "is_file"]
 
 
-class DocView(
-    msgspec.Struct,
-    frozen=True,
-    kw_only=True,
-    omit_defaults=True,
-    forbid_unknown_fields=True,
-    tag_field="format",
-    tag=LICENSE_DOCUMENT,
-):
+class DocView(TaggedDocument, frozen=True, tag=LICENSE_DOCUMENT):
     """A license document as the hot path reads it: the seal section kept raw.
 
     Field for field and option for option the same as :class:`LicenseDocument`,

@@ -83,6 +83,56 @@ def test_declared_size_that_lies_is_corrupt() -> None:
     assert _code(bytes(data)) == "ofd.container.corrupt"
 
 
+def _stored_and_deflated() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("Doc_0/Document.xml", b"<doc/>" * 500, zipfile.ZIP_DEFLATED)
+        z.writestr("OFD.xml", b"<ofd/>" * 50, zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def test_entries_read_as_zipfile_reads_them() -> None:
+    """The twin of the damaged headers below: stored and deflated entries come out as
+    zipfile inflates them."""
+    data = _stored_and_deflated()
+    c = Container(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert {n: c.read(n) for n in c.files} == {n: z.read(n) for n in z.namelist()}
+
+
+def _damage(data: bytes, what: str) -> bytes:
+    b = bytearray(data)
+    # the second entry, OFD.xml (stored): its local header and its central directory record
+    local = b.index(b"PK\x03\x04", 1)
+    cd = b.index(b"PK\x01\x02", b.index(b"PK\x01\x02") + 1)
+    if what == "payload":  # one byte of the stored bytes: the CRC no longer matches
+        b[local + 30 + len("OFD.xml") + 3] ^= 0x01
+    elif what == "local_name":  # the local header names another entry
+        b[local + 30] = ord("X")
+    elif what == "local_magic":
+        b[local + 1] = ord("Q")
+    elif what == "offset":  # the central directory points past the end
+        struct.pack_into("<I", b, cd + 42, len(b) + 10)
+    elif what == "compressed_size":  # the entry's data runs past the end of the file
+        struct.pack_into("<I", b, cd + 20, len(b))
+    return bytes(b)
+
+
+@pytest.mark.parametrize(
+    "what", ["payload", "local_name", "local_magic", "offset", "compressed_size"]
+)
+def test_damaged_entry_is_corrupt(what: str) -> None:
+    """Whatever the local header or the entry's bytes lie about, the entry is refused as
+    ``ofd.container.corrupt``, never read; the other entry still reads."""
+    damaged = _damage(_stored_and_deflated(), what)
+    assert damaged != _stored_and_deflated()
+    c = Container(damaged)
+    with pytest.raises(OfdFormatError) as e:
+        c.read("OFD.xml")
+    assert e.value.code == "ofd.container.corrupt"
+    assert c.read("Doc_0/Document.xml") == b"<doc/>" * 500  # the other entry is intact
+
+
 @pytest.mark.parametrize(
     "name", ["../evil.xml", "/etc/passwd", "Doc_0/../../x", "a\\b.xml", "C:/x.xml", "./OFD.xml"]
 )

@@ -5,9 +5,10 @@ from outside, so the central directory is judged *before* any entry is
 inflated: the number of entries, each declared size and the total, the
 compression ratio of large entries (a zip bomb is refused here, without
 inflating a byte), the compression method, encryption, duplicate names and
-every path (absolute, ``..``, backslashes, NUL, drive letters). Inflating is
-then bounded by the declared size (``zipfile`` stops there and checks the
-CRC), so memory never exceeds :attr:`Limits.max_total`.
+every path (absolute, ``..``, backslashes, NUL, drive letters). ``zipfile``
+reads that directory; each entry is then inflated by one zlib call from its
+local header, bounded by its declared size, its CRC checked, so memory never
+exceeds :attr:`Limits.max_total`.
 
 Every refusal is an :class:`~elicense.errors.OfdFormatError` with a code
 ``ofd.container.*``; no ``zipfile`` or ``zlib`` exception escapes.

@@ -227,8 +227,8 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then (at 26) name and ex
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, path: str) -> bytes:
     """Entry ``info``'s bytes, inflated from ``data`` in one call and bounded by its declared
-    size, its CRC checked (what ``zipfile.ZipFile.open`` checks, without its stream
-    machinery: a fifth of a cold OFD verification went there).
+    size, its CRC checked: what ``zipfile.ZipFile.open`` checks, without its stream
+    machinery (≈ 100 µs of a cold OFD verification's 2.7 ms went there).
 
     Raises:
         OfdFormatError: ``ofd.container.corrupt``: a local header that is not one, or does

@@ -80,7 +80,7 @@ class TrustedFilings:
     def __init__(self, trust: TrustSource) -> None:
         self._trust = trust
         self._platform = {k.spki for k in trust.platform_keys()}
-        self._found: dict[bytes, FiledSealJudge | None] = {}
+        self._found: dict[tuple[bytes, bytes], FiledSealJudge | None] = {}
         self.failure: Exception | None = None
         """What stopped a lookup (a store that did not answer, a history that does not
         verify): the OFD verifier would report it as its own internal error, so the caller
@@ -92,7 +92,7 @@ class TrustedFilings:
             signer = certificate_spki(sig.signer_cert)
         except (ElicenseError, ValueError):
             return None
-        key = sig.seal.digest + signer
+        key = (sig.seal.der, signer)  # bytes hash once and keep it: no SHA-256 of the seal here
         if key not in self._found:
             try:
                 self._found[key] = self._lookup(sig, signer)

@@ -116,11 +116,12 @@ class Verifier:
         ofd_keys: Iterable[PublicKey] = (),
     ) -> None:
         self._trust = trust
-        self.ofd_anchors = tuple(bytes(c) for c in ofd_anchors)
-        if self.ofd_anchors:
-            from elicense.crypto.ses.trust import TrustAnchors  # checks each is a certificate
+        self.ofd_anchors: Iterable[bytes] = ()
+        """The OFD anchors, checked once (a ``TrustAnchors`` the OFD verifier takes as is)."""
+        if ofd_anchors:
+            from elicense.crypto.ses.trust import TrustAnchors  # loads for OFD anchors only
 
-            TrustAnchors(self.ofd_anchors)
+            self.ofd_anchors = TrustAnchors(ofd_anchors)
         self.ofd_keys = tuple(ofd_keys)
         self.max_age = max_age
         self.max_checkpoint_age = max_checkpoint_age or max_age

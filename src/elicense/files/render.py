@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from elicense.errors import PdfError
+from elicense.qr import qr_modules
 
 __all__ = ["SEAL_BOX", "CjkFont", "PageData", "find_cjk_font", "render_page"]
 
@@ -230,13 +231,7 @@ def _document_font(pdf: Any, cjk: CjkFont) -> Any:
 
 def _qr(pdf: object, text: str, *, x: float, y: float, size: float) -> None:
     """The QR of ``text`` drawn as filled squares (vector, crisp when printed)."""
-    import segno
-
-    # Mask pattern 0, not the penalty-scored best of eight: ISO/IEC 18004 lets a reader
-    # decode any mask, and scoring all eight is ~18 ms of pure Python per page (a fifth of
-    # making a PDF). The payload is base32 of a signature: already without long runs.
-    code = segno.make(text, error="m", boost_error=False, mask=0)
-    matrix = [list(row) for row in code.matrix]
+    matrix = [list(row) for row in qr_modules(text)]
     n = len(matrix)
     quiet = 4
     cell = size / (n + 2 * quiet)

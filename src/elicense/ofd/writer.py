@@ -25,6 +25,7 @@ import msgspec
 
 from elicense.errors import OfdWriteError
 from elicense.ofd.font import FontSubset, subset_font
+from elicense.qr import qr_modules
 
 __all__ = ["PAGE_ID", "STAMP_BOX", "LicenseSheet", "write_license"]
 
@@ -103,11 +104,7 @@ class _Page:
 
 
 def _qr_path(page: _Page, text: str, x: float, y: float, side: float) -> str:
-    import segno
-
-    # Mask pattern 2 (vertical stripes) fixed: scanners read any of the eight, and segno's
-    # search for the best one (pure Python) costs more than all the rest of a license.
-    matrix = segno.make(text, error="m", boost_error=False, micro=False, mask=2).matrix
+    matrix = qr_modules(text)
     n = len(matrix)
     at = [_n(i * side / n) for i in range(n + 1)]
     parts = []

@@ -218,9 +218,7 @@ def kill_run(dsn: str, folder: Path, kills: int, seed: int) -> dict[str, Any]:
     ingest = _ingest_kills(dsn, city, folder, kills, rng)
     follower = _follower_kills(dsn, city, kills, rng, start=kills * 20_000)
     audit = _final_audit(dsn, city)
-    from elicense.ledger.application import Ledger as _Ledger
-
-    ledger = _Ledger(dsn)
+    ledger = Ledger(dsn)
     try:  # every acknowledged record is still there after everything
         still_lost = [s for s in ingest["acked"] if not _exists(ledger, s)]
     finally:

@@ -70,11 +70,21 @@ class _Inner:
         self.tree = tree
 
 
-def _decode_deep(value: Any) -> Any:
+def _walk(value: Any, leaf: Any) -> Any:
+    """``value`` with ``leaf`` applied to everything that is not a dict or a list."""
     if isinstance(value, dict):
-        return {k: _decode_deep(v) for k, v in value.items()}
+        return {k: _walk(v, leaf) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode_deep(v) for v in value]
+        return [_walk(v, leaf) for v in value]
+    return leaf(value)
+
+
+def _decode_deep(value: Any) -> Any:
+    """``value`` with every base64 string that holds JSON decoded, as an :class:`_Inner`."""
+    return _walk(value, _decode_leaf)
+
+
+def _decode_leaf(value: Any) -> Any:
     if isinstance(value, str) and _B64.match(value):
         try:
             raw = base64.b64decode(value, validate=True)
@@ -89,12 +99,13 @@ def _decode_deep(value: Any) -> Any:
 
 
 def _encode_deep(value: Any) -> Any:
+    """The inverse of :func:`_decode_deep`."""
+    return _walk(value, _encode_leaf)
+
+
+def _encode_leaf(value: Any) -> Any:
     if isinstance(value, _Inner):
         return base64.b64encode(_dumps(_encode_deep(value.tree))).decode()
-    if isinstance(value, dict):
-        return {k: _encode_deep(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_encode_deep(v) for v in value]
     return value
 
 
@@ -247,12 +258,13 @@ MUTATORS: dict[str, Callable[[bytes, random.Random, list[bytes]], bytes]] = {
 
 
 def _plain(value: Any) -> Any:
+    """A decoded tree with its base64 made readable (JSON inside, else hex)."""
+    return _walk(value, _plain_leaf)
+
+
+def _plain_leaf(value: Any) -> Any:
     if isinstance(value, _Inner):
         return {"<json in base64>": _plain(value.tree)}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
     if isinstance(value, str) and _B64.match(value):
         try:
             return {"<base64>": base64.b64decode(value, validate=True).hex()}

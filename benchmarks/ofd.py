@@ -60,6 +60,7 @@ from cryptography.hazmat import asn1  # noqa: E402
 
 from elicense.crypto import suites, x509  # noqa: E402
 from elicense.crypto.ses import parse_signature  # noqa: E402
+from elicense.crypto.ses.gbt38540_der import _Signature as SIGNATURE_V4  # noqa: E402
 from elicense.crypto.x509 import certificate_spki  # noqa: E402
 from elicense.ofd import OfdVerifier  # noqa: E402
 
@@ -144,13 +145,11 @@ def main() -> None:
     xml_paths = ["OFD.xml", "Doc_0/Document.xml", "Doc_0/Signs/Signatures.xml"]
     xml_paths.append(SIGN + "Signature.xml")
     certs = [sig.signer_cert, sig.seal.maker_cert]
-    asn1.decode_der(_signature_type(), files[SIGN + "SignedValue.dat"])  # strict DER: decodes
+    asn1.decode_der(SIGNATURE_V4, files[SIGN + "SignedValue.dat"])  # strict DER: decodes
 
     every_entry = _deflated(data, set(files))
 
     def floor_read() -> int:
-        decode = asn1.decode_der
-        signature_type = _signature_type()
         for _ in range(N):
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 z.infolist()
@@ -158,7 +157,7 @@ def main() -> None:
                 zlib.decompressobj(-15).decompress(raw)
             for name in xml_paths:
                 ElementTree.XML(files[name])
-            decode(signature_type, files[SIGN + "SignedValue.dat"])
+            asn1.decode_der(SIGNATURE_V4, files[SIGN + "SignedValue.dat"])
             for der in certs:
                 cx.load_der_x509_certificate(der)
         return floor()
@@ -183,14 +182,6 @@ def main() -> None:
             "machine": machine(),
         }
     )
-
-
-def _signature_type() -> type:
-    """The declarative ASN.1 class of a GB/T 38540 ``SES_Signature`` (v4), as the verifier's
-    fast reader decodes it."""
-    from elicense.crypto.ses import gbt38540_der
-
-    return gbt38540_der._Signature  # type: ignore[no-any-return]
 
 
 def _deflated(data: bytes, names: set[str]) -> list[bytes]:

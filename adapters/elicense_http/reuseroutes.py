@@ -104,8 +104,9 @@ class ReuseController(Controller):
         method, url, headers = request.method, target_uri(request), _headers(request)
         req = data
 
-        # On the loop: the caller's signature (CPU and one indexed read), then the
-        # recorder thread records the use with whatever else queued meanwhile.
+        # On the loop: the caller's signature (CPU and one indexed read), then the use is
+        # recorded with whatever else queued meanwhile (Access.uses_recorder: on the loop
+        # for SQLite, in a worker thread for PostgreSQL).
         caller = access.auth.authenticate(
             method=method, url=url, headers=headers, body=body, route="/v1/uses"
         )

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import cms
 
@@ -15,10 +16,47 @@ from elicense.crypto.gm import SM3_OID, sm3
 from elicense.crypto.keys import generate_key
 from elicense.crypto.suites import SM2_SM3, PrivateKey
 from elicense.crypto.x509issue import issue_certificate
+from elicense.verdict import Verdict
 from ses_support import make_pki, make_seal
+
+if TYPE_CHECKING:
+    from elicense.crypto.suites import PrivateKey as _Key
+    from elicense.files.ofd import IssuedOfd
+    from reuse_support import ReuseWorld
 
 SIGN_DIR = "Doc_0/Signs/Sign_0/"
 PAGE = "Doc_0/Pages/Page_0/Content.xml"
+HOST = "zwfw.example.gov.cn"
+"""The verify-me host of the OFD licenses the tests issue."""
+
+
+def errors(v: Verdict) -> set[str]:
+    """The codes of ``v``'s error findings."""
+    return {f.code for f in v.findings if f.severity == "error"}
+
+
+def issue_ofd(
+    w: ReuseWorld,
+    lid: str,
+    *,
+    at: datetime | None = None,
+    key: _Key | None = None,
+    **options: Any,
+) -> IssuedOfd:
+    """License ``lid`` of ``w`` issued as a sealed OFD with its issuer's seal (its key unless
+    ``key``), recorded; ``options`` as for ``issue_license_ofd``."""
+    from elicense.files.ofd import issue_license_ofd
+
+    return issue_license_ofd(
+        w.ledger,
+        lid,
+        key=key or w.issuer.key,
+        seal=w.issuer.seal,
+        platform_signer=w.platform_key,
+        host=HOST,
+        at=at,
+        **options,
+    )
 
 
 def rezip(data: bytes, changes: Mapping[str, bytes | None] = {}) -> bytes:

@@ -17,20 +17,18 @@ from elicense.crypto.ses import parse_seal, parse_signature
 from elicense.crypto.suites import SM2_SM3
 from elicense.crypto.x509 import certificate_public_key
 from elicense.errors import OfdWriteError
-from elicense.files.ofd import IssuedOfd, issue_license_ofd
+from elicense.files.ofd import IssuedOfd
 from elicense.ofd import OfdVerifier
 from elicense.ofd.font import find_font
 from elicense.ofd.sign import seal_ofd
 from elicense.verdict import Outcome, Verdict
 from elicense.verify.verifier import Verifier
-from ofd_support import PAGE, SIGN_DIR, TWIN_CODES, entry, tamper_twins
+from ofd_support import HOST, PAGE, SIGN_DIR, TWIN_CODES, entry, errors, issue_ofd, tamper_twins
 from reuse_support import ReuseWorld
 from sm2_support import openssl_verify, require_openssl, require_sm2
 from support import scan_qr
 
 require_sm2()
-
-HOST = "zwfw.example.gov.cn"
 
 
 class Issued:
@@ -41,14 +39,7 @@ class Issued:
         self.db = root / "ledger.db"
         self.w = ReuseWorld.new(self.db, alg=SM2_SM3)
         self.lid = self.w.issue(1)
-        self.ofd: IssuedOfd = issue_license_ofd(
-            self.w.ledger,
-            self.lid,
-            key=self.w.issuer.key,
-            seal=self.w.issuer.seal,
-            platform_signer=self.w.platform_key,
-            host=HOST,
-        )
+        self.ofd: IssuedOfd = issue_ofd(self.w, self.lid)
         self.seal = parse_seal(self.w.ledger.get_seal(self.w.issuer.seal).ses_seal)
         self.maker_pem = root / "maker.pem"
         self.maker_pem.write_bytes(_cert_pem(self.seal.maker_cert))
@@ -69,10 +60,6 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issued]:
     i = Issued(tmp_path_factory.mktemp("ofd-issue"))
     yield i
     i.w.ledger.close()
-
-
-def _errors(v: Verdict) -> set[str]:
-    return {f.code for f in v.findings if f.severity == "error"}
 
 
 def test_issued_ofd_verifies_and_is_recorded(issued: Issued) -> None:
@@ -140,8 +127,8 @@ def test_sm2_signature_over_tbs_sign_verifies_with_openssl(issued: Issued, tmp_p
 
 def test_each_tamper_twin_of_an_issued_file_has_its_own_code(issued: Issued) -> None:
     """Changed byte, added file, removed Reference, replaced Seal.esl, re-signed: distinct codes."""
-    found = {name: _errors(issued.verify(d)) for name, d in tamper_twins(issued.ofd.data).items()}
-    assert not _errors(issued.verify(issued.ofd.data))
+    found = {name: errors(issued.verify(d)) for name, d in tamper_twins(issued.ofd.data).items()}
+    assert not errors(issued.verify(issued.ofd.data))
     for name, code in TWIN_CODES.items():
         assert code in found[name], (name, found[name])
         others = set().union(*(c for n, c in found.items() if n != name))
@@ -221,16 +208,7 @@ def test_whole_document_protection_locks_it(issued: Issued) -> None:
 
 def test_continued_signing_adds_a_second_valid_signature(issued: Issued) -> None:
     """With continued=True the list stays open; a second seal signature makes both valid."""
-    first = issue_license_ofd(
-        issued.w.ledger,
-        issued.lid,
-        key=issued.w.issuer.key,
-        seal=issued.w.issuer.seal,
-        platform_signer=issued.w.platform_key,
-        host=HOST,
-        continued=True,
-        record=False,
-    )
+    first = issue_ofd(issued.w, issued.lid, continued=True, record=False)
     v1 = issued.verify(first.data)
     assert "ofd.coverage.open" in v1.codes
     seal = issued.w.ledger.get_seal(issued.w.issuer.seal).ses_seal
@@ -245,14 +223,7 @@ def test_continued_signing_adds_a_second_valid_signature(issued: Issued) -> None
 def test_a_key_that_is_not_the_seals_is_refused(issued: Issued) -> None:
     """Signing with another department's key under this seal: OfdWriteError, nothing written."""
     with pytest.raises(OfdWriteError, match="no certificate for this key"):
-        issue_license_ofd(
-            issued.w.ledger,
-            issued.lid,
-            key=issued.w.user.key,
-            seal=issued.w.issuer.seal,
-            platform_signer=issued.w.platform_key,
-            host=HOST,
-        )
+        issue_ofd(issued.w, issued.lid, key=issued.w.user.key)
 
 
 def test_cli_make_writes_seals_and_records(

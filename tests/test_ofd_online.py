@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 from elicense import acts
 from elicense.cli import main
 from elicense.crypto.suites import SM2_SM3
-from elicense.files.ofd import IssuedOfd, issue_license_ofd, license_sheet
+from elicense.files.ofd import license_sheet
 from elicense.filing import make_filing_seal
 from elicense.ledger.export import export_trust_bundle
 from elicense.ledger.payloads import license_payload
@@ -23,29 +23,16 @@ from elicense.lifecycle import LicenseStatus, RevocationReason
 from elicense.ofd.font import find_font
 from elicense.ofd.sign import Stamp, seal_ofd
 from elicense.ofd.writer import PAGE_ID, STAMP_BOX, write_license
-from elicense.verdict import Outcome, Verdict
+from elicense.verdict import Outcome
 from elicense.verify.verifier import Verifier
 from elicense_http import create_app
-from ofd_support import tamper_twins
+from ofd_support import HOST, errors, issue_ofd, tamper_twins
 from reuse_support import ReuseWorld
 from sm2_support import require_sm2
 
 require_sm2()
 
-HOST = "zwfw.example.gov.cn"
 UNTRUSTED = {"ses.seal.cert.untrusted", "ses.signature.cert.untrusted"}
-
-
-def _issue(w: ReuseWorld, lid: str, at: datetime | None = None) -> IssuedOfd:
-    return issue_license_ofd(
-        w.ledger,
-        lid,
-        key=w.issuer.key,
-        seal=w.issuer.seal,
-        platform_signer=w.platform_key,
-        host=HOST,
-        at=at,
-    )
 
 
 def _sealed_with(w: ReuseWorld, lid: str, ses_seal: bytes, at: datetime) -> bytes:
@@ -69,7 +56,7 @@ class Issued:
         self.db = root / "ledger.db"
         self.w = ReuseWorld.new(self.db, alg=SM2_SM3)
         self.lid = self.w.issue(1)
-        self.ofd = _issue(self.w, self.lid)
+        self.ofd = issue_ofd(self.w, self.lid)
         self.online = Verifier.from_ledger(self.w.ledger)
 
 
@@ -79,10 +66,6 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issued]:
     i = Issued(tmp_path_factory.mktemp("ofd-online"))
     yield i
     i.w.ledger.close()
-
-
-def _errors(v: Verdict) -> set[str]:
-    return {f.code for f in v.findings if f.severity == "error"}
 
 
 def test_issued_ofd_is_valid_online(issued: Issued) -> None:
@@ -103,7 +86,7 @@ def test_a_changed_byte_is_not_the_recorded_file(issued: Issued) -> None:
     """Twin: one changed byte on the page: no file.record has its digest, the References break."""
     v = issued.online.verify(tamper_twins(issued.ofd.data)["changed_byte"])
     assert v.outcome is Outcome.INVALID
-    assert "ofd.reference.mismatch" in _errors(v)
+    assert "ofd.reference.mismatch" in errors(v)
     assert "ofd.license.unbound" in v.codes
     assert "file.recorded" not in v.checked
     assert v.status is None
@@ -147,7 +130,7 @@ def test_another_ledgers_filed_seal_is_untrusted_here(issued: Issued) -> None:
     """An OFD issued on another ledger (another platform key) is untrusted on this one."""
     other = ReuseWorld.new(alg=SM2_SM3)
     try:
-        data = _issue(other, other.issue(1)).data
+        data = issue_ofd(other, other.issue(1)).data
         assert Verifier.from_ledger(other.ledger).verify(data).ok
         v = issued.online.verify(data)
     finally:
@@ -167,7 +150,7 @@ def test_offline_the_filed_seal_anchors_but_no_license_is_bound(issued: Issued) 
     assert v.status is None
     other = ReuseWorld.new(alg=SM2_SM3)
     try:
-        foreign = _issue(other, other.issue(1)).data
+        foreign = issue_ofd(other, other.issue(1)).data
     finally:
         other.ledger.close()
     assert set(offline.verify(foreign).codes) >= UNTRUSTED  # twin: a seal the bundle lacks
@@ -202,7 +185,7 @@ def test_an_ended_licenses_ofd_says_its_status(
     w = ReuseWorld.new(tmp_path / "ledger.db", alg=SM2_SM3)
     try:
         lid = w.issue(1)
-        data = _issue(w, lid).data
+        data = issue_ofd(w, lid).data
         online = Verifier.from_ledger(w.ledger)
         assert online.verify(data).ok
         w.lifecycle(act, lid, **fields)
@@ -213,7 +196,7 @@ def test_an_ended_licenses_ofd_says_its_status(
         w.ledger.close()
     assert v.outcome is Outcome.INVALID
     assert v.status == status.value
-    assert status.finding in _errors(v)
+    assert status.finding in errors(v)
     assert v.signatures[0].outcome is Outcome.VALID  # the seal signature itself is sound
     assert r.status_code == 200
     assert r.json()["ok"] is False
@@ -227,7 +210,7 @@ def test_seal_judged_by_its_filing_at_the_signing_time(tmp_path: Path) -> None:
     try:
         lid = w.issue(1)
         w.clock.freeze()
-        before = _issue(w, lid, w.clock.advance(timedelta(seconds=2))).data
+        before = issue_ofd(w, lid, at=w.clock.advance(timedelta(seconds=2))).data
         w.clock.advance(timedelta(minutes=1))
         seal = w.ledger.get_seal(w.issuer.seal)
         w.submit(
@@ -244,7 +227,7 @@ def test_seal_judged_by_its_filing_at_the_signing_time(tmp_path: Path) -> None:
             assert "seal.in_force" in ok.checked
             refused = verifier.verify(after, at=at)
             assert refused.outcome is Outcome.INVALID, name
-            assert "seal.suspended" in _errors(refused), (name, refused.findings)
+            assert "seal.suspended" in errors(refused), (name, refused.findings)
     finally:
         w.ledger.close()
 
@@ -257,7 +240,7 @@ def test_a_filed_seal_history_that_does_not_verify_is_the_verdict(tmp_path: Path
     from elicense.ledger.application import Ledger
 
     w = ReuseWorld.new(tmp_path / "ledger.db", alg=SM2_SM3)
-    data = _issue(w, w.issue(1)).data
+    data = issue_ofd(w, w.issue(1)).data
     w.ledger.close()
     raw = sqlite3.connect(tmp_path / "ledger.db")
     try:

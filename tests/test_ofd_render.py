@@ -16,10 +16,9 @@ import pytest
 
 from elicense.crypto import ses
 from elicense.crypto.suites import SM2_SM3
-from elicense.files.ofd import issue_license_ofd
 from elicense.ofd.sign import Stamp, read_files, seal_ofd, zip_files
 from elicense.ofd.writer import PAGE_ID, STAMP_BOX
-from ofd_support import PAGE, entry, rezip
+from ofd_support import PAGE, entry, issue_ofd, rezip
 from ofdjs_support import Rendered, ofdjs_or_skip, render
 from pages_support import artifacts, browser
 from reuse_support import ReuseWorld
@@ -43,14 +42,7 @@ class Issued:
         self.w = ReuseWorld.new("memory:", alg=SM2_SM3)
         self.lid = self.w.issue(1)
         self.holder = self.w.holder(1).name
-        self.data = issue_license_ofd(
-            self.w.ledger,
-            self.lid,
-            key=self.w.issuer.key,
-            seal=self.w.issuer.seal,
-            platform_signer=self.w.platform_key,
-            host="zwfw.example.gov.cn",
-        ).data
+        self.data = issue_ofd(self.w, self.lid).data
 
 
 @pytest.fixture(scope="module")

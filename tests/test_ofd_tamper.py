@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from elicense.ofd import OfdVerifier, verify_ofd
-from elicense.verdict import Outcome, Verdict
+from elicense.verdict import Outcome
 from ofd_support import (
     PAGE,
     SIGN_DIR,
     TWIN_CODES,
     cms_signed,
     entry,
+    errors,
     rezip,
     signature_xml,
     signer,
@@ -36,16 +37,12 @@ def digital(testdata: Path) -> bytes:
     return (testdata / "ofd" / "DigitalSign.ofd").read_bytes()
 
 
-def _errors(v: Verdict) -> set[str]:
-    return {f.code for f in v.findings if f.severity == "error"}
-
-
 def test_each_twin_has_its_own_code(allprotected: bytes) -> None:
     """Every tampering of allprotected.ofd is invalid with a code no other twin (nor the
     original) shows."""
-    original = _errors(verify_ofd(allprotected))
+    original = errors(verify_ofd(allprotected))
     assert not original
-    found = {name: _errors(verify_ofd(data)) for name, data in tamper_twins(allprotected).items()}
+    found = {name: errors(verify_ofd(data)) for name, data in tamper_twins(allprotected).items()}
     for name, code in TWIN_CODES.items():
         assert code in found[name], (name, found[name])
         others = set().union(*(c for n, c in found.items() if n != name))
@@ -56,20 +53,20 @@ def test_resigned_twin_has_a_sound_ses_signature(allprotected: bytes) -> None:
     """Re-signed with another seal, the SES signature verifies: only the seal file betrays it."""
     v = verify_ofd(tamper_twins(allprotected)["resigned"])
     assert "ses.signature" in v.checked
-    assert _errors(v) == {"ofd.seal_file.mismatch"}
+    assert errors(v) == {"ofd.seal_file.mismatch"}
 
 
 def test_removed_file_is_missing(allprotected: bytes) -> None:
     """A protected file removed from the container is ofd.reference.missing."""
     v = verify_ofd(rezip(allprotected, {"Doc_0/PublicRes.xml": None}))
-    assert "ofd.reference.missing" in _errors(v)
+    assert "ofd.reference.missing" in errors(v)
 
 
 def test_stamp_on_missing_page(allprotected: bytes) -> None:
     """A StampAnnot on a page the document lacks is ofd.stamp.page_missing."""
     sigxml = entry(allprotected, SIGN_DIR + "Signature.xml").replace(b'PageRef="1"', b'PageRef="7"')
     v = verify_ofd(rezip(allprotected, {SIGN_DIR + "Signature.xml": sigxml}))
-    assert "ofd.stamp.page_missing" in _errors(v)
+    assert "ofd.stamp.page_missing" in errors(v)
     assert "ofd.stamp.pages" in verify_ofd(allprotected).checked
 
 
@@ -104,7 +101,7 @@ def test_bare_sm2_signature_over_altered_xml_fails(digital: bytes) -> None:
     data = _resign_bare(digital, key, REFS)
     xml = entry(data, SIGN_DIR + "Signature.xml").replace(b"elicense-test", b"elicense-tesT")
     v = OfdVerifier([cert]).verify(rezip(data, {SIGN_DIR + "Signature.xml": xml}))
-    assert "ofd.sign.signature.invalid" in _errors(v)
+    assert "ofd.sign.signature.invalid" in errors(v)
 
 
 def test_bare_signature_over_only_ofd_xml_leaves_pages_unprotected(digital: bytes) -> None:
@@ -123,7 +120,7 @@ def test_cms_signature_verifies_and_its_twin_fails(digital: bytes) -> None:
     v = OfdVerifier([cert]).verify(good)
     assert {"ofd.sign.data", "ofd.sign.signature", "ofd.sign.cert"} <= set(v.checked), v.findings
     bad = rezip(digital, {SIGN_DIR + "SignedValue.dat": cms_signed(key, cert, xml + b" ")})
-    assert "ofd.sign.data.mismatch" in _errors(OfdVerifier([cert]).verify(bad))
+    assert "ofd.sign.data.mismatch" in errors(OfdVerifier([cert]).verify(bad))
 
 
 def test_later_signature_that_broke_an_earlier_one(digital: bytes) -> None:
